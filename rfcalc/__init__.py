@@ -1,0 +1,49 @@
+"""rfcalc: receptive fields and shapes of convolutional networks, exact and symbolic.
+
+The public API is small and cheap to import (sympy loads on first use)::
+
+    import rfcalc
+    result = rfcalc.analyze("specs/vgg16.yaml", input_size=[224, 224])
+    result["pool5"].axes[0].receptive_field  # 212
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from .engine import Analysis
+    from .model import Network
+
+__all__ = ["__version__", "analyze", "load"]
+
+
+def load(spec: str | Path, text: str | None = None) -> Network:
+    """Read a spec: a path to a YAML file, or ``text`` with ``spec`` naming where it came from."""
+    from .spec import load_spec, read_spec_file
+
+    if text is not None:
+        return load_spec(text, str(spec))
+    return read_spec_file(str(spec))
+
+
+def analyze(
+    spec: str | Path | Network, input_size: Sequence[int | str] | None = None
+) -> Analysis:
+    """Analyse a spec file (or a loaded :class:`~rfcalc.model.Network`).
+
+    ``input_size`` overrides the spec's input: integers, or symbol names such as ``"H"``.
+    Raises :class:`rfcalc.model.SpecError` (with a file, line and column) on a bad spec.
+    """
+    from .engine import analyze_network, size_symbol
+    from .model import Network
+
+    network = spec if isinstance(spec, Network) else load(spec)
+    sizes: list[Any] | None = None
+    if input_size is not None:
+        sizes = [size_symbol(s) if isinstance(s, str) else s for s in input_size]
+    return analyze_network(network, sizes)

@@ -1,0 +1,16 @@
+"""The pure engine: exact sympy arithmetic, no I/O, no yaml, rich or typer."""
+
+from .analysis import INPUT, Analysis, AxisResult, LayerResult, analyze_network
+from .field import Field, Region
+from .sizes import size_symbol
+
+__all__ = [
+    "INPUT",
+    "Analysis",
+    "AxisResult",
+    "Field",
+    "LayerResult",
+    "Region",
+    "analyze_network",
+    "size_symbol",
+]

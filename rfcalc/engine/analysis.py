@@ -1,0 +1,370 @@
+"""Push a :class:`~rfcalc.model.Network` through the engine, layer by layer, axis by axis."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import ceil, floor, gcd
+from typing import Any
+
+import sympy
+
+from ..model import Layer, Network, Padding
+from . import shapes
+from .field import Field, NotExact, Taps, apply, merge
+from .sizes import ceil_div, floor_div, same
+
+Expr = Any
+
+INPUT = "input"
+
+
+@dataclass(frozen=True)
+class AxisResult:
+    """One axis of one layer's output."""
+
+    size: Expr
+    #: padding before / after as resolved for this input (explicit amounts or a mode)
+    pad_before: Expr = 0
+    pad_after: Expr = 0
+    receptive_field: Expr | None = None
+    #: smallest receptive field over the phases that see input, when phases differ
+    receptive_field_min: Expr | None = None
+    jump: Expr | None = None
+    effective_padding: Expr | None = None
+    field: Field | None = None
+    #: why the receptive field is not stated, when it is not
+    note: str | None = None
+    #: phases of the output (out of ``field.period``) that see no input pixel at all
+    blind_phases: int = 0
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    layer: Layer
+    axes: tuple[AxisResult, ...]
+    #: output sizes of each input, per axis (for merges and the linter)
+    input_sizes: tuple[tuple[Expr, ...], ...] = ()
+    #: axes on which the branches of a merge differ (True) or may differ (None)
+    mismatched_axes: Mapping[int, bool | None] = field(default_factory=dict)
+    #: False when a merge joins branches of different jump (Distill's misalignment)
+    aligned: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.layer.name
+
+    @property
+    def output_size(self) -> tuple[Expr, ...]:
+        return tuple(a.size for a in self.axes)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    network: Network
+    input_size: tuple[Expr, ...]
+    layers: tuple[LayerResult, ...]
+
+    def __getitem__(self, name: str) -> LayerResult:
+        for r in self.layers:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    @property
+    def symbols(self) -> tuple[Any, ...]:
+        found: set[Any] = set()
+        for s in self.input_size:
+            found |= sympy.sympify(s).free_symbols
+        return tuple(sorted(found, key=str))
+
+
+def analyze_network(network: Network, input_size: Sequence[Expr] | None = None) -> Analysis:
+    """Sizes and fields of every layer; ``input_size`` overrides the network's input."""
+    sizes = tuple(sympy.sympify(s) for s in (input_size or network.input_size))
+    if len(sizes) != network.ndim:
+        raise ValueError(f"the input has {len(sizes)} axes but the network {network.ndim}")
+    ndim = len(sizes)
+    start = tuple(
+        AxisResult(size=s, receptive_field=1, jump=1, effective_padding=0, field=Field.identity())
+        for s in sizes
+    )
+    done: dict[str, tuple[AxisResult, ...]] = {INPUT: start}
+    results: list[LayerResult] = []
+    for layer in network.layers:
+        below = [done[name] for name in layer.inputs]
+        if layer.op in ("add", "concat"):
+            result = _merge(layer, below, ndim)
+        else:
+            axes = tuple(_one_axis(layer, i, below[0][i], done) for i in range(ndim))
+            result = LayerResult(layer, axes, tuple(tuple(a.size for a in b) for b in below))
+        done[layer.name] = result.axes
+        results.append(result)
+    return Analysis(network, sizes, tuple(results))
+
+
+def _merge(layer: Layer, below: list[tuple[AxisResult, ...]], ndim: int) -> LayerResult:
+    axes: list[AxisResult] = []
+    mismatched: dict[int, bool | None] = {}
+    aligned = True
+    for i in range(ndim):
+        parts = [b[i] for b in below]
+        verdicts = [same(parts[0].size, p.size) for p in parts[1:]]
+        if any(v is False for v in verdicts):
+            mismatched[i] = True
+        elif any(v is None for v in verdicts):
+            mismatched[i] = None
+        fields = [p.field for p in parts]
+        if any(f is None for f in fields):
+            note = next(p.note for p in parts if p.field is None)
+            axes.append(AxisResult(size=parts[0].size, note=note))
+            continue
+        try:
+            merged, ok = merge([f for f in fields if f is not None])
+        except NotExact as exc:
+            axes.append(AxisResult(size=parts[0].size, note=str(exc)))
+            continue
+        aligned = aligned and ok
+        axes.append(_with_field(AxisResult(size=parts[0].size), merged))
+    sizes = tuple(tuple(a.size for a in b) for b in below)
+    return LayerResult(layer, tuple(axes), sizes, mismatched, aligned)
+
+
+def _with_field(axis: AxisResult, f: Field) -> AxisResult:
+    rf = f.receptive_field()
+    blind = sum(1 for r in f.phases if r is None)
+    if rf is None:
+        return AxisResult(
+            axis.size, axis.pad_before, axis.pad_after, field=f, jump=f.jump,
+            note="no output unit sees any input pixel", blind_phases=blind,
+        )
+    hi, lo = rf
+    return AxisResult(
+        size=axis.size,
+        pad_before=axis.pad_before,
+        pad_after=axis.pad_after,
+        receptive_field=hi,
+        receptive_field_min=None if same(hi, lo) else lo,
+        jump=f.jump,
+        effective_padding=f.effective_padding(),
+        field=f,
+        blind_phases=blind,
+    )
+
+
+def _param(values: tuple[Expr, ...], axis: int, default: Expr) -> Expr:
+    if not values:
+        return sympy.sympify(default)
+    return sympy.sympify(values[axis])
+
+
+def _one_axis(
+    layer: Layer, axis: int, below: AxisResult, done: Mapping[str, tuple[AxisResult, ...]]
+) -> AxisResult:
+    n = below.size
+    op = layer.op
+    pb: Expr = sympy.Integer(0)
+    pa: Expr = sympy.Integer(0)
+    make: Any = None  # (period, advance, taps) for field.apply, or a Field-producing function
+    Q = below.field.period if below.field is not None else 1
+    A = below.field.advance if below.field is not None else 1
+
+    if op in ("conv", "max_pool", "avg_pool"):
+        k = _param(layer.kernel, axis, 1)
+        s = _param(layer.stride, axis, k if op != "conv" else 1)
+        d = _param(layer.dilation, axis, 1)
+        ke = shapes.effective_kernel(k, d)
+        pad = layer.padding[axis] if layer.padding else Padding(before=0, after=0)
+        pb, pa = shapes.resolve_padding(pad, n, ke, s)
+        if pad.mode in ("same", "same_lower"):
+            size = ceil_div(n, s)  # the definition of same; equal to the window formula
+        else:
+            size = shapes.window_output(n, ke, s, pb, pa, layer.ceil_mode and op != "conv")
+        make = _forward(Q, A, k, s, d, pb)
+    elif op == "conv_transpose":
+        k = _param(layer.kernel, axis, 1)
+        s = _param(layer.stride, axis, 1)
+        d = _param(layer.dilation, axis, 1)
+        opad = _param(layer.output_padding, axis, 0)
+        ke = shapes.effective_kernel(k, d)
+        pad = layer.padding[axis] if layer.padding else Padding(before=0, after=0)
+        if pad.mode == "same":
+            pb, pa = shapes.transposed_same_padding(ke, s, opad)
+        elif pad.mode in (None, "valid"):
+            pb, pa = sympy.sympify(pad.before), sympy.sympify(pad.after)
+        else:  # the reader refuses other modes; keep the engine total anyway
+            pb = pa = sympy.Integer(0)
+        size = shapes.transposed_output(n, ke, s, pb, pa, opad)
+        make = _transposed(Q, A, k, s, d, pb)
+    elif op in ("upsample", "pixel_shuffle"):
+        f = _param(layer.scale, axis, 2)
+        size = sympy.expand(n * f)
+        make = _upsample(Q, A, f, layer.mode if op == "upsample" else "nearest")
+    elif op == "pixel_unshuffle":
+        r = _param(layer.scale, axis, 2)
+        size = floor_div(n, r)
+        make = _forward(Q, A, r, r, 1, 0)
+    elif op == "global_pool":
+        size = sympy.Integer(1)
+        make = _adaptive(Q, A, n, 1)
+    elif op == "adaptive_pool":
+        out = _param(layer.output_size, axis, 1)
+        size = out
+        make = _adaptive(Q, A, n, out)
+    elif op == "resize":
+        target = done[layer.target or ""][axis].size if layer.target else n
+        size = target
+        make = _resize(Q, A, n, target, layer.mode)
+    elif op == "pad":
+        pad = layer.padding[axis] if layer.padding else Padding()
+        pb, pa = sympy.sympify(pad.before), sympy.sympify(pad.after)
+        size = sympy.expand(n + pb + pa)
+        make = _shift(Q, A, -pb)
+    elif op == "crop":
+        if layer.target is not None:
+            total = sympy.expand(n - done[layer.target][axis].size)
+            pb = floor_div(total, 2)
+            pa = sympy.expand(total - pb)
+        else:
+            pad = layer.padding[axis] if layer.padding else Padding()
+            pb, pa = sympy.sympify(pad.before), sympy.sympify(pad.after)
+        size = sympy.expand(n - pb - pa)
+        make = _shift(Q, A, pb)
+    else:  # identity
+        size = n
+        make = None
+
+    base = AxisResult(size=size, pad_before=pb, pad_after=pa)
+    if below.field is None:
+        return AxisResult(size, pb, pa, note=below.note)
+    if make is None:
+        return _with_field(base, below.field)
+    try:
+        period, advance, taps = make
+        f = apply(below.field, period, advance, taps)
+    except NotExact as exc:
+        return AxisResult(size, pb, pa, note=str(exc))
+    return _with_field(base, f)
+
+
+def _c(x: Expr) -> Expr:
+    """A plain int when concrete (the fast path), else the sympy value."""
+    x = sympy.sympify(x)
+    return int(x) if x.is_Integer else x
+
+
+def _need_int(x: Expr, what: str) -> int:
+    x = sympy.sympify(x)
+    if not x.is_Integer:
+        raise NotExact(f"{what} must be a number here, not {x}")
+    return int(x)
+
+
+def _forward(Q: int, A: Expr, k: Expr, s: Expr, d: Expr, pb: Expr) -> Any:
+    """conv / pool: unit ``u`` reads ``u*s - pb + m*d`` for ``m < k``."""
+    k, s, d, pb = _c(k), _c(s), _c(d), _c(pb)
+    if Q == 1:
+        return 1, _c(sympy.expand(A * s)), lambda phi: [Taps(phi * s - pb, d, k)]
+    si = _need_int(s, "the stride after an upsampling")
+    period = Q // gcd(Q, si)
+    return period, _c(A * period * si // Q), lambda phi: [Taps(phi * si - pb, _need_int(d, "dilation"), k)]
+
+
+def _transposed(Q: int, A: Expr, k: Expr, s: Expr, d: Expr, pb: Expr) -> Any:
+    """Transposed conv: unit ``o`` reads ``i`` wherever ``o = i*s - pb + m*d``, ``m < k``."""
+    k = _need_int(k, "the kernel of a transposed conv")
+    s = _need_int(s, "the stride of a transposed conv")
+    d = _need_int(d, "the dilation of a transposed conv")
+    pb = _need_int(pb, "the padding of a transposed conv")
+    g = gcd(d, s)
+    sg, dg = s // g, d // g
+    inv = pow(dg, -1, sg) if sg > 1 else 0
+
+    def taps(phi: int) -> list[Taps]:
+        x = phi + pb
+        if x % g:
+            return []
+        m0 = ((x // g) * inv) % sg if sg > 1 else 0
+        if m0 >= k:
+            return []
+        count = (k - 1 - m0) // sg + 1
+        m_last = m0 + (count - 1) * sg
+        return [Taps((x - m_last * d) // s, dg, count)]
+
+    return Q * s, A, taps
+
+
+def _upsample(Q: int, A: Expr, f: Expr, mode: str) -> Any:
+    fi = _need_int(f, "an upsampling factor")
+    if mode == "nearest":
+        return Q * fi, A, lambda phi: [Taps(phi // fi, 1, 1)]
+
+    def taps(phi: int) -> list[Taps]:
+        # align_corners=False: src = (phi + 1/2)/f - 1/2; interior units (no clamping)
+        src = Fraction(2 * phi + 1 - fi, 2 * fi)
+        lo = floor(src)
+        return [Taps(lo, 1, 1 if src == lo else 2)]
+
+    return Q * fi, A, taps
+
+
+def _adaptive(Q: int, A: Expr, n: Expr, out: Expr) -> Any:
+    """PyTorch adaptive pooling: unit ``o`` reads ``floor(o*n/out) .. ceil((o+1)*n/out) - 1``."""
+    out = _need_int(out, "an adaptive pool's output size")
+    nn = sympy.sympify(n)
+    if out == 1:
+        return 1, _c(sympy.expand(A * nn)) if Q == 1 else _adv(A, nn, Q), lambda phi: [
+            Taps(phi * _c(nn), 1, _c(nn))
+        ]
+    ni = _need_int(n, "the input of an adaptive pool")
+    if ni % out == 0:
+        return _forward(Q, A, ni // out, ni // out, 1, 0)
+    c = Q // gcd(ni, Q)
+
+    def taps(phi: int) -> list[Taps]:
+        t, b = divmod(phi, out)
+        lo = (b * ni) // out
+        hi = ceil(Fraction((b + 1) * ni, out))
+        return [Taps(lo + t * ni, 1, hi - lo)]
+
+    return out * c, _c(A * ni * c // Q), taps
+
+
+def _adv(A: Expr, n: Expr, Q: int) -> Expr:
+    ni = _need_int(n, "the input of a global pool after an upsampling")
+    return _c(A * ni // Q) if (ni % Q == 0) else _raise("the global pool's input is not whole periods")
+
+
+def _raise(msg: str) -> Any:
+    raise NotExact(msg)
+
+
+def _resize(Q: int, A: Expr, n: Expr, m: Expr, mode: str) -> Any:
+    """Interpolate from ``n`` to ``m`` units (PyTorch ``size=``, align_corners=False)."""
+    ratio = sympy.simplify(sympy.sympify(m) / n)
+    if ratio.is_Integer:
+        return _upsample(Q, A, ratio, mode)
+    ni = _need_int(n, "a resize's input size when the scale is not a whole number")
+    mi = _need_int(m, "a resize's output size when the scale is not a whole number")
+    g = gcd(ni, mi)
+    p_out, p_in = mi // g, ni // g
+    c = Q // gcd(p_in, Q)
+
+    def taps(phi: int) -> list[Taps]:
+        t, b = divmod(phi, p_out)
+        if mode == "nearest":
+            return [Taps((b * ni) // mi + t * p_in, 1, 1)]
+        src = Fraction((2 * b + 1) * ni - mi, 2 * mi)
+        lo = floor(src)
+        return [Taps(lo + t * p_in, 1, 1 if src == lo else 2)]
+
+    return p_out * c, _c(A * p_in * c // Q), taps
+
+
+def _shift(Q: int, A: Expr, by: Expr) -> Any:
+    by = _c(by)
+    if Q == 1:
+        return 1, A, lambda phi: [Taps(phi + by, 1, 1)]
+    bi = _need_int(by, "a padding after an upsampling")
+    return Q, A, lambda phi: [Taps(phi + bi, 1, 1)]

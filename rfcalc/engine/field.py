@@ -1,0 +1,263 @@
+"""Receptive field, jump, effective padding and exact support, one axis at a time.
+
+The input region of output unit ``u`` of a layer is periodic in ``u``: there is a
+period ``Q`` (in units of the layer) and an integer advance ``A`` (in input pixels)
+such that the region of ``u + Q`` is the region of ``u`` moved by ``A``.  For a chain
+of ordinary convolutions and pools ``Q = 1`` and ``A`` is the jump (effective stride),
+which is the classic Araujo et al. recurrence.  Transposed convolutions, upsampling and
+pixel shuffles multiply ``Q``: units of different phases ``u mod Q`` see different
+numbers of inputs, which is why a closed formula is wrong there (REFERENCE.md).
+
+A :class:`Field` keeps, for each phase, the region of one unit of that phase: its first
+and last input pixel and, when every number is concrete and small enough, the exact
+support as a Python int used as a bitset (bit ``i`` set when pixel ``start + i`` reaches
+the unit).  Jump is ``A / Q``.  Nothing here knows about layers: the caller describes
+each layer by its taps, arithmetic progressions of units of the layer below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from math import gcd
+from typing import Any
+
+import sympy
+
+from .sizes import smax, smin
+
+Expr = Any
+
+#: the exact support is not tracked once one phase spans more input pixels than this
+SUPPORT_BITS_CAP = 1 << 20
+#: nor when a unit has more taps than this (the extent is still exact)
+TAP_CAP = 1 << 14
+#: periods beyond this are not represented (many upsamplings without downsampling)
+PERIOD_CAP = 1 << 12
+
+
+class NotExact(Exception):
+    """The field cannot be stated exactly for this layer (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Region:
+    """Input pixels ``start..end`` seen by one unit; ``support`` bit i is ``start + i``."""
+
+    start: Expr
+    end: Expr
+    support: int | None = None
+
+    @property
+    def extent(self) -> Expr:
+        return self.end - self.start + 1
+
+    def shifted(self, by: Expr) -> Region:
+        return Region(self.start + by, self.end + by, self.support)
+
+
+@dataclass(frozen=True)
+class Taps:
+    """Units ``first, first + step, ..., first + (count-1)*step`` of the layer below."""
+
+    first: Expr
+    step: int
+    count: Expr
+
+    def last(self) -> Expr:
+        return self.first + (self.count - 1) * self.step
+
+
+@dataclass(frozen=True)
+class Field:
+    period: int
+    advance: Expr
+    phases: tuple[Region | None, ...]
+    #: why the exact support is not tracked, or None when it is (or cannot be: symbolic)
+    support_note: str | None = None
+
+    @classmethod
+    def identity(cls) -> Field:
+        """The input itself: each pixel sees itself."""
+        return cls(1, 1, (Region(0, 0, 1),))
+
+    @property
+    def jump(self) -> Expr:
+        return sympy.Rational(self.advance, self.period) if _int(self.advance) else (
+            self.advance / self.period
+        )
+
+    def region(self, u: Expr) -> Region | None:
+        if self.period == 1:
+            base = self.phases[0]
+            return None if base is None else base.shifted(u * self.advance)
+        if not _int(u):
+            raise NotExact("the phase of a unit depends on the input size")
+        t, phi = divmod(int(u), self.period)
+        base = self.phases[phi]
+        return None if base is None else base.shifted(t * self.advance)
+
+    def seen(self) -> list[tuple[int, Region]]:
+        return [(i, r) for i, r in enumerate(self.phases) if r is not None]
+
+    def receptive_field(self) -> tuple[Expr, Expr] | None:
+        """(max, min) extent over the phases that see any input; None if none does."""
+        sizes = [_norm(r.extent) for _, r in self.seen()]
+        if not sizes:
+            return None
+        hi, lo = sizes[0], sizes[0]
+        for x in sizes[1:]:
+            hi, lo = _max(hi, x), _min(lo, x)
+        return hi, lo
+
+    def effective_padding(self) -> Expr | None:
+        """``max`` over phases of ``u*jump - start``: Distill's P when ``Q == 1``."""
+        best: Expr | None = None
+        for phi, r in self.seen():
+            p = _norm(sympy.Rational(phi) * self.jump - r.start) if phi else _norm(-r.start)
+            best = p if best is None else _max(best, p)
+        return best
+
+
+def apply(
+    below: Field,
+    period: int,
+    advance: Expr,
+    taps: Callable[[int], Sequence[Taps]],
+) -> Field:
+    """The field of a layer whose unit ``phi`` (``0 <= phi < period``) reads ``taps(phi)``."""
+    if period > PERIOD_CAP:
+        raise NotExact(f"the output repeats only every {period} units (more than {PERIOD_CAP})")
+    phases: list[Region | None] = []
+    note = below.support_note
+    for phi in range(period):
+        region: Region | None = None
+        for t in taps(phi):
+            part, why = _gather(below, t)
+            note = note or why
+            region = _union(region, part)
+        phases.append(region)
+    return Field(period, advance, tuple(phases), note)
+
+
+def merge(fields: Sequence[Field]) -> tuple[Field, bool]:
+    """The union of branch regions; the flag is False when jumps differ (misaligned)."""
+    first = fields[0]
+    aligned = all(sympy.simplify(f.jump - first.jump) == 0 for f in fields[1:])
+    period = first.period
+    for f in fields[1:]:
+        period = period * f.period // gcd(period, f.period)
+    if period > PERIOD_CAP:
+        raise NotExact(f"the merged output repeats only every {period} units")
+    advance = sympy.expand(first.jump * period) if aligned else first.advance * period // first.period
+    phases: list[Region | None] = []
+    for phi in range(period):
+        region: Region | None = None
+        for f in fields:
+            region = _union(region, f.region(phi))
+        phases.append(region)
+    note = next((f.support_note for f in fields if f.support_note), None)
+    return Field(period, _norm(advance), tuple(phases), note), aligned
+
+
+def _gather(below: Field, taps: Taps) -> tuple[Region | None, str | None]:
+    """Union of the regions of the units in ``taps``."""
+    count = taps.count
+    if _int(count) and int(count) <= 0:
+        return None, None
+    step = taps.step
+    if below.period == 1:
+        base = below.phases[0]
+        if base is None:
+            return None, None
+        adv = below.advance
+        lo = taps.first if step > 0 else taps.last()
+        hi = taps.last() if step > 0 else taps.first
+        start = _norm(base.start + lo * adv)
+        end = _norm(base.end + hi * adv)
+        support, note = None, None
+        if base.support is not None and _int(count) and _int(adv) and _int(start):
+            span = int(end) - int(start) + 1
+            if span > SUPPORT_BITS_CAP:
+                note = f"a unit spans {span} input pixels (more than {SUPPORT_BITS_CAP})"
+            elif int(count) > TAP_CAP:
+                note = f"a unit reads {int(count)} units (more than {TAP_CAP})"
+            else:
+                support = _spread(base.support, abs(step) * int(adv), int(count))
+        return Region(start, end, support), note
+    if not (_int(taps.first) and _int(count)):
+        raise NotExact("the phase of a unit depends on the input size")
+    units: Iterable[int]
+    n = int(count)
+    first = int(taps.first)
+    if n <= TAP_CAP:
+        units = (first + i * step for i in range(n))
+        exact = True
+    else:  # the extreme regions of each phase class are at the ends of the progression
+        k = min(n, below.period)
+        units = [first + i * step for i in range(k)] + [
+            first + (n - 1 - i) * step for i in range(k)
+        ]
+        exact = False
+    region: Region | None = None
+    for u in units:
+        region = _union(region, below.region(u))
+    if region is not None and not exact:
+        region = Region(region.start, region.end, None)
+        return region, f"a unit reads {n} units (more than {TAP_CAP})"
+    if region is not None and region.support is not None:
+        if int(region.end) - int(region.start) + 1 > SUPPORT_BITS_CAP:
+            return Region(region.start, region.end, None), "a unit spans too many input pixels"
+    return region, None
+
+
+def _spread(bits: int, spacing: int, count: int) -> int:
+    """OR of ``bits`` shifted by ``0, spacing, ..., (count-1)*spacing``, by doubling."""
+    out, block, have = 0, bits, 1
+    shift = 0
+    remaining = count
+    while remaining:
+        if remaining & 1:
+            out |= block << shift
+            shift += have * spacing
+        remaining >>= 1
+        if remaining:
+            block |= block << (have * spacing)
+            have *= 2
+    return out
+
+
+def _union(a: Region | None, b: Region | None) -> Region | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    start, end = _min(a.start, b.start), _max(a.end, b.end)
+    support = None
+    if a.support is not None and b.support is not None and _int(start):
+        support = (a.support << int(a.start - start)) | (b.support << int(b.start - start))
+    return Region(start, end, support)
+
+
+def _int(x: Expr) -> bool:
+    return isinstance(x, int) or bool(getattr(x, "is_Integer", False))
+
+
+def _norm(x: Expr) -> Expr:
+    """Plain ints stay ints (fast path); symbolic values are expanded."""
+    if isinstance(x, int):
+        return x
+    x = sympy.expand(x)
+    return int(x) if x.is_Integer else x
+
+
+def _min(a: Expr, b: Expr) -> Expr:
+    if isinstance(a, int) and isinstance(b, int):
+        return min(a, b)
+    return _norm(smin(a, b))
+
+
+def _max(a: Expr, b: Expr) -> Expr:
+    if isinstance(a, int) and isinstance(b, int):
+        return max(a, b)
+    return _norm(smax(a, b))

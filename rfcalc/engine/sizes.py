@@ -1,0 +1,219 @@
+"""Exact integer arithmetic on sizes that may be symbolic.
+
+Sizes are sympy expressions in positive integer symbols.  Divisions by strides are
+kept in one canonical form, ``floor((a*H + b)/c) + d`` with ``-c < b <= 0``, and nested
+floors are collapsed as they are made, so a chain of downsampling layers stays a
+single floor instead of a tower (``floor((floor(x/a) + b)/c) = floor((x + a*b)/(a*c))``
+for integer ``x`` and ``b`` and positive integers ``a`` and ``c``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from math import gcd
+from typing import Any
+
+import sympy
+
+Expr = Any
+
+ZERO = sympy.Integer(0)
+ONE = sympy.Integer(1)
+
+
+@lru_cache(maxsize=None)
+def size_symbol(name: str) -> Any:
+    """The one factory for size symbols: integer and positive, so sympy can reason."""
+    return sympy.Symbol(name, integer=True, positive=True)
+
+
+def is_concrete(value: Expr) -> bool:
+    return bool(sympy.sympify(value).is_Integer)
+
+
+def as_int(value: Expr) -> int:
+    return int(value)
+
+
+def _split_floor(x: Expr) -> tuple[Expr, Expr, Expr] | None:
+    """Write ``x`` as ``m*floor(y) + rest`` with one floor term, or None."""
+    m = None
+    inner = None
+    rest = ZERO
+    for term in sympy.Add.make_args(x):
+        coeff, factor = term.as_coeff_Mul()
+        if isinstance(factor, sympy.floor) and inner is None and coeff.is_Integer:
+            m, inner = coeff, factor.args[0]
+        else:
+            rest += term
+    if inner is None:
+        return None
+    return m, inner, rest
+
+
+def _linear_floor(x: Expr, d: int) -> Expr:
+    """``floor(x/d)`` for ``x`` free of floors, in canonical form."""
+    const, rest = x.as_coeff_Add()
+    const = sympy.Integer(const)
+    if rest == 0:
+        return sympy.Integer(int(const) // d)
+    # divide out the common factor of the variable coefficients and d
+    coeffs = [t.as_coeff_Mul()[0] for t in sympy.Add.make_args(rest)]
+    if all(c.is_Integer for c in coeffs):
+        g = d
+        for c in coeffs:
+            g = gcd(g, int(c))
+        if g > 1:
+            # floor((g*L + c)/(g*d')) = floor((L + floor(c/g))/d')
+            rest = sympy.expand(rest / g)
+            const = sympy.Integer(int(const) // g)
+            d //= g
+        if d == 1:
+            return rest + const
+    q, r = divmod(int(const), d)
+    if r > 0:  # keep the constant inside the floor in (-d, 0]
+        q, r = q + 1, r - d
+    return sympy.floor((rest + r) / d, evaluate=False) + q if r else (
+        sympy.floor(rest / d, evaluate=False) + q
+    )
+
+
+def floor_div(x: Expr, d: Expr) -> Expr:
+    """``floor(x / d)`` for integer-valued ``x`` and a positive integer ``d``."""
+    x = sympy.expand(sympy.sympify(x))
+    d = sympy.sympify(d)
+    if not d.is_Integer:
+        return sympy.floor(x / d)
+    dd = int(d)
+    if dd == 1:
+        return x
+    if x.is_Integer:
+        return sympy.Integer(int(x) // dd)
+    if not x.has(sympy.floor, sympy.ceiling, sympy.Min, sympy.Max, sympy.Mod, sympy.Piecewise):
+        return _linear_floor(x, dd)
+    by_mod = _floor_over_mods(x, dd)
+    if by_mod is not None:
+        return by_mod
+    split = _split_floor(x)
+    if split is not None:
+        m, inner, rest = split
+        if not rest.has(sympy.floor, sympy.Min, sympy.Max, sympy.Mod, sympy.Piecewise):
+            num, den = sympy.fraction(sympy.together(inner))
+            if den.is_Integer and int(den) > 0 and _integer_linear(num):
+                a = int(den)
+                if m == 1:
+                    # floor((floor(num/a) + rest)/d) = floor((num + a*rest)/(a*d))
+                    return _linear_floor(sympy.expand(num + a * rest), a * dd)
+                if int(m) % dd == 0:
+                    return (m // dd) * sympy.floor(inner) + floor_div(rest, dd)
+    return sympy.floor(x / dd)
+
+
+#: the largest number of remainder combinations enumerated to decide a question exactly
+MOD_CASES = 4096
+
+
+def _mod_cases(x: Expr) -> tuple[list[Any], list[dict[Any, int]]] | None:
+    """The Mod atoms of ``x`` and every combination of their values, when ``x`` is
+    an integer combination of them (plus a constant) and there are few combinations."""
+    mods = sorted(x.atoms(sympy.Mod), key=str)
+    if not mods or not all(m.args[1].is_Integer for m in mods):
+        return None
+    rest = sympy.expand(x - sum(sympy.expand(x).coeff(m) * m for m in mods))
+    if not rest.is_Integer or any(not sympy.expand(x).coeff(m).is_Integer for m in mods):
+        return None
+    total = 1
+    for m in mods:
+        total *= int(m.args[1])
+    if total > MOD_CASES:
+        return None
+    cases: list[dict[Any, int]] = [{}]
+    for m in mods:
+        cases = [{**c, m: v} for c in cases for v in range(int(m.args[1]))]
+    return mods, cases
+
+
+def _floor_over_mods(x: Expr, d: int) -> Expr | None:
+    """``floor((c + a*Mod(y, s))/d)`` as a constant or ``c' + a'*Mod(y, s)`` when it is one."""
+    found = _mod_cases(x)
+    if found is None:
+        return None
+    mods, cases = found
+    if len(mods) != 1:
+        return None
+    (m,) = mods
+    values = [int(x.subs(c)) // d for c in cases]
+    step = values[1] - values[0] if len(values) > 1 else 0
+    if all(v == values[0] + i * step for i, v in enumerate(values)):
+        return sympy.Integer(values[0]) + step * m
+    return None
+
+
+def sign_known(x: Expr) -> int | None:
+    """-1, 0 or 1 when ``x`` has that sign for every input, else None."""
+    x = sympy.expand(sympy.sympify(x))
+    if x.is_Integer:
+        return (int(x) > 0) - (int(x) < 0)
+    if x.is_nonnegative and x.is_nonpositive:
+        return 0
+    if x.is_positive:
+        return 1
+    if x.is_negative:
+        return -1
+    found = _mod_cases(x)
+    if found is not None:
+        values = {int(x.subs(c)) for c in found[1]}
+        signs = {(v > 0) - (v < 0) for v in values}
+        if len(signs) == 1:
+            return signs.pop()
+    return None
+
+
+def _integer_linear(x: Expr) -> bool:
+    return all(t.as_coeff_Mul()[0].is_Integer for t in sympy.Add.make_args(sympy.expand(x)))
+
+
+def ceil_div(x: Expr, d: Expr) -> Expr:
+    """``ceil(x / d)`` in the same canonical floor form."""
+    d = sympy.sympify(d)
+    if not d.is_Integer:
+        return sympy.ceiling(sympy.sympify(x) / d)
+    return floor_div(sympy.sympify(x) + d - 1, d)
+
+
+def mod(x: Expr, d: Expr) -> Expr:
+    """``x mod d`` (in ``[0, d)``) written as ``x - d*floor(x/d)`` when symbolic."""
+    x = sympy.sympify(x)
+    if x.is_Integer and sympy.sympify(d).is_Integer:
+        return sympy.Integer(int(x) % int(d))
+    return sympy.Mod(x, d)
+
+
+def smin(a: Expr, b: Expr) -> Expr:
+    """The smaller of two sizes, decided exactly when their difference has a sign."""
+    sign = sign_known(sympy.sympify(a) - b)
+    if sign is not None:
+        return a if sign <= 0 else b
+    return sympy.Min(a, b)
+
+
+def smax(a: Expr, b: Expr) -> Expr:
+    sign = sign_known(sympy.sympify(a) - b)
+    if sign is not None:
+        return a if sign >= 0 else b
+    return sympy.Max(a, b)
+
+
+def tidy(x: Expr) -> Expr:
+    """A readable canonical form for a result (expanded, floors kept as made)."""
+    return sympy.expand(sympy.sympify(x))
+
+
+def same(a: Expr, b: Expr) -> bool | None:
+    """True if equal for every input, False if they differ for some, None if unknown."""
+    diff = sympy.expand(sympy.sympify(a) - b)
+    if diff == 0:
+        return True
+    if diff.is_zero is False or diff.is_Number:
+        return False
+    return None

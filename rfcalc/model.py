@@ -1,0 +1,152 @@
+"""Immutable records shared by the spec reader, the engine, the linter and the renderers.
+
+Nothing here does any work: a :class:`Network` is what a spec says, with every value
+kept next to the place in the file it came from.  Per-axis values are sympy
+expressions (integers, or symbols for sizes and hyperparameters left open).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Expr = Any  # a sympy expression; sympy ships no type hints
+
+#: Every operation a spec may name.
+OPS = (
+    "conv",
+    "conv_transpose",
+    "max_pool",
+    "avg_pool",
+    "adaptive_pool",
+    "global_pool",
+    "upsample",
+    "resize",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "pad",
+    "crop",
+    "add",
+    "concat",
+    "identity",
+)
+
+#: Named padding modes (REFERENCE.md, "Named padding modes").
+PADDING_MODES = ("valid", "same", "same_lower", "full", "half", "causal")
+
+MERGE_OPS = frozenset({"add", "concat"})
+WINDOW_OPS = frozenset({"conv", "conv_transpose", "max_pool", "avg_pool"})
+
+
+@dataclass(frozen=True, order=True)
+class Loc:
+    """A place in a file; line and column count from 1."""
+
+    path: str = "<spec>"
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Padding:
+    """Padding of one axis: a named mode, or explicit amounts before and after."""
+
+    mode: str | None = None
+    before: Expr = 0
+    after: Expr = 0
+
+    def describe(self) -> str:
+        if self.mode is not None:
+            return self.mode
+        if self.before == self.after:
+            return str(self.before)
+        return f"{self.before},{self.after}"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One node of the network, as the spec describes it (per-axis tuples)."""
+
+    name: str
+    op: str
+    inputs: tuple[str, ...]
+    loc: Loc = Loc()
+    kernel: tuple[Expr, ...] = ()
+    stride: tuple[Expr, ...] = ()
+    dilation: tuple[Expr, ...] = ()
+    padding: tuple[Padding, ...] = ()
+    output_padding: tuple[Expr, ...] = ()
+    ceil_mode: bool = False
+    #: upsample factor, pixel (un)shuffle factor
+    scale: tuple[Expr, ...] = ()
+    #: interpolation mode of upsample / resize: "nearest" or "bilinear"
+    mode: str = "nearest"
+    #: adaptive_pool output size
+    output_size: tuple[Expr, ...] = ()
+    #: resize / crop: take the spatial size of this layer
+    target: str | None = None
+    channels: int | None = None
+    groups: int = 1
+    #: where each key of the layer's mapping was written
+    key_locs: Mapping[str, Loc] = field(default_factory=dict)
+
+    def at(self, key: str) -> Loc:
+        """The place of ``key`` in the spec, or of the layer when the key is absent."""
+        return self.key_locs.get(key, self.loc)
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    input_size: tuple[Expr, ...]
+    layers: tuple[Layer, ...]
+    input_channels: int | None = None
+    description: str = ""
+    path: str = "<spec>"
+    loc: Loc = Loc()
+    key_locs: Mapping[str, Loc] = field(default_factory=dict)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.input_size)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem the linter or the reader reports, at a place in a file."""
+
+    loc: Loc
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    layer: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.loc.path, self.loc.line, self.loc.col, self.rule)
+
+
+class SpecError(Exception):
+    """A spec that cannot be read; carries the place and a message for a person."""
+
+    def __init__(self, message: str, loc: Loc) -> None:
+        super().__init__(message)
+        self.message = message
+        self.loc = loc
+
+    def __str__(self) -> str:
+        return f"{self.loc}: {self.message}"

@@ -1,0 +1,1 @@
+"""Pure renderers: analysis results and findings to text, JSON and rich renderables."""

@@ -1,0 +1,51 @@
+"""The ``analyze --format json`` document (schema version 1, ``rfcalc/schema/analyze.schema.json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._version import __version__
+from ..engine import Analysis
+from .values import json_value
+
+SCHEMA_VERSION = 1
+
+
+def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
+    layers = []
+    for r in result.layers:
+        axes = r.axes
+        entry: dict[str, Any] = {
+            "name": r.name,
+            "op": r.layer.op,
+            "inputs": list(r.layer.inputs),
+            "output_size": [json_value(a.size) for a in axes],
+            "receptive_field": [json_value(a.receptive_field) for a in axes],
+        }
+        if any(a.receptive_field_min is not None for a in axes):
+            entry["receptive_field_min"] = [
+                json_value(a.receptive_field if a.receptive_field_min is None else a.receptive_field_min)
+                for a in axes
+            ]
+        entry["jump"] = [json_value(a.jump) for a in axes]
+        entry["effective_padding"] = [json_value(a.effective_padding) for a in axes]
+        entry["padding"] = [[json_value(a.pad_before), json_value(a.pad_after)] for a in axes]
+        notes = sorted({a.note for a in axes if a.note})
+        if r.mismatched_axes:
+            notes.append(
+                "branch sizes differ on axis "
+                + ", ".join(str(i) for i in sorted(r.mismatched_axes))
+            )
+        if not r.aligned:
+            notes.append("branches have different jumps (misaligned)")
+        if notes:
+            entry["notes"] = notes
+        layers.append(entry)
+    return {
+        "rfcalc": __version__,
+        "schema": SCHEMA_VERSION,
+        "spec": path,
+        "name": result.network.name,
+        "input": [json_value(s) for s in result.input_size],
+        "layers": layers,
+    }

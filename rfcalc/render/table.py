@@ -1,0 +1,103 @@
+"""The ``analyze`` table as a rich renderable."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ..engine import Analysis, AxisResult, LayerResult
+from .values import per_axis, short
+
+
+def _params(r: LayerResult) -> str:
+    """``k/s/p/d`` for window layers, the scale for resampling, blank otherwise."""
+    layer = r.layer
+    if layer.op in ("conv", "conv_transpose", "max_pool", "avg_pool"):
+        k = per_axis(layer.kernel or (1,), "×")
+        s = per_axis(layer.stride or (layer.kernel if layer.op.endswith("pool") else (1,)), "×")
+        pads = layer.padding
+        if pads and all(p.mode is not None for p in pads) and len({p.mode for p in pads}) == 1:
+            p = pads[0].mode or ""
+        else:
+            p = per_axis([a.pad_before if a.pad_before == a.pad_after else f"{short(a.pad_before)},{short(a.pad_after)}" for a in r.axes], "×")
+        d = per_axis(layer.dilation or (1,), "×")
+        text = f"{k}/{s}/{p}/{d}"
+        if layer.output_padding and any(layer.output_padding):
+            text += f" op{per_axis(layer.output_padding, '×')}"
+        if layer.ceil_mode:
+            text += " ceil"
+        return text
+    if layer.op in ("upsample", "pixel_shuffle", "pixel_unshuffle"):
+        return f"×{per_axis(layer.scale, '×')}" + (f" {layer.mode}" if layer.op == "upsample" else "")
+    if layer.op in ("resize", "crop") and layer.target:
+        return f"to {layer.target}"
+    if layer.op in ("pad", "crop"):
+        return per_axis([f"{short(a.pad_before)},{short(a.pad_after)}" for a in r.axes], "×")
+    if layer.op == "adaptive_pool":
+        return f"→{per_axis(layer.output_size, '×')}"
+    return ""
+
+
+def analysis_table(result: Analysis, title: str) -> RenderableType:
+    table = Table(title=Text(title), title_justify="left", header_style="bold")
+    table.add_column("layer", overflow="fold", min_width=5)
+    table.add_column("op", overflow="fold", min_width=4)
+    table.add_column("k/s/p/d", no_wrap=True)
+    table.add_column("output", no_wrap=True)
+    table.add_column("RF", justify="right", no_wrap=True)
+    table.add_column("jump", justify="right", no_wrap=True)
+    table.add_column("eff. pad", justify="right", no_wrap=True)
+    table.add_row(
+        Text("input"), Text(""), Text(""), Text(per_axis(result.input_size)), "1", "1", "0",
+        style="dim",
+    )
+    notes: list[Text] = []
+    for r in result.layers:
+        rf = per_axis([_rf(a) for a in r.axes])
+        op = r.layer.op
+        if len(r.layer.inputs) > 1 or (op not in ("add", "concat") and r.layer.inputs and _reads_other(result, r)):
+            op = f"{op} ← {', '.join(r.layer.inputs)}"
+        style = None
+        flags = []
+        if r.mismatched_axes:
+            flags.append("branch sizes differ")
+            style = "red"
+        if not r.aligned:
+            flags.append("misaligned branches")
+        for a in r.axes:
+            if a.note:
+                flags.append(a.note)
+            if a.blind_phases and a.field is not None:
+                flags.append(f"{a.blind_phases} of {a.field.period} output phases see no input")
+        if any(isinstance(a.size, int) and a.size < 1 or (getattr(a.size, "is_Integer", False) and a.size < 1) for a in r.axes):
+            style = "red"
+            flags.append("empty output")
+        table.add_row(
+            Text(r.name),
+            Text(op),
+            Text(_params(r)),
+            Text(per_axis(list(r.output_size))),
+            Text(rf),
+            Text(per_axis([a.jump for a in r.axes])),
+            Text(per_axis([a.effective_padding for a in r.axes])),
+            style=style,
+        )
+        for flag in dict.fromkeys(flags):
+            notes.append(Text(f"{r.name}: {flag}", style="yellow"))
+    return Group(table, *notes) if notes else table
+
+
+def _rf(a: AxisResult) -> str:
+    """``212``, or ``8..12`` where output phases see different amounts of input."""
+    if a.receptive_field_min is None:
+        return short(a.receptive_field)
+    return f"{short(a.receptive_field_min)}..{short(a.receptive_field)}"
+
+
+def _reads_other(result: Analysis, r: LayerResult) -> bool:
+    """True when a layer does not read the layer listed just before it."""
+    names = [x.name for x in result.layers]
+    i = names.index(r.name)
+    expected = "input" if i == 0 else names[i - 1]
+    return r.layer.inputs[0] != expected

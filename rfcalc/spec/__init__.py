@@ -1,0 +1,42 @@
+"""Spec files to :class:`~rfcalc.model.Network` records, every value kept with its place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Loc, Network, SpecError
+from .parse import FORMAT_VERSION, is_spec, load_spec
+from .yamlread import MAX_BYTES
+
+__all__ = ["FORMAT_VERSION", "is_spec", "load_spec", "read_spec_file", "read_text"]
+
+
+def read_text(path: str) -> str:
+    """The text of a spec file, or a :class:`SpecError` that says what is wrong with it."""
+    p = Path(path)
+    where = Loc(path)
+    try:
+        if p.is_dir():
+            raise SpecError("is a directory, not a spec file", where)
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise SpecError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB", where)
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise SpecError("no such file", where) from None
+    except PermissionError:
+        raise SpecError("permission denied", where) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read the file: {exc.strerror or exc}", where) from None
+    if b"\x00" in raw:
+        raise SpecError("a binary file, not a YAML spec", where)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SpecError("the file is not UTF-8 text", Loc(path, line, col)) from None
+
+
+def read_spec_file(path: str) -> Network:
+    return load_spec(read_text(path), path)

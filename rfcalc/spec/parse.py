@@ -1,0 +1,394 @@
+"""Located YAML values to a :class:`~rfcalc.model.Network`: spec format version 1.
+
+Every check names the place it failed at.  Nothing the user wrote is ignored: an
+unknown key, a parameter that means nothing for its op, or a reference to a layer that
+does not exist is an error with a suggestion, never a silent default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ..model import OPS, PADDING_MODES, Layer, Loc, Network, Padding, SpecError
+from .yamlread import Value, read_yaml
+
+FORMAT_VERSION = 1
+INPUT = "input"
+#: the most layers a spec may describe
+MAX_LAYERS = 100_000
+#: the largest kernel, stride, dilation, padding or scale accepted
+MAX_PARAM = 1 << 24
+
+_SYMBOL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+TOP_KEYS = ("rfcalc", "name", "description", "input", "layers")
+INPUT_KEYS = ("size", "channels")
+COMMON_KEYS = ("name", "op", "inputs", "channels")
+_WINDOW = ("kernel", "stride", "dilation", "padding")
+OP_KEYS: dict[str, tuple[str, ...]] = {
+    "conv": (*_WINDOW, "groups"),
+    "conv_transpose": (*_WINDOW, "output_padding", "groups"),
+    "max_pool": (*_WINDOW, "ceil_mode"),
+    "avg_pool": ("kernel", "stride", "padding", "ceil_mode"),
+    "adaptive_pool": ("output_size",),
+    "global_pool": (),
+    "upsample": ("scale", "mode"),
+    "resize": ("to", "mode"),
+    "pixel_shuffle": ("scale",),
+    "pixel_unshuffle": ("scale",),
+    "pad": ("padding",),
+    "crop": ("crop", "to"),
+    "add": (),
+    "concat": (),
+    "identity": (),
+}
+ALL_LAYER_KEYS = sorted({k for keys in OP_KEYS.values() for k in keys} | set(COMMON_KEYS))
+_REQUIRED = {
+    "conv": ("kernel",),
+    "conv_transpose": ("kernel",),
+    "max_pool": ("kernel",),
+    "avg_pool": ("kernel",),
+    "adaptive_pool": ("output_size",),
+    "upsample": ("scale",),
+    "resize": ("to",),
+    "pixel_shuffle": ("scale",),
+    "pixel_unshuffle": ("scale",),
+    "pad": ("padding",),
+}
+
+
+def load_spec(text: str, path: str = "<spec>") -> Network:
+    """Read a spec from its text; raises :class:`SpecError` with a place on any problem."""
+    root = read_yaml(text, path)
+    if root is None:
+        raise SpecError("the file is empty; a spec starts with 'rfcalc: 1'", Loc(path))
+    return parse_network(root, path)
+
+
+def is_spec(text: str) -> bool:
+    """Cheap test for pre-commit: does this YAML text declare ``rfcalc:`` at the top?"""
+    return re.search(r"^rfcalc\s*:", text, re.MULTILINE) is not None
+
+
+def _suggest(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _mapping(v: Value, what: str) -> dict[str, Value]:
+    if not isinstance(v.data, dict):
+        raise SpecError(f"{what} must be a mapping, not {v.kind}", v.loc)
+    return v.data  # type: ignore[no-any-return]
+
+
+def _check_keys(v: Value, allowed: Sequence[str], what: str, known: Sequence[str] = ()) -> None:
+    assert v.key_locs is not None
+    for key, loc in v.key_locs.items():
+        if key in allowed:
+            continue
+        if key in known:
+            raise SpecError(f"{key!r} means nothing for {what}", loc)
+        raise SpecError(f"unknown key {key!r} in {what}{_suggest(key, [*allowed, *known])}", loc)
+
+
+def _int(v: Value, what: str, minimum: int = 1) -> int:
+    if isinstance(v.data, bool) or not isinstance(v.data, int):
+        raise SpecError(f"{what} must be an integer, not {v.kind} ({v.data!r})", v.loc)
+    if v.data < minimum:
+        raise SpecError(f"{what} must be at least {minimum}, not {v.data}", v.loc)
+    if v.data > MAX_PARAM:
+        raise SpecError(f"{what} {v.data} is larger than rfcalc accepts ({MAX_PARAM})", v.loc)
+    return v.data
+
+
+def _per_axis(v: Value, ndim: int, what: str, minimum: int = 1) -> tuple[int, ...]:
+    """One integer for all axes, or a list with one integer per axis."""
+    if isinstance(v.data, list):
+        if len(v.data) != ndim:
+            raise SpecError(
+                f"{what} lists {len(v.data)} values but the input has {ndim} axes", v.loc
+            )
+        return tuple(_int(x, what, minimum) for x in v.data)
+    return (_int(v, what, minimum),) * ndim
+
+
+def _padding(v: Value, ndim: int, modes: Sequence[str], what: str = "padding") -> tuple[Padding, ...]:
+    def one(x: Value) -> Padding:
+        if isinstance(x.data, str):
+            if x.data not in modes:
+                allowed = ", ".join(modes) if modes else "none"
+                raise SpecError(
+                    f"unknown {what} mode {x.data!r}{_suggest(x.data, modes)}; allowed here: {allowed}",
+                    x.loc,
+                )
+            return Padding(mode=x.data)
+        if isinstance(x.data, list):
+            if len(x.data) != 2:
+                raise SpecError(f"a {what} pair is [before, after], not {len(x.data)} values", x.loc)
+            return Padding(before=_int(x.data[0], what, 0), after=_int(x.data[1], what, 0))
+        amount = _int(x, what, 0)
+        return Padding(before=amount, after=amount)
+
+    if isinstance(v.data, list):
+        if ndim == 1 and len(v.data) == 2 and all(not isinstance(x.data, list) for x in v.data):
+            if all(isinstance(x.data, int) and not isinstance(x.data, bool) for x in v.data):
+                return (one(v),)  # [before, after] on the only axis
+        if len(v.data) != ndim:
+            raise SpecError(f"{what} lists {len(v.data)} values but the input has {ndim} axes", v.loc)
+        return tuple(one(x) for x in v.data)
+    return (one(v),) * ndim
+
+
+def parse_network(root: Value, path: str) -> Network:
+    top = _mapping(root, "a spec")
+    if "rfcalc" not in top:
+        raise SpecError("not an rfcalc spec: the top level needs 'rfcalc: 1'", root.loc)
+    version = top["rfcalc"]
+    if version.data != FORMAT_VERSION or isinstance(version.data, bool):
+        raise SpecError(
+            f"unsupported spec format {version.data!r}; this rfcalc reads format {FORMAT_VERSION}",
+            version.loc,
+        )
+    _check_keys(root, TOP_KEYS, "the top level")
+    name = _string(top.get("name"), "name") or path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    description = _string(top.get("description"), "description") or ""
+    if "input" not in top:
+        raise SpecError("the spec needs an 'input' with a 'size', e.g. 'input: {size: [H, W]}'", root.loc)
+    sizes, channels = _input(top["input"])
+    if "layers" not in top:
+        raise SpecError("the spec needs a list of 'layers'", root.loc)
+    layers_v = top["layers"]
+    if not isinstance(layers_v.data, list) or not layers_v.data:
+        raise SpecError(f"'layers' must be a non-empty list, not {layers_v.kind}", layers_v.loc)
+    if len(layers_v.data) > MAX_LAYERS:
+        raise SpecError(f"the spec has {len(layers_v.data)} layers, more than {MAX_LAYERS}", layers_v.loc)
+    layers = _layers(layers_v.data, len(sizes), channels)
+    return Network(
+        name=name,
+        input_size=sizes,
+        layers=tuple(layers),
+        input_channels=channels,
+        description=description,
+        path=path,
+        loc=root.loc,
+        key_locs=dict(root.key_locs or {}),
+    )
+
+
+def _string(v: Value | None, what: str) -> str | None:
+    if v is None:
+        return None
+    if not isinstance(v.data, str):
+        raise SpecError(f"{what} must be a string, not {v.kind}", v.loc)
+    return v.data
+
+
+def _input(v: Value) -> tuple[tuple[Any, ...], int | None]:
+    from ..engine.sizes import size_symbol
+
+    m = _mapping(v, "input")
+    _check_keys(v, INPUT_KEYS, "input")
+    if "size" not in m:
+        raise SpecError("input needs a 'size': a list of 1 to 3 integers or symbols", v.loc)
+    size_v = m["size"]
+    items = size_v.data if isinstance(size_v.data, list) else [size_v]
+    if not 1 <= len(items) <= 3:
+        raise SpecError(f"input size has {len(items)} axes; rfcalc handles 1 to 3", size_v.loc)
+    sizes: list[Any] = []
+    for x in items:
+        if isinstance(x.data, str):
+            if not _SYMBOL.match(x.data) or x.data in ("input",):
+                raise SpecError(f"{x.data!r} is not a size symbol (a name such as H)", x.loc)
+            sizes.append(size_symbol(x.data))
+        else:
+            sizes.append(_int(x, "an input size"))
+    channels = _int(m["channels"], "input channels") if "channels" in m else None
+    return tuple(sizes), channels
+
+
+def _layers(items: list[Value], ndim: int, in_channels: int | None) -> list[Layer]:
+    names: dict[str, Loc] = {INPUT: Loc()}
+    channels: dict[str, int | None] = {INPUT: in_channels}
+    explicit = set()
+    for item in items:
+        if isinstance(item.data, dict) and "name" in item.data:
+            n = item.data["name"].data
+            if isinstance(n, str):
+                explicit.add(n)
+    layers: list[Layer] = []
+    previous = INPUT
+    for index, item in enumerate(items, start=1):
+        layer = _layer(item, index, ndim, previous, names, explicit)
+        _check_channels(layer, item, channels)
+        names[layer.name] = layer.loc
+        layers.append(layer)
+        previous = layer.name
+    return layers
+
+
+def _layer(
+    item: Value, index: int, ndim: int, previous: str, names: dict[str, Loc], explicit: set[str]
+) -> Layer:
+    m = _mapping(item, f"layer {index}")
+    if "op" not in m:
+        raise SpecError(f"layer {index} needs an 'op' (one of {', '.join(OPS)})", item.loc)
+    op_v = m["op"]
+    op = op_v.data
+    if not isinstance(op, str) or op not in OPS:
+        raise SpecError(f"unknown op {op!r}{_suggest(str(op), OPS)}; ops: {', '.join(OPS)}", op_v.loc)
+    allowed = (*COMMON_KEYS, *OP_KEYS[op])
+    _check_keys(item, allowed, f"a {op} layer", ALL_LAYER_KEYS)
+    for key in _REQUIRED.get(op, ()):
+        if key not in m:
+            raise SpecError(f"a {op} layer needs {key!r}", item.loc)
+
+    if "name" in m:
+        name = _string(m["name"], "a layer name") or ""
+        if not name or name == INPUT:
+            raise SpecError(f"{name!r} cannot name a layer", m["name"].loc)
+        if name in names:
+            raise SpecError(
+                f"duplicate layer name {name!r} (first used at line {names[name].line})",
+                m["name"].loc,
+            )
+    else:
+        name = f"{op}{index}"
+        while name in names or name in explicit:
+            name += "_"
+
+    if "inputs" in m:
+        inputs_v = m["inputs"]
+        refs = inputs_v.data if isinstance(inputs_v.data, list) else [inputs_v]
+        inputs = tuple(_ref(r, names, "an input") for r in refs)
+        if not inputs:
+            raise SpecError("'inputs' names no layer", inputs_v.loc)
+    else:
+        inputs = (previous,)
+    merge = op in ("add", "concat")
+    if merge and len(inputs) < 2:
+        raise SpecError(f"{op} merges two or more layers: list them in 'inputs'", item.loc)
+    if not merge and len(inputs) != 1:
+        raise SpecError(f"a {op} layer reads one input, not {len(inputs)}", m["inputs"].loc)
+
+    kw: dict[str, Any] = {}
+    for key in ("kernel", "stride", "dilation"):
+        if key in m:
+            kw[key] = _per_axis(m[key], ndim, key)
+    if "scale" in m:
+        kw["scale"] = _per_axis(m["scale"], ndim, "scale")
+    if "output_size" in m:
+        kw["output_size"] = _per_axis(m["output_size"], ndim, "output_size")
+    if "output_padding" in m:
+        kw["output_padding"] = _per_axis(m["output_padding"], ndim, "output_padding", 0)
+    if "padding" in m:
+        modes: tuple[str, ...] = PADDING_MODES
+        if op == "conv_transpose":
+            modes = ("valid", "same")
+        elif op == "pad":
+            modes = ()
+        elif op in ("max_pool", "avg_pool"):
+            modes = tuple(x for x in PADDING_MODES if x not in ("full",))
+        kw["padding"] = _padding(m["padding"], ndim, modes)
+    if "crop" in m:
+        if "to" in m:
+            raise SpecError("a crop takes amounts ('crop') or a layer to match ('to'), not both", m["crop"].loc)
+        kw["padding"] = _padding(m["crop"], ndim, (), "crop")
+    if op == "crop" and "crop" not in m and "to" not in m:
+        raise SpecError("a crop layer needs 'crop' amounts or 'to' a layer to match", item.loc)
+    if "to" in m:
+        kw["target"] = _ref(m["to"], names, "'to'")
+    if "ceil_mode" in m:
+        if not isinstance(m["ceil_mode"].data, bool):
+            raise SpecError(f"ceil_mode must be true or false, not {m['ceil_mode'].kind}", m["ceil_mode"].loc)
+        kw["ceil_mode"] = m["ceil_mode"].data
+    if "mode" in m:
+        mode = m["mode"].data
+        if mode not in ("nearest", "bilinear"):
+            raise SpecError(
+                f"unknown interpolation mode {mode!r}{_suggest(str(mode), ['nearest', 'bilinear'])}; "
+                "use nearest or bilinear",
+                m["mode"].loc,
+            )
+        kw["mode"] = mode
+    if "channels" in m:
+        kw["channels"] = _int(m["channels"], "channels")
+    if "groups" in m:
+        kw["groups"] = _int(m["groups"], "groups")
+    if op == "conv_transpose":
+        _check_output_padding(m, kw, ndim)
+    return Layer(
+        name=name,
+        op=op,
+        inputs=inputs,
+        loc=item.loc,
+        key_locs=dict(item.key_locs or {}),
+        **kw,
+    )
+
+
+def _check_output_padding(m: dict[str, Value], kw: dict[str, Any], ndim: int) -> None:
+    if "output_padding" not in kw:
+        return
+    stride = kw.get("stride", (1,) * ndim)
+    dilation = kw.get("dilation", (1,) * ndim)
+    for op, s, d in zip(kw["output_padding"], stride, dilation):
+        if op >= max(s, d):
+            raise SpecError(
+                f"output_padding {op} must be smaller than the stride or the dilation "
+                f"(here at most {max(s, d) - 1})",
+                m["output_padding"].loc,
+            )
+
+
+def _ref(v: Value, names: dict[str, Loc], what: str) -> str:
+    if not isinstance(v.data, str):
+        raise SpecError(f"{what} names a layer, not {v.kind}", v.loc)
+    if v.data not in names:
+        raise SpecError(
+            f"{what} names {v.data!r}, which is not an earlier layer{_suggest(v.data, list(names))}",
+            v.loc,
+        )
+    return v.data
+
+
+def _check_channels(layer: Layer, item: Value, channels: dict[str, int | None]) -> None:
+    """Track channel counts where they are known and check groups against them."""
+    below = [channels[i] for i in layer.inputs]
+    c_in = below[0]
+    out: int | None = c_in
+    if layer.op in ("conv", "conv_transpose"):
+        out = layer.channels if layer.channels is not None else c_in
+        g = layer.groups
+        if c_in is not None and c_in % g:
+            raise SpecError(f"groups {g} does not divide the {c_in} input channels", layer.at("groups"))
+        if out is not None and out % g:
+            raise SpecError(f"groups {g} does not divide the {out} output channels", layer.at("groups"))
+    elif layer.op == "concat":
+        out = None if any(c is None for c in below) else sum(c for c in below if c is not None)
+    elif layer.op == "add":
+        known = {c for c in below if c is not None}
+        if len(known) > 1:
+            raise SpecError(f"add joins branches with different channels {sorted(known)}", layer.loc)
+    elif layer.op == "pixel_shuffle" and c_in is not None:
+        r = 1
+        for f in layer.scale:
+            r *= f
+        if c_in % r:
+            raise SpecError(f"pixel_shuffle by {layer.scale} needs channels divisible by {r}", layer.loc)
+        out = c_in // r
+    elif layer.op == "pixel_unshuffle" and c_in is not None:
+        r = 1
+        for f in layer.scale:
+            r *= f
+        out = c_in * r
+    elif layer.channels is not None and c_in is not None and layer.channels != c_in:
+        raise SpecError(
+            f"a {layer.op} layer keeps the {c_in} channels it reads, not {layer.channels}",
+            layer.at("channels"),
+        )
+    if layer.channels is not None and layer.op not in ("conv", "conv_transpose"):
+        out = layer.channels if out is None else out
+    channels[layer.name] = out

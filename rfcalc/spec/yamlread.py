@@ -1,0 +1,131 @@
+"""YAML text to a tree of located values, refusing the hazards PyYAML lets through.
+
+Only safe composition: the text becomes yaml nodes (every node keeps its line and
+column), never Python objects.  Duplicate keys are errors (PyYAML keeps the last one
+silently), tags other than the core schema are refused, and aliases are expanded under
+a budget so a "billion laughs" file fails fast instead of eating memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from ..model import Loc, SpecError
+
+#: the largest spec file read, in bytes
+MAX_BYTES = 4 * 1024 * 1024
+#: how many values a document may expand to, aliases counted each time they are used
+MAX_NODES = 500_000
+#: how deep mappings and lists may nest
+MAX_DEPTH = 64
+
+_CORE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A scalar, list or mapping from the file, with the place it was written."""
+
+    data: Any  # int | float | bool | str | None | list[Value] | dict[str, Value]
+    loc: Loc
+    #: for mappings: the place of each key
+    key_locs: dict[str, Loc] | None = None
+
+    @property
+    def kind(self) -> str:
+        d = self.data
+        if isinstance(d, bool):
+            return "a boolean"
+        if isinstance(d, int):
+            return "an integer"
+        if isinstance(d, float):
+            return "a number with a fraction"
+        if isinstance(d, str):
+            return "a string"
+        if d is None:
+            return "nothing (null)"
+        if isinstance(d, list):
+            return "a list"
+        return "a mapping"
+
+
+def _loc(path: str, mark: Any) -> Loc:
+    return Loc(path, mark.line + 1, mark.column + 1)
+
+
+def read_yaml(text: str, path: str) -> Value | None:
+    """The single document in ``text``; None for an empty file."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise SpecError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB", Loc(path))
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.composer.ComposerError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = "a spec holds one YAML document, this file holds several"
+        if exc.problem and "document" not in exc.problem:
+            msg = f"yaml: {exc.problem}"
+        raise SpecError(msg, _loc(path, mark) if mark else Loc(path)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "cannot be read"
+        raise SpecError(f"invalid YAML: {problem}", _loc(path, mark) if mark else Loc(path)) from None
+    except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding
+        raise SpecError(f"invalid YAML: {exc}", Loc(path)) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        return None
+    budget = [MAX_NODES]
+    return _convert(node, path, loader, budget, 0)
+
+
+def _convert(node: Any, path: str, loader: Any, budget: list[int], depth: int) -> Value:
+    loc = _loc(path, node.start_mark)
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise SpecError(
+            f"the document expands to more than {MAX_NODES} values (aliases included)", loc
+        )
+    if depth > MAX_DEPTH:
+        raise SpecError(f"values nest deeper than {MAX_DEPTH} levels", loc)
+    if node.tag not in _CORE_TAGS:
+        raise SpecError(f"the tag {node.tag!r} is not allowed in a spec", loc)
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            data = loader.construct_object(node)
+        except (yaml.YAMLError, ValueError) as exc:
+            raise SpecError(f"cannot read the value {node.value!r}: {exc}", loc) from None
+        return Value(data, loc)
+    if isinstance(node, yaml.SequenceNode):
+        return Value([_convert(n, path, loader, budget, depth + 1) for n in node.value], loc)
+    mapping: dict[str, Value] = {}
+    key_locs: dict[str, Loc] = {}
+    for key_node, value_node in node.value:
+        key_loc = _loc(path, key_node.start_mark)
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise SpecError("a key must be a plain name, not a list or a mapping", key_loc)
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise SpecError("merge keys (<<) are not supported in a spec", key_loc)
+        key = str(key_node.value)
+        if key in mapping:
+            first = key_locs[key]
+            raise SpecError(
+                f"duplicate key {key!r} (first written at line {first.line}); "
+                "YAML would silently keep only the last one",
+                key_loc,
+            )
+        key_locs[key] = key_loc
+        mapping[key] = _convert(value_node, path, loader, budget, depth + 1)
+    return Value(mapping, loc, key_locs)
