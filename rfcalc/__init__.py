@@ -31,9 +31,7 @@ def load(spec: str | Path, text: str | None = None) -> Network:
     return read_spec_file(str(spec))
 
 
-def analyze(
-    spec: str | Path | Network, input_size: Sequence[int | str] | None = None
-) -> Analysis:
+def analyze(spec: str | Path | Network, input_size: Sequence[int | str] | None = None) -> Analysis:
     """Analyse a spec file (or a loaded :class:`~rfcalc.model.Network`).
 
     ``input_size`` overrides the spec's input: integers, or symbol names such as ``"H"``.

@@ -19,7 +19,7 @@ import typer
 try:  # typer >= 0.24 vendors click
     from typer._click import exceptions as _cx
 except ImportError:  # pragma: no cover - older typer on real click
-    from click import exceptions as _cx  # type: ignore[no-redef]
+    from click import exceptions as _cx  # type: ignore[no-redef,import-not-found]
 
 from ._version import __version__
 
@@ -54,7 +54,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Receptive fields and shapes of convolutional networks."""
@@ -66,7 +68,9 @@ _SIZE_ITEM = re.compile(r"^(\d+|[A-Za-z_][A-Za-z0-9_]*)$")
 def parse_input(text: str) -> list[int | str]:
     """``224x224``, ``224,224``, ``HxW``, ``H,W`` or ``1024`` to a list of sizes."""
     raw = text.strip()
-    parts = [p.strip() for p in (raw.split(",") if "," in raw else re.split(r"\s*[x×X]\s*|\s+", raw))]
+    parts = [
+        p.strip() for p in (raw.split(",") if "," in raw else re.split(r"\s*[x×X]\s*|\s+", raw))
+    ]
     if not parts or not all(_SIZE_ITEM.match(p) for p in parts) or not 1 <= len(parts) <= 3:
         raise typer.BadParameter(
             f"{text!r} is not an input size; write 224x224, HxW or H,W (1 to 3 axes)",
@@ -76,7 +80,9 @@ def parse_input(text: str) -> list[int | str]:
     for p in parts:
         if p.isdigit():
             if int(p) < 1:
-                raise typer.BadParameter(f"input sizes are at least 1, not {p}", param_hint="--input")
+                raise typer.BadParameter(
+                    f"input sizes are at least 1, not {p}", param_hint="--input"
+                )
             sizes.append(int(p))
         else:
             sizes.append(p)
@@ -120,7 +126,8 @@ def analyze(
             if override is not None:
                 if len(override) != network.ndim:
                     raise SpecError(
-                        f"--input gives {len(override)} axes but the spec's input has {network.ndim}",
+                        f"--input gives {len(override)} axes "
+                        f"but the spec's input has {network.ndim}",
                         network.loc,
                     )
                 sizes = [size_symbol(s) if isinstance(s, str) else s for s in override]
@@ -152,12 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rv = app(args=args, prog_name="rfcalc", standalone_mode=False)
         code = rv if isinstance(rv, int) else EXIT_OK
-    except (typer.Exit, _cx.Exit) as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
     except _cx.ClickException as exc:
         exc.show()
         code = EXIT_USAGE if isinstance(exc, _cx.UsageError) else exc.exit_code
-    except (typer.Abort, _cx.Abort):
+    except typer.Abort:
         _error("rfcalc: aborted")
         code = EXIT_USAGE
     except BrokenPipeError:

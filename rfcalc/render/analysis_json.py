@@ -1,4 +1,4 @@
-"""The ``analyze --format json`` document (schema version 1, ``rfcalc/schema/analyze.schema.json``)."""
+"""The ``analyze --format json`` document: schema 1, ``rfcalc/schema/analyze.schema.json``."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
         }
         if any(a.receptive_field_min is not None for a in axes):
             entry["receptive_field_min"] = [
-                json_value(a.receptive_field if a.receptive_field_min is None else a.receptive_field_min)
+                json_value(
+                    a.receptive_field if a.receptive_field_min is None else a.receptive_field_min
+                )
                 for a in axes
             ]
         entry["jump"] = [json_value(a.jump) for a in axes]

@@ -20,7 +20,15 @@ def _params(r: LayerResult) -> str:
         if pads and all(p.mode is not None for p in pads) and len({p.mode for p in pads}) == 1:
             p = pads[0].mode or ""
         else:
-            p = per_axis([a.pad_before if a.pad_before == a.pad_after else f"{short(a.pad_before)},{short(a.pad_after)}" for a in r.axes], "×")
+            p = per_axis(
+                [
+                    a.pad_before
+                    if a.pad_before == a.pad_after
+                    else f"{short(a.pad_before)},{short(a.pad_after)}"
+                    for a in r.axes
+                ],
+                "×",
+            )
         d = per_axis(layer.dilation or (1,), "×")
         text = f"{k}/{s}/{p}/{d}"
         if layer.output_padding and any(layer.output_padding):
@@ -29,7 +37,9 @@ def _params(r: LayerResult) -> str:
             text += " ceil"
         return text
     if layer.op in ("upsample", "pixel_shuffle", "pixel_unshuffle"):
-        return f"×{per_axis(layer.scale, '×')}" + (f" {layer.mode}" if layer.op == "upsample" else "")
+        return f"×{per_axis(layer.scale, '×')}" + (
+            f" {layer.mode}" if layer.op == "upsample" else ""
+        )
     if layer.op in ("resize", "crop") and layer.target:
         return f"to {layer.target}"
     if layer.op in ("pad", "crop"):
@@ -49,14 +59,22 @@ def analysis_table(result: Analysis, title: str) -> RenderableType:
     table.add_column("jump", justify="right", no_wrap=True)
     table.add_column("eff. pad", justify="right", no_wrap=True)
     table.add_row(
-        Text("input"), Text(""), Text(""), Text(per_axis(result.input_size)), "1", "1", "0",
+        Text("input"),
+        Text(""),
+        Text(""),
+        Text(per_axis(result.input_size)),
+        "1",
+        "1",
+        "0",
         style="dim",
     )
     notes: list[Text] = []
     for r in result.layers:
         rf = per_axis([_rf(a) for a in r.axes])
         op = r.layer.op
-        if len(r.layer.inputs) > 1 or (op not in ("add", "concat") and r.layer.inputs and _reads_other(result, r)):
+        if len(r.layer.inputs) > 1 or (
+            op not in ("add", "concat") and r.layer.inputs and _reads_other(result, r)
+        ):
             op = f"{op} ← {', '.join(r.layer.inputs)}"
         style = None
         flags = []
@@ -70,7 +88,11 @@ def analysis_table(result: Analysis, title: str) -> RenderableType:
                 flags.append(a.note)
             if a.blind_phases and a.field is not None:
                 flags.append(f"{a.blind_phases} of {a.field.period} output phases see no input")
-        if any(isinstance(a.size, int) and a.size < 1 or (getattr(a.size, "is_Integer", False) and a.size < 1) for a in r.axes):
+        if any(
+            (isinstance(a.size, int) and a.size < 1)
+            or (getattr(a.size, "is_Integer", False) and a.size < 1)
+            for a in r.axes
+        ):
             style = "red"
             flags.append("empty output")
         table.add_row(

@@ -81,7 +81,7 @@ def _suggest(word: str, choices: Sequence[str]) -> str:
 def _mapping(v: Value, what: str) -> dict[str, Value]:
     if not isinstance(v.data, dict):
         raise SpecError(f"{what} must be a mapping, not {v.kind}", v.loc)
-    return v.data  # type: ignore[no-any-return]
+    return v.data
 
 
 def _check_keys(v: Value, allowed: Sequence[str], what: str, known: Sequence[str] = ()) -> None:
@@ -115,29 +115,36 @@ def _per_axis(v: Value, ndim: int, what: str, minimum: int = 1) -> tuple[int, ..
     return (_int(v, what, minimum),) * ndim
 
 
-def _padding(v: Value, ndim: int, modes: Sequence[str], what: str = "padding") -> tuple[Padding, ...]:
+def _padding(
+    v: Value, ndim: int, modes: Sequence[str], what: str = "padding"
+) -> tuple[Padding, ...]:
     def one(x: Value) -> Padding:
         if isinstance(x.data, str):
             if x.data not in modes:
                 allowed = ", ".join(modes) if modes else "none"
                 raise SpecError(
-                    f"unknown {what} mode {x.data!r}{_suggest(x.data, modes)}; allowed here: {allowed}",
+                    f"unknown {what} mode {x.data!r}{_suggest(x.data, modes)}; "
+                    f"allowed here: {allowed}",
                     x.loc,
                 )
             return Padding(mode=x.data)
         if isinstance(x.data, list):
             if len(x.data) != 2:
-                raise SpecError(f"a {what} pair is [before, after], not {len(x.data)} values", x.loc)
+                raise SpecError(
+                    f"a {what} pair is [before, after], not {len(x.data)} values", x.loc
+                )
             return Padding(before=_int(x.data[0], what, 0), after=_int(x.data[1], what, 0))
         amount = _int(x, what, 0)
         return Padding(before=amount, after=amount)
 
     if isinstance(v.data, list):
-        if ndim == 1 and len(v.data) == 2 and all(not isinstance(x.data, list) for x in v.data):
-            if all(isinstance(x.data, int) and not isinstance(x.data, bool) for x in v.data):
-                return (one(v),)  # [before, after] on the only axis
+        pair = all(isinstance(x.data, int) and not isinstance(x.data, bool) for x in v.data)
+        if ndim == 1 and len(v.data) == 2 and pair:
+            return (one(v),)  # [before, after] on the only axis
         if len(v.data) != ndim:
-            raise SpecError(f"{what} lists {len(v.data)} values but the input has {ndim} axes", v.loc)
+            raise SpecError(
+                f"{what} lists {len(v.data)} values but the input has {ndim} axes", v.loc
+            )
         return tuple(one(x) for x in v.data)
     return (one(v),) * ndim
 
@@ -156,7 +163,9 @@ def parse_network(root: Value, path: str) -> Network:
     name = _string(top.get("name"), "name") or path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     description = _string(top.get("description"), "description") or ""
     if "input" not in top:
-        raise SpecError("the spec needs an 'input' with a 'size', e.g. 'input: {size: [H, W]}'", root.loc)
+        raise SpecError(
+            "the spec needs an 'input' with a 'size', e.g. 'input: {size: [H, W]}'", root.loc
+        )
     sizes, channels = _input(top["input"])
     if "layers" not in top:
         raise SpecError("the spec needs a list of 'layers'", root.loc)
@@ -164,7 +173,9 @@ def parse_network(root: Value, path: str) -> Network:
     if not isinstance(layers_v.data, list) or not layers_v.data:
         raise SpecError(f"'layers' must be a non-empty list, not {layers_v.kind}", layers_v.loc)
     if len(layers_v.data) > MAX_LAYERS:
-        raise SpecError(f"the spec has {len(layers_v.data)} layers, more than {MAX_LAYERS}", layers_v.loc)
+        raise SpecError(
+            f"the spec has {len(layers_v.data)} layers, more than {MAX_LAYERS}", layers_v.loc
+        )
     layers = _layers(layers_v.data, len(sizes), channels)
     return Network(
         name=name,
@@ -238,7 +249,9 @@ def _layer(
     op_v = m["op"]
     op = op_v.data
     if not isinstance(op, str) or op not in OPS:
-        raise SpecError(f"unknown op {op!r}{_suggest(str(op), OPS)}; ops: {', '.join(OPS)}", op_v.loc)
+        raise SpecError(
+            f"unknown op {op!r}{_suggest(str(op), OPS)}; ops: {', '.join(OPS)}", op_v.loc
+        )
     allowed = (*COMMON_KEYS, *OP_KEYS[op])
     _check_keys(item, allowed, f"a {op} layer", ALL_LAYER_KEYS)
     for key in _REQUIRED.get(op, ()):
@@ -294,7 +307,9 @@ def _layer(
         kw["padding"] = _padding(m["padding"], ndim, modes)
     if "crop" in m:
         if "to" in m:
-            raise SpecError("a crop takes amounts ('crop') or a layer to match ('to'), not both", m["crop"].loc)
+            raise SpecError(
+                "a crop takes amounts ('crop') or a layer to match ('to'), not both", m["crop"].loc
+            )
         kw["padding"] = _padding(m["crop"], ndim, (), "crop")
     if op == "crop" and "crop" not in m and "to" not in m:
         raise SpecError("a crop layer needs 'crop' amounts or 'to' a layer to match", item.loc)
@@ -302,14 +317,16 @@ def _layer(
         kw["target"] = _ref(m["to"], names, "'to'")
     if "ceil_mode" in m:
         if not isinstance(m["ceil_mode"].data, bool):
-            raise SpecError(f"ceil_mode must be true or false, not {m['ceil_mode'].kind}", m["ceil_mode"].loc)
+            raise SpecError(
+                f"ceil_mode must be true or false, not {m['ceil_mode'].kind}", m["ceil_mode"].loc
+            )
         kw["ceil_mode"] = m["ceil_mode"].data
     if "mode" in m:
         mode = m["mode"].data
         if mode not in ("nearest", "bilinear"):
             raise SpecError(
-                f"unknown interpolation mode {mode!r}{_suggest(str(mode), ['nearest', 'bilinear'])}; "
-                "use nearest or bilinear",
+                f"unknown interpolation mode {mode!r}"
+                f"{_suggest(str(mode), ['nearest', 'bilinear'])}; use nearest or bilinear",
                 m["mode"].loc,
             )
         kw["mode"] = mode
@@ -334,7 +351,7 @@ def _check_output_padding(m: dict[str, Value], kw: dict[str, Any], ndim: int) ->
         return
     stride = kw.get("stride", (1,) * ndim)
     dilation = kw.get("dilation", (1,) * ndim)
-    for op, s, d in zip(kw["output_padding"], stride, dilation):
+    for op, s, d in zip(kw["output_padding"], stride, dilation, strict=True):
         if op >= max(s, d):
             raise SpecError(
                 f"output_padding {op} must be smaller than the stride or the dilation "
@@ -348,7 +365,8 @@ def _ref(v: Value, names: dict[str, Loc], what: str) -> str:
         raise SpecError(f"{what} names a layer, not {v.kind}", v.loc)
     if v.data not in names:
         raise SpecError(
-            f"{what} names {v.data!r}, which is not an earlier layer{_suggest(v.data, list(names))}",
+            f"{what} names {v.data!r}, which is not an earlier layer"
+            f"{_suggest(v.data, list(names))}",
             v.loc,
         )
     return v.data
@@ -363,21 +381,29 @@ def _check_channels(layer: Layer, item: Value, channels: dict[str, int | None]) 
         out = layer.channels if layer.channels is not None else c_in
         g = layer.groups
         if c_in is not None and c_in % g:
-            raise SpecError(f"groups {g} does not divide the {c_in} input channels", layer.at("groups"))
+            raise SpecError(
+                f"groups {g} does not divide the {c_in} input channels", layer.at("groups")
+            )
         if out is not None and out % g:
-            raise SpecError(f"groups {g} does not divide the {out} output channels", layer.at("groups"))
+            raise SpecError(
+                f"groups {g} does not divide the {out} output channels", layer.at("groups")
+            )
     elif layer.op == "concat":
         out = None if any(c is None for c in below) else sum(c for c in below if c is not None)
     elif layer.op == "add":
         known = {c for c in below if c is not None}
         if len(known) > 1:
-            raise SpecError(f"add joins branches with different channels {sorted(known)}", layer.loc)
+            raise SpecError(
+                f"add joins branches with different channels {sorted(known)}", layer.loc
+            )
     elif layer.op == "pixel_shuffle" and c_in is not None:
         r = 1
         for f in layer.scale:
             r *= f
         if c_in % r:
-            raise SpecError(f"pixel_shuffle by {layer.scale} needs channels divisible by {r}", layer.loc)
+            raise SpecError(
+                f"pixel_shuffle by {layer.scale} needs channels divisible by {r}", layer.loc
+            )
         out = c_in // r
     elif layer.op == "pixel_unshuffle" and c_in is not None:
         r = 1

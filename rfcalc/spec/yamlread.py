@@ -80,7 +80,9 @@ def read_yaml(text: str, path: str) -> Value | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "cannot be read"
-        raise SpecError(f"invalid YAML: {problem}", _loc(path, mark) if mark else Loc(path)) from None
+        raise SpecError(
+            f"invalid YAML: {problem}", _loc(path, mark) if mark else Loc(path)
+        ) from None
     except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding
         raise SpecError(f"invalid YAML: {exc}", Loc(path)) from None
     finally:

@@ -1,0 +1,121 @@
+"""Canonical symbolic sizes: checked against integer brute force over many inputs."""
+
+from __future__ import annotations
+
+import sympy
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from rfcalc.engine.shapes import resolve_padding, same_total, window_output
+from rfcalc.engine.sizes import ceil_div, floor_div, sign_known, size_symbol
+from rfcalc.model import Padding
+from rfcalc.render.values import json_value
+
+H = size_symbol("H")
+VALUES = range(1, 70)
+
+
+def _at(expr: object, h: int) -> int:
+    return int(sympy.sympify(expr).subs(H, h))
+
+
+def _floors(expr: object) -> int:
+    return len(sympy.sympify(expr).atoms(sympy.floor))
+
+
+def test_symbols_are_positive_integers() -> None:
+    assert H.is_integer and H.is_positive
+    assert size_symbol("H") is H
+
+
+@given(st.integers(-40, 40), st.integers(1, 9), st.integers(-20, 20), st.integers(1, 9))
+@example(a=0, b=2, c=0, d=2)
+def test_nested_floor_collapses(a: int, b: int, c: int, d: int) -> None:
+    inner = floor_div(H + a, b) + c
+    outer = floor_div(inner, d)
+    assert _floors(outer) <= 1
+    for h in VALUES:
+        assert _at(outer, h) == ((h + a) // b + c) // d
+
+
+@given(st.integers(-40, 40), st.integers(1, 12))
+def test_ceil_div_matches_integer_ceil(a: int, d: int) -> None:
+    expr = ceil_div(H + a, d)
+    for h in VALUES:
+        assert _at(expr, h) == -((-(h + a)) // d)
+
+
+def test_canonical_form_reads_like_a_person_writes_it() -> None:
+    # seven stride-2 layers: one floor, constant kept in (-b, 0]
+    n = H
+    for _ in range(5):
+        n = floor_div(n + 2 * 1 - 3, 2) + 1  # conv k=3, p=1, s=2
+    assert _floors(n) == 1
+    assert json_value(n) == "floor((H - 1)/32) + 1"
+    assert json_value(ceil_div(H, 32)) == "floor((H - 1)/32) + 1"
+    assert json_value(floor_div(floor_div(H, 2), 16)) == "floor(H/32)"
+    for h in VALUES:
+        m = h
+        for _ in range(5):
+            m = (m + 2 - 3) // 2 + 1
+        assert _at(n, h) == m
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 7), st.integers(1, 3), st.integers(0, 3), st.integers(1, 3)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_chain_of_windows_is_one_floor(layers: list[tuple[int, int, int, int]]) -> None:
+    """Conv/pool chains stay a single floor and agree with the formula at every size."""
+    n = H
+    for k, s, p, d in layers:
+        ke = d * (k - 1) + 1
+        n = window_output(n, ke, s, p, p)
+    assert _floors(n) <= 1
+    for h in VALUES:
+        m = h
+        for k, s, p, d in layers:
+            m = (m + 2 * p - (d * (k - 1) + 1)) // s + 1
+        assert _at(n, h) == m
+
+
+@given(st.integers(1, 9), st.integers(1, 4), st.sampled_from(["same", "same_lower"]))
+def test_same_padding_matches_the_tf_formula(ke: int, s: int, mode: str) -> None:
+    pb, pa = resolve_padding(Padding(mode=mode), H, ke, s)
+    for h in VALUES:
+        out = -(-h // s)
+        total = max((out - 1) * s + ke - h, 0)
+        small, big = total // 2, total - total // 2
+        want = (small, big) if mode == "same" else (big, small)
+        assert (_at(pb, h), _at(pa, h)) == want
+        assert _at(window_output(H, ke, s, pb, pa), h) == out
+
+
+def test_same_total_is_free_of_max_when_the_sign_is_known() -> None:
+    assert not same_total(H, 3, 2).has(sympy.Max)  # 3 - 2 + (-H mod 2) >= 0
+    assert same_total(H, 1, 2) == 0  # ke = 1 never pads
+    assert same_total(H, 3, 1) == 2
+
+
+@given(st.integers(1, 7), st.integers(1, 4), st.integers(0, 3))
+def test_ceil_mode_matches_pytorch_rule(k: int, s: int, p: int) -> None:
+    p = min(p, k // 2)
+    expr = window_output(H, k, s, p, p, ceil_mode=True)
+    for h in VALUES:
+        if h + 2 * p < k:
+            continue
+        out = -(-(h + 2 * p - k) // s) + 1
+        if (out - 1) * s >= h + p:
+            out -= 1
+        assert _at(expr, h) == out
+
+
+def test_sign_known_decides_through_remainders() -> None:
+    m = sympy.Mod(H, 2)
+    assert sign_known(m + 1) == 1
+    assert sign_known(-m - 1) == -1
+    assert sign_known(m - 1) is None
+    assert sign_known(H) == 1

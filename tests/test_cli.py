@@ -1,0 +1,146 @@
+"""The command line: exit codes and output together."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from rfcalc import __version__
+from rfcalc.cli import main
+
+SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "rfcalc" / "schema" / "analyze.schema.json").read_text()
+)
+
+SPEC = """\
+rfcalc: 1
+name: tiny
+input: {size: [H, W]}
+layers:
+  - {name: c1, op: conv, kernel: 3, padding: 1}
+  - {name: p1, op: max_pool, kernel: 2}
+  - {name: up, op: conv_transpose, kernel: 3, stride: 2, padding: 1, output_padding: 1}
+"""
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SPEC)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "--version") == (0, f"rfcalc {__version__}\n", "")
+
+
+def test_json_document(capsys: pytest.CaptureFixture[str], spec: Path) -> None:
+    code, out, err = run(capsys, "analyze", str(spec), "--format", "json")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["schema"] == 1 and doc["input"] == ["H", "W"] and doc["name"] == "tiny"
+    _, p1, up = doc["layers"]
+    assert p1["output_size"] == ["floor(H/2)", "floor(W/2)"]
+    assert p1["receptive_field"] == [4, 4] and p1["jump"] == [2, 2]
+    assert up["output_size"] == ["2*floor(H/2)", "2*floor(W/2)"]
+    assert up["jump"] == [1, 1]
+    # transposed k=3 s=2: phases read 1 and 2 units of p1 (RF 4 and 4 + 2 = 6)
+    assert up["receptive_field"] == [6, 6] and up["receptive_field_min"] == [4, 4]
+
+
+def test_input_override_and_several_specs(capsys: pytest.CaptureFixture[str], spec: Path) -> None:
+    code, out, _ = run(capsys, "analyze", str(spec), str(spec), "-i", "224x100", "-f", "json")
+    docs = json.loads(out)
+    assert code == 0 and isinstance(docs, list) and len(docs) == 2
+    jsonschema.validate(docs, SCHEMA)
+    assert docs[0]["input"] == [224, 100]
+    assert docs[0]["layers"][2]["output_size"] == [224, 100]
+
+
+def test_table(capsys: pytest.CaptureFixture[str], spec: Path) -> None:
+    code, out, err = run(capsys, "analyze", str(spec), "-i", "32x32")
+    assert (code, err) == (0, "")
+    assert "tiny" in out and "conv_transpose" in out
+    assert "4..6" in out  # the phases of the transposed conv
+
+
+def test_bad_spec_is_located_and_others_still_run(
+    capsys: pytest.CaptureFixture[str], spec: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rfcalc: 1\ninput: {size: [8]}\nlayers: [{op: conv, kernel: 3, dialation: 2}]\n")
+    code, out, err = run(capsys, "analyze", str(bad), str(spec), "-f", "json")
+    assert code == 1
+    assert err == (
+        f"{bad}:3:32: error: unknown key 'dialation' in a conv layer (did you mean 'dilation'?)\n"
+    )
+    assert [d["name"] for d in json.loads(out)] == ["tiny"]
+
+
+def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    code, out, err = run(capsys, "analyze", str(missing))
+    assert (code, out) == (1, "")
+    assert err == f"{missing}:1:1: error: no such file\n"
+
+
+@pytest.mark.parametrize("value", ["224y", "0x3", "a,b,c,d", ""])
+def test_bad_input_option_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], spec: Path, value: str
+) -> None:
+    code, out, err = run(capsys, "analyze", str(spec), "--input", value)
+    assert code == 2 and out == ""
+    assert "--input" in err
+
+
+def test_input_axes_must_match(capsys: pytest.CaptureFixture[str], spec: Path) -> None:
+    code, _, err = run(capsys, "analyze", str(spec), "--input", "224")
+    assert code == 1
+    assert "--input gives 1 axes but the spec's input has 2" in err
+
+
+def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str], spec: Path) -> None:
+    code, _, err = run(capsys, "analyze", str(spec), "--bogus")
+    assert code == 2 and "No such option" in err
+
+
+def test_help_does_not_import_sympy() -> None:
+    code = (
+        "import sys; from rfcalc.cli import main; rc = main(['--help']); "
+        "assert 'sympy' not in sys.modules, 'sympy imported'; raise SystemExit(rc)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "analyze" in done.stdout
+
+
+def test_module_entry_point(spec: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rfcalc", "analyze", str(spec), "-i", "8x8", "-f", "json"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["input"] == [8, 8]
+
+
+def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    layers = "\n".join("  - {op: conv, kernel: 3, padding: 1}" for _ in range(400))
+    big.write_text(f"rfcalc: 1\ninput: {{size: [H]}}\nlayers:\n{layers}\n")
+    cmd = f"{sys.executable} -m rfcalc analyze {big} -f json | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True)
+    assert done.stdout == "{\n"
+    assert done.stderr == ""
