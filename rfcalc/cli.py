@@ -153,6 +153,149 @@ def analyze(
     return status
 
 
+class CheckFormat(str, Enum):
+    rich = "rich"
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(x.strip() for v in values or [] for x in v.split(",") if x.strip())
+
+
+@app.command()
+def check(
+    specs: Annotated[
+        list[str], typer.Argument(help="Spec files or folders (*.yaml, *.yml).", show_default=False)
+    ],
+    fmt: Annotated[
+        CheckFormat | None,
+        typer.Option(
+            "--format", "-f", help="rich (default on a terminal), text, json, github, sarif."
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option("--fail-on", help="Exit 1 on findings at or above: error, warning, info."),
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these rules (ids, names, prefixes).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Not these rules (ids, names, prefixes).")
+    ] = None,
+    severity: Annotated[
+        list[str] | None,
+        typer.Option("--severity", help="RULE=LEVEL (error, warning, info, off); repeatable."),
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Framework rules: pytorch, tensorflow, onnx.")
+    ] = None,
+    config_path: Annotated[
+        str | None,
+        typer.Option("--config", help="A pyproject.toml to read [tool.rfcalc] from."),
+    ] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Ignore pyproject.toml configuration.")
+    ] = False,
+    details: Annotated[
+        bool, typer.Option("--details", help="text format: print pictures under findings.")
+    ] = False,
+) -> int:
+    """Lint specs: gridding, HDC, dropped pixels, merges, framework rules, expectations.
+
+    Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration
+    error, 3 internal error.  YAML files without an 'rfcalc:' key are skipped.
+    """
+    from pathlib import Path
+
+    from .config import ConfigError, apply, find_pyproject, load_config
+    from .lint import exit_code, expand, lint_path
+
+    try:
+        if isolated:
+            config = load_config(None)
+        elif config_path is not None:
+            if not Path(config_path).is_file():
+                raise ConfigError(f"{config_path}: no such configuration file")
+            config = load_config(Path(config_path))
+        else:
+            config = load_config(find_pyproject(Path.cwd()))
+        table: dict[str, Any] = {}
+        if select:
+            table["select"] = list(_split(select))
+        if ignore:
+            table["ignore"] = list(_split(ignore))
+        if target is not None:
+            table["target"] = target
+        if fail_on is not None:
+            table["fail-on"] = fail_on
+        if severity:
+            levels: dict[str, str] = {}
+            for item in _split(severity):
+                rule, sep, level = item.partition("=")
+                if not sep:
+                    raise ConfigError(f"--severity takes RULE=LEVEL, not {item!r}")
+                levels[rule.strip()] = level.strip()
+            table["severity"] = levels
+        config = apply(config, table, "command line")
+    except ConfigError as exc:
+        _error(f"rfcalc: {exc}")
+        return EXIT_USAGE
+
+    results = [lint_path(path, config, explicit) for path, explicit in expand(specs)]
+    chosen = fmt or (CheckFormat.rich if sys.stdout.isatty() else CheckFormat.text)
+    from .render import findings as out
+
+    if chosen is CheckFormat.rich:
+        from .render.findings_rich import findings_view
+
+        _console().print(findings_view(results))
+    elif chosen is CheckFormat.text:
+        sys.stdout.write(out.text(results, details))
+    elif chosen is CheckFormat.json:
+        sys.stdout.write(out.as_json(results))
+    elif chosen is CheckFormat.github:
+        sys.stdout.write(out.github(results))
+    else:
+        sys.stdout.write(out.sarif(results))
+    for r in results:
+        if r.crashed:
+            _error(f"rfcalc {__version__}: internal error on {r.path}: {r.crashed}")
+    return exit_code(results, config.fail_on)
+
+
+@app.command()
+def rules(
+    rule: Annotated[
+        str | None, typer.Argument(help="A rule id or name: print its documentation.")
+    ] = None,
+) -> int:
+    """List the lint rules, or document one."""
+    from .rules import RULES
+
+    if rule is None:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(header_style="bold")
+        for column in ("id", "name", "severity", "what it catches"):
+            table.add_column(column)
+        for r in RULES:
+            table.add_row(r.id, r.name, str(r.severity), Text(r.summary))
+        _console().print(table)
+        return EXIT_OK
+    found = [r for r in RULES if rule in (r.id, r.name)]
+    if not found:
+        _error(f"rfcalc: {rule!r} is no rule id or name (see rfcalc rules)")
+        return EXIT_USAGE
+    r = found[0]
+    sys.stdout.write(f"{r.id} {r.name} ({r.severity})\n\n{r.doc.strip()}\n")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of exiting."""
     args = sys.argv[1:] if argv is None else argv

@@ -78,6 +78,31 @@ class Padding:
 
 
 @dataclass(frozen=True)
+class Expectation:
+    """One ``expect:`` entry: a quantity, a comparison and the value(s) relied on.
+
+    ``what`` is ``receptive_field``, ``output_size``, ``jump`` or ``effective_padding``
+    (on a layer), or ``valid_input`` / ``min_receptive_field`` (on the network);
+    ``op`` is ``==``, ``>=`` or ``<=``; ``value`` has one entry per axis (``None``
+    where an axis is not constrained); for ``valid_input`` it is one input size.
+    """
+
+    what: str
+    op: str
+    value: tuple[Any, ...]
+    loc: Loc = Loc()
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """``suppress: {RF201: "why"}``: a rule (id, name or prefix) off here, with a reason."""
+
+    rule: str
+    reason: str
+    loc: Loc = Loc()
+
+
+@dataclass(frozen=True)
 class Layer:
     """One node of the network, as the spec describes it (per-axis tuples)."""
 
@@ -101,6 +126,10 @@ class Layer:
     target: str | None = None
     channels: int | None = None
     groups: int = 1
+    #: what the authors rely on (``expect:``): key -> Expectation
+    expect: tuple[Expectation, ...] = ()
+    #: rules switched off on this layer (``suppress:``)
+    suppress: tuple[Suppression, ...] = ()
     #: where each key of the layer's mapping was written
     key_locs: Mapping[str, Loc] = field(default_factory=dict)
 
@@ -119,6 +148,12 @@ class Network:
     path: str = "<spec>"
     loc: Loc = Loc()
     key_locs: Mapping[str, Loc] = field(default_factory=dict)
+    #: concrete input sizes the network is also used at (``input.sizes``)
+    sizes: tuple[tuple[int, ...], ...] = ()
+    #: the framework whose rules apply (``target:``), None for the configured default
+    target: str | None = None
+    expect: tuple[Expectation, ...] = ()
+    suppress: tuple[Suppression, ...] = ()
 
     @property
     def ndim(self) -> int:
@@ -135,6 +170,8 @@ class Finding:
     severity: Severity
     message: str
     layer: str | None = None
+    #: more lines for people (a picture), shown under the message by some formats
+    detail: str = ""
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.loc.path, self.loc.line, self.loc.col, self.rule)

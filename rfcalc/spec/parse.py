@@ -12,7 +12,17 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import OPS, PADDING_MODES, Layer, Loc, Network, Padding, SpecError
+from ..model import (
+    OPS,
+    PADDING_MODES,
+    Expectation,
+    Layer,
+    Loc,
+    Network,
+    Padding,
+    SpecError,
+    Suppression,
+)
 from .yamlread import Value, read_yaml
 
 FORMAT_VERSION = 1
@@ -24,9 +34,13 @@ MAX_PARAM = 1 << 24
 
 _SYMBOL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-TOP_KEYS = ("rfcalc", "name", "description", "input", "layers")
-INPUT_KEYS = ("size", "channels")
-COMMON_KEYS = ("name", "op", "inputs", "channels")
+TOP_KEYS = ("rfcalc", "name", "description", "input", "layers", "target", "expect", "suppress")
+INPUT_KEYS = ("size", "channels", "sizes")
+COMMON_KEYS = ("name", "op", "inputs", "channels", "expect", "suppress")
+TARGETS = ("pytorch", "tensorflow", "onnx")
+#: what a layer's ``expect:`` may pin, and what the network's may
+LAYER_EXPECT = ("receptive_field", "output_size", "jump", "effective_padding")
+NETWORK_EXPECT = ("valid_inputs", "context")
 _WINDOW = ("kernel", "stride", "dilation", "padding")
 OP_KEYS: dict[str, tuple[str, ...]] = {
     "conv": (*_WINDOW, "groups"),
@@ -166,7 +180,7 @@ def parse_network(root: Value, path: str) -> Network:
         raise SpecError(
             "the spec needs an 'input' with a 'size', e.g. 'input: {size: [H, W]}'", root.loc
         )
-    sizes, channels = _input(top["input"])
+    sizes, channels, concrete = _input(top["input"])
     if "layers" not in top:
         raise SpecError("the spec needs a list of 'layers'", root.loc)
     layers_v = top["layers"]
@@ -177,6 +191,17 @@ def parse_network(root: Value, path: str) -> Network:
             f"the spec has {len(layers_v.data)} layers, more than {MAX_LAYERS}", layers_v.loc
         )
     layers = _layers(layers_v.data, len(sizes), channels)
+    target = None
+    if "target" in top:
+        target = _string(top["target"], "target")
+        if target not in TARGETS:
+            raise SpecError(
+                f"unknown target {target!r}{_suggest(str(target), TARGETS)}; "
+                f"targets: {', '.join(TARGETS)}",
+                top["target"].loc,
+            )
+    expect = _network_expect(top["expect"], len(sizes)) if "expect" in top else ()
+    suppress = _suppress(top["suppress"]) if "suppress" in top else ()
     return Network(
         name=name,
         input_size=sizes,
@@ -186,6 +211,10 @@ def parse_network(root: Value, path: str) -> Network:
         path=path,
         loc=root.loc,
         key_locs=dict(root.key_locs or {}),
+        sizes=concrete,
+        target=target,
+        expect=expect,
+        suppress=suppress,
     )
 
 
@@ -197,7 +226,7 @@ def _string(v: Value | None, what: str) -> str | None:
     return v.data
 
 
-def _input(v: Value) -> tuple[tuple[Any, ...], int | None]:
+def _input(v: Value) -> tuple[tuple[Any, ...], int | None, tuple[tuple[int, ...], ...]]:
     from ..engine.sizes import size_symbol
 
     m = _mapping(v, "input")
@@ -217,7 +246,88 @@ def _input(v: Value) -> tuple[tuple[Any, ...], int | None]:
         else:
             sizes.append(_int(x, "an input size"))
     channels = _int(m["channels"], "input channels") if "channels" in m else None
-    return tuple(sizes), channels
+    concrete: list[tuple[int, ...]] = []
+    if "sizes" in m:
+        listed = m["sizes"]
+        if not isinstance(listed.data, list) or not listed.data:
+            raise SpecError(
+                "input sizes is a list of concrete input sizes, e.g. [[224, 224], [512, 512]]",
+                listed.loc,
+            )
+        for entry in listed.data:
+            concrete.append(_concrete_size(entry, len(sizes), "an input size"))
+    return tuple(sizes), channels, tuple(concrete)
+
+
+def _concrete_size(v: Value, ndim: int, what: str) -> tuple[int, ...]:
+    items = v.data if isinstance(v.data, list) else [v]
+    if len(items) != ndim:
+        raise SpecError(f"{what} needs {ndim} integers (one per axis), not {len(items)}", v.loc)
+    return tuple(_int(x, what) for x in items)
+
+
+def _suppress(v: Value) -> tuple[Suppression, ...]:
+    m = _mapping(v, "suppress (rule id or name: reason)")
+    assert v.key_locs is not None
+    out = []
+    for rule, reason in m.items():
+        if not isinstance(reason.data, str) or not reason.data.strip():
+            raise SpecError(
+                f"suppressing {rule} needs a reason: '{rule}: why this is intended'", reason.loc
+            )
+        out.append(Suppression(rule, reason.data.strip(), v.key_locs[rule]))
+    return tuple(out)
+
+
+def _bound(v: Value, ndim: int, what: str) -> tuple[Any, ...]:
+    """One integer for every axis, a per-axis list (null leaves an axis free)."""
+    if isinstance(v.data, list):
+        if len(v.data) != ndim:
+            raise SpecError(
+                f"{what} lists {len(v.data)} values but the input has {ndim} axes", v.loc
+            )
+        return tuple(None if x.data is None else _int(x, what, 0) for x in v.data)
+    return (_int(v, what, 0),) * ndim
+
+
+def _comparisons(v: Value, ndim: int, what: str) -> list[Expectation]:
+    """``N`` or ``[N, M]`` (equal), or ``{min: N, max: M}`` (at least, at most)."""
+    if isinstance(v.data, dict):
+        _check_keys(v, ("min", "max"), f"expect {what}")
+        assert v.key_locs is not None
+        if not v.data:
+            raise SpecError(f"expect {what} needs 'min' or 'max'", v.loc)
+        return [
+            Expectation(what, ">=" if key == "min" else "<=", _bound(x, ndim, what), x.loc)
+            for key, x in v.data.items()
+        ]
+    return [Expectation(what, "==", _bound(v, ndim, what), v.loc)]
+
+
+def _layer_expect(v: Value, ndim: int) -> tuple[Expectation, ...]:
+    m = _mapping(v, "expect")
+    _check_keys(v, LAYER_EXPECT, "a layer's expect")
+    out: list[Expectation] = []
+    for key, x in m.items():
+        out.extend(_comparisons(x, ndim, key))
+    return tuple(out)
+
+
+def _network_expect(v: Value, ndim: int) -> tuple[Expectation, ...]:
+    m = _mapping(v, "expect")
+    _check_keys(v, NETWORK_EXPECT, "the network's expect", LAYER_EXPECT)
+    out: list[Expectation] = []
+    if "valid_inputs" in m:
+        listed = m["valid_inputs"]
+        if not isinstance(listed.data, list) or not listed.data:
+            raise SpecError("valid_inputs is a list of input sizes, e.g. [[512, 512]]", listed.loc)
+        for entry in listed.data:
+            size = _concrete_size(entry, ndim, "a valid input")
+            out.append(Expectation("valid_input", "==", size, entry.loc))
+    if "context" in m:  # the smallest receptive field the output must reach
+        c = m["context"]
+        out.append(Expectation("context", ">=", _bound(c, ndim, "context"), c.loc))
+    return tuple(out)
 
 
 def _layers(items: list[Value], ndim: int, in_channels: int | None) -> list[Layer]:
@@ -336,6 +446,10 @@ def _layer(
         kw["groups"] = _int(m["groups"], "groups")
     if op == "conv_transpose":
         _check_output_padding(m, kw, ndim)
+    if "expect" in m:
+        kw["expect"] = _layer_expect(m["expect"], ndim)
+    if "suppress" in m:
+        kw["suppress"] = _suppress(m["suppress"])
     return Layer(
         name=name,
         op=op,

@@ -1,0 +1,119 @@
+"""``[tool.rfcalc]`` in ``pyproject.toml``: what ``rfcalc check`` checks and how strictly.
+
+```toml
+[tool.rfcalc]
+select = ["RF1", "gridding"]     # ids, names or id prefixes; default: every rule
+ignore = ["RF205"]
+target = "pytorch"               # pytorch | tensorflow | onnx
+fail-on = "warning"              # error (default) | warning | info
+[tool.rfcalc.severity]
+RF202 = "info"                   # error | warning | info | off
+```
+Unknown keys and bad values are configuration errors (exit code 2), never ignored.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .lint import TARGETS, Config
+from .model import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+KEYS = ("select", "ignore", "target", "fail-on", "severity")
+LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message names the file and key."""
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start``."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """The ``[tool.rfcalc]`` table of ``path`` (defaults when there is none)."""
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("rfcalc")
+    if table is None:
+        return Config()
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.rfcalc] must be a table")
+    return apply(Config(), table, f"{path}: [tool.rfcalc]")
+
+
+def apply(config: Config, table: Mapping[str, Any], where: str) -> Config:
+    """``config`` with the keys of ``table`` applied; every key and value checked."""
+    for key in table:
+        if key not in KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r}; keys: {', '.join(KEYS)}")
+
+    def selectors(key: str) -> tuple[str, ...]:
+        value = table[key]
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise ConfigError(f"{where}: {key} must be a list of rule ids, names or prefixes")
+        for s in value:
+            check_selector(s, f"{where}: {key}")
+        return tuple(value)
+
+    if "select" in table:
+        config = replace(config, select=selectors("select"))
+    if "ignore" in table:
+        config = replace(config, ignore=selectors("ignore"))
+    if "target" in table:
+        config = replace(config, target=parse_target(table["target"], f"{where}: target"))
+    if "fail-on" in table:
+        config = replace(config, fail_on=parse_level(table["fail-on"], f"{where}: fail-on"))
+    if "severity" in table:
+        sev = table["severity"]
+        if not isinstance(sev, dict):
+            raise ConfigError(f"{where}: severity must be a table of rule = level")
+        levels: dict[str, Severity | None] = dict(config.severity)
+        for rule, level in sev.items():
+            check_selector(rule, f"{where}: severity")
+            if level == "off":
+                levels[rule] = None
+            else:
+                levels[rule] = parse_level(level, f"{where}: severity.{rule}")
+        config = replace(config, severity=levels)
+    return config
+
+
+def check_selector(selector: str, where: str) -> None:
+    from .rules import RULES
+
+    if not any(rule.matches(selector) for rule in RULES):
+        raise ConfigError(f"{where}: {selector!r} is no rule id, name or prefix (see rfcalc rules)")
+
+
+def parse_level(value: Any, where: str) -> Severity:
+    if value not in LEVELS:
+        raise ConfigError(f"{where}: {value!r} is not a level; use error, warning or info")
+    return LEVELS[value]
+
+
+def parse_target(value: Any, where: str) -> str:
+    if value not in TARGETS:
+        raise ConfigError(f"{where}: {value!r} is not a target; use {', '.join(TARGETS)}")
+    return str(value)

@@ -1,0 +1,208 @@
+"""Exact questions about symbolic sizes: for which inputs does a condition hold?
+
+Every size rfcalc makes is quasi-affine in each input symbol: built from integers,
+``+``, ``*`` by constants, ``floor``, ``ceiling``, ``Mod``, ``Min`` and ``Max``.  Such a
+function has a period ``P`` beyond which it repeats up to a linear term, so whether two
+sizes agree (or a window tiles its input) depends only on the input modulo ``P``, once
+the input is large enough.  Conditions are decided by evaluating the expressions
+exactly (compiled to closures over :class:`fractions.Fraction`) over one or two periods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import ceil, floor, gcd
+from typing import Any
+
+import sympy
+
+Expr = Any
+Env = Mapping[Any, int]
+
+#: the largest period scanned when deciding a condition
+PERIOD_CAP = 1 << 14
+#: the largest input tried when searching for the smallest valid one
+SEARCH_CAP = 1 << 24
+
+
+def compile_expr(expr: Expr) -> Callable[[Env], Fraction]:
+    """An exact evaluator for a quasi-affine sympy expression (values of its symbols)."""
+    e = sympy.sympify(expr)
+    if e.is_Integer:
+        v = Fraction(int(e))
+        return lambda env: v
+    if e.is_Rational:
+        v = Fraction(int(e.p), int(e.q))
+        return lambda env: v
+    if e.is_Symbol:
+        return lambda env: Fraction(env[e])
+    args = [compile_expr(a) for a in e.args]
+    if isinstance(e, sympy.Add):
+        return lambda env: sum((f(env) for f in args), Fraction(0))
+
+    if isinstance(e, sympy.Mul):
+
+        def mul(env: Env) -> Fraction:
+            out = Fraction(1)
+            for f in args:
+                out *= f(env)
+            return out
+
+        return mul
+    if isinstance(e, sympy.floor):
+        (f,) = args
+        return lambda env: Fraction(floor(f(env)))
+    if isinstance(e, sympy.ceiling):
+        (f,) = args
+        return lambda env: Fraction(ceil(f(env)))
+    if isinstance(e, sympy.Mod):
+        a, b = args
+        return lambda env: a(env) % b(env)
+    if isinstance(e, sympy.Min):
+        return lambda env: min(f(env) for f in args)
+    if isinstance(e, sympy.Max):
+        return lambda env: max(f(env) for f in args)
+    if isinstance(e, sympy.Pow) and e.args[1].is_Integer:
+        base, n = args[0], int(e.args[1])
+        return lambda env: base(env) ** n
+    raise ValueError(f"cannot evaluate {e}")
+
+
+def period(exprs: Sequence[Expr], symbol: Any) -> int:
+    """A period in ``symbol`` after which every expression repeats up to a linear term."""
+    p = 1
+    for e in exprs:
+        p = _lcm(p, _period(sympy.sympify(e), symbol))
+        if p > PERIOD_CAP:
+            return p
+    return p
+
+
+def _period(e: Expr, symbol: Any) -> int:
+    if not e.has(symbol):
+        return 1
+    if isinstance(e, (sympy.floor, sympy.ceiling)):
+        inner = _period(e.args[0], symbol)
+        num, den = sympy.fraction(sympy.together(e.args[0]))
+        d = int(den) if den.is_Integer else 1
+        return _lcm(inner, d)
+    if isinstance(e, sympy.Mod):
+        inner = _period(e.args[0], symbol)
+        m = e.args[1]
+        slope = _slope(e.args[0], symbol, inner)
+        if m.is_Integer and slope is not None:
+            # x(H + inner) = x(H) + slope: the remainder repeats after m/gcd(slope, m) steps
+            num = slope.numerator
+            steps = int(m) // gcd(abs(num), int(m)) if num else 1
+            return inner * steps * slope.denominator
+        return inner * (int(m) if m.is_Integer else 1)
+    p = 1
+    for a in e.args:
+        p = _lcm(p, _period(a, symbol))
+    return p
+
+
+def _slope(e: Expr, symbol: Any, p: int) -> Fraction | None:
+    f = compile_expr(e)
+    try:
+        a, b = f({symbol: 1000 * p}), f({symbol: 1001 * p})
+    except (ValueError, KeyError, ZeroDivisionError):
+        return None
+    return b - a
+
+
+def _lcm(a: int, b: int) -> int:
+    return a * b // gcd(a, b)
+
+
+@dataclass(frozen=True)
+class Residues:
+    """``symbol ≡ r (mod modulus)`` for ``r`` in ``residues``, for ``symbol >= start``."""
+
+    modulus: int
+    residues: tuple[int, ...]
+    start: int
+
+    @property
+    def always(self) -> bool:
+        return len(self.residues) == self.modulus
+
+    @property
+    def never(self) -> bool:
+        return not self.residues
+
+    def holds(self, value: int) -> bool:
+        return value >= self.start and value % self.modulus in self.residues
+
+    def nearest(self, value: int) -> tuple[int | None, int | None]:
+        """The closest values at or below and at or above ``value`` that satisfy it."""
+        if self.never:
+            return None, None
+        below = above = None
+        for r in self.residues:
+            lo = value - ((value - r) % self.modulus)
+            hi = lo if lo == value else lo + self.modulus
+            if lo >= self.start and (below is None or lo > below):
+                below = lo
+            if hi >= self.start and (above is None or hi < above):
+                above = hi
+        if above is None or above < self.start:
+            above = self.first(self.start)
+        return below, above
+
+    def first(self, at_least: int) -> int | None:
+        if self.never:
+            return None
+        best = None
+        for r in self.residues:
+            v = at_least + ((r - at_least) % self.modulus)
+            best = v if best is None else min(best, v)
+        return best
+
+    def describe(self, name: str) -> str:
+        """``H ≡ 0 (mod 32)``, ``H mod 4 in {1, 3}``, with the smallest valid value."""
+        if self.always:
+            return f"any {name} >= {self.start}"
+        if self.never:
+            return f"no {name}"
+        if self.modulus == 1:
+            return f"{name} >= {self.start}"
+        if len(self.residues) == 1:
+            text = f"{name} ≡ {self.residues[0]} (mod {self.modulus})"
+        else:
+            text = f"{name} mod {self.modulus} in {{{', '.join(map(str, self.residues))}}}"
+        return text
+
+
+def residues(condition: Callable[[int], bool], modulus: int, start: int) -> Residues | None:
+    """The residues mod ``modulus`` where ``condition`` holds, checked over two periods.
+
+    None when the two periods disagree (the condition is not periodic from ``start``).
+    """
+    if modulus > PERIOD_CAP:
+        return None
+    first = [condition(start + i) for i in range(modulus)]
+    second = [condition(start + modulus + i) for i in range(modulus)]
+    if first != second:
+        return None
+    found = sorted((start + i) % modulus for i, ok in enumerate(first) if ok)
+    return Residues(modulus, tuple(found), start)
+
+
+def smallest(condition: Callable[[int], bool], cap: int = SEARCH_CAP) -> int | None:
+    """The smallest ``n >= 1`` with ``condition(n)``, for a condition monotone in ``n``."""
+    hi = 1
+    while not condition(hi):
+        hi *= 2
+        if hi > cap:
+            return None
+    lo = hi // 2 + 1 if hi > 1 else 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if condition(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi

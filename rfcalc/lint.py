@@ -1,0 +1,162 @@
+"""The one place findings are assembled: rules, selection, severities, suppressions, exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .engine import analyze_network
+from .model import Finding, Loc, Network, Severity, SpecError
+from .rules import RULES, Context, Rule, Run
+from .rules.base import size_text
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+TARGETS = ("pytorch", "tensorflow", "onnx")
+
+
+@dataclass(frozen=True)
+class Config:
+    """What to check and how strictly: ``[tool.rfcalc]`` and the command line."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    #: per-rule severity (by id, name or prefix); None switches the rule off
+    severity: Mapping[str, Severity | None] = field(default_factory=dict)
+    target: str = "pytorch"
+    fail_on: Severity = Severity.ERROR
+
+
+def enabled(rule: Rule, config: Config) -> bool:
+    if config.select and not any(rule.matches(s) for s in config.select):
+        return False
+    if any(rule.matches(s) for s in config.ignore):
+        return False
+    return _override(rule, config) is not False
+
+
+def _override(rule: Rule, config: Config) -> Severity | bool | None:
+    """The configured severity (most specific selector wins); True when none; False: off."""
+    best: tuple[int, Severity | None] | None = None
+    for selector, level in config.severity.items():
+        if rule.matches(selector):
+            rank = 2 if selector in (rule.id, rule.name) else 1
+            if best is None or rank > best[0]:
+                best = (rank, level)
+    if best is None:
+        return True
+    return False if best[1] is None else best[1]
+
+
+def severity_of(rule: Rule, config: Config, reported: Severity | None) -> Severity:
+    override = _override(rule, config)
+    base = override if isinstance(override, Severity) else rule.severity
+    return base if reported is None else min(base, reported)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    findings: tuple[Finding, ...] = ()
+    #: not an rfcalc spec (no ``rfcalc:`` key): passed over, not failed
+    skipped: bool = False
+    #: an internal error while checking (a bug in rfcalc), with its message
+    crashed: str | None = None
+
+
+def runs_of(network: Network) -> tuple[Run, ...]:
+    """The spec's own input first, then each of ``input.sizes``."""
+    runs = [Run(size_text(network.input_size), analyze_network(network))]
+    for sizes in network.sizes:
+        if tuple(sizes) != tuple(network.input_size):
+            runs.append(Run(size_text(sizes), analyze_network(network, list(sizes))))
+    return tuple(runs)
+
+
+def lint_network(network: Network, config: Config = Config()) -> list[Finding]:
+    ctx = Context(network, network.target or config.target, runs_of(network))
+    by_layer = {layer.name: layer for layer in network.layers}
+    findings: dict[tuple[Loc, str, str], Finding] = {}
+    for rule in RULES:
+        if rule.check is None or not enabled(rule, config):
+            continue
+        for report in rule.check(ctx):
+            suppressions = list(network.suppress)
+            if report.layer in by_layer:
+                suppressions += by_layer[report.layer].suppress
+            if rule.id != "RF002" and any(rule.matches(s.rule) for s in suppressions):
+                continue
+            finding = Finding(
+                loc=report.loc,
+                rule=rule.id,
+                name=rule.name,
+                severity=severity_of(rule, config, report.severity),
+                message=report.message,
+                layer=report.layer,
+                detail=report.detail,
+            )
+            findings.setdefault((finding.loc, finding.rule, finding.message), finding)
+    return sorted(findings.values(), key=Finding.sort_key)
+
+
+def spec_error_finding(exc: SpecError, config: Config) -> list[Finding]:
+    rule = RULES[0]
+    if not enabled(rule, config):
+        return []
+    return [Finding(exc.loc, rule.id, rule.name, severity_of(rule, config, None), exc.message)]
+
+
+def lint_text(text: str, path: str, config: Config = Config()) -> FileResult:
+    from .spec import is_spec, load_spec
+
+    if not is_spec(text):
+        return FileResult(path, skipped=True)
+    try:
+        network = load_spec(text, path)
+    except SpecError as exc:
+        return FileResult(path, tuple(spec_error_finding(exc, config)))
+    return FileResult(path, tuple(lint_network(network, config)))
+
+
+def lint_path(path: str, config: Config = Config(), explicit: bool = True) -> FileResult:
+    """Check one file; a file that is not a spec is skipped unless it cannot be read at all."""
+    from .spec import read_text
+
+    try:
+        text = read_text(path)
+    except SpecError as exc:
+        if not explicit:
+            return FileResult(path, skipped=True)
+        return FileResult(path, tuple(spec_error_finding(exc, config)))
+    try:
+        return lint_text(text, path, config)
+    except RecursionError:
+        deep = SpecError("the network is too deep to check", Loc(path))
+        return FileResult(path, tuple(spec_error_finding(deep, config)))
+    except Exception as exc:  # a bug: report it, keep checking the other files
+        return FileResult(path, crashed=f"{type(exc).__name__}: {exc}")
+
+
+def expand(paths: Sequence[str]) -> list[tuple[str, bool]]:
+    """Files to check: those named, and the ``*.yaml`` / ``*.yml`` below named folders."""
+    out: list[tuple[str, bool]] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(
+                f for f in path.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file()
+            )
+            out.extend((str(f), False) for f in found)
+        else:
+            out.append((p, True))
+    return out
+
+
+def exit_code(results: Iterable[FileResult], fail_on: Severity) -> int:
+    code = EXIT_OK
+    for r in results:
+        if r.crashed:
+            return EXIT_BUG
+        if any(f.severity >= fail_on for f in r.findings):
+            code = EXIT_FINDINGS
+    return code

@@ -1,0 +1,153 @@
+"""Findings as text, JSON (schema 1), GitHub workflow commands and SARIF 2.1.0: pure functions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .._version import __version__
+from ..lint import FileResult
+from ..model import Finding, Severity
+from ..rules import RULES
+
+CHECK_SCHEMA_VERSION = 1
+INFO_URI = "https://github.com/rfcalc/rfcalc#rules"
+
+
+def _all(results: Sequence[FileResult]) -> list[Finding]:
+    return sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+
+
+def text(results: Sequence[FileResult], details: bool = False) -> str:
+    """``path:line:col: RF201 error: message [gridding]``, one line per finding."""
+    lines = []
+    for f in _all(results):
+        lines.append(f"{f.loc}: {f.rule} {f.severity}: {f.message} [{f.name}]")
+        if details and f.detail:
+            lines.extend("    " + line for line in f.detail.splitlines())
+    for r in results:
+        if r.crashed:
+            lines.append(f"{r.path}:1:1: internal error: {r.crashed}")
+    return "".join(line + "\n" for line in lines)
+
+
+def summary(results: Sequence[FileResult]) -> dict[str, int]:
+    counts = {str(s): 0 for s in sorted(Severity, reverse=True)}
+    for f in _all(results):
+        counts[str(f.severity)] += 1
+    return counts
+
+
+def as_json(results: Sequence[FileResult]) -> str:
+    doc: dict[str, Any] = {
+        "rfcalc": __version__,
+        "schema": CHECK_SCHEMA_VERSION,
+        "files": [
+            {
+                "path": r.path,
+                "skipped": r.skipped,
+                **({"internal_error": r.crashed} if r.crashed else {}),
+            }
+            for r in results
+        ],
+        "findings": [
+            {
+                "path": f.loc.path,
+                "line": f.loc.line,
+                "column": f.loc.col,
+                "rule": f.rule,
+                "name": f.name,
+                "severity": str(f.severity),
+                "message": f.message,
+                "layer": f.layer,
+                **({"detail": f.detail} if f.detail else {}),
+            }
+            for f in _all(results)
+        ],
+        "summary": summary(results),
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+_GH_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _gh_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(s: str) -> str:
+    return _gh_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(results: Sequence[FileResult]) -> str:
+    """GitHub Actions workflow commands: annotations on the offending lines."""
+    lines = []
+    for f in _all(results):
+        props = (
+            f"file={_gh_prop(f.loc.path)},line={f.loc.line},col={f.loc.col},"
+            f"title={_gh_prop(f'{f.rule} {f.name}')}"
+        )
+        message = f.message + (f"\n{f.detail}" if f.detail else "")
+        lines.append(f"::{_GH_LEVEL[f.severity]} {props}::{_gh_data(message)}")
+    for r in results:
+        if r.crashed:
+            message = _gh_data(f"rfcalc internal error: {r.crashed}")
+            lines.append(f"::error file={_gh_prop(r.path)}::{message}")
+    return "".join(line + "\n" for line in lines)
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def sarif(results: Sequence[FileResult]) -> str:
+    """A SARIF 2.1.0 log with one run; rules carry their documentation."""
+    index = {rule.id: i for i, rule in enumerate(RULES)}
+    rules = [
+        {
+            "id": rule.id,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": (rule.doc.strip().split("\n\n")[0] or rule.summary)},
+            "help": {"text": rule.doc.strip() or rule.summary},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+            "helpUri": f"{INFO_URI}",
+        }
+        for rule in RULES
+    ]
+    sarif_results = [
+        {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f.message + (f"\n{f.detail}" if f.detail else "")},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.loc.path.replace("\\", "/")},
+                        "region": {"startLine": f.loc.line, "startColumn": f.loc.col},
+                    }
+                }
+            ],
+        }
+        for f in _all(results)
+    ]
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "rfcalc",
+                        "version": __version__,
+                        "informationUri": INFO_URI,
+                        "rules": rules,
+                    }
+                },
+                "results": sarif_results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,39 @@
+"""Findings for a terminal: grouped by file, coloured by severity, pictures shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from ..lint import FileResult
+from ..model import Severity
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def findings_view(results: Sequence[FileResult]) -> RenderableType:
+    parts: list[RenderableType] = []
+    counts = {s: 0 for s in Severity}
+    for r in results:
+        if r.crashed:
+            parts.append(Text(f"{r.path}: internal error: {r.crashed}", style="bold red"))
+        for f in r.findings:
+            counts[f.severity] += 1
+            line = Text()
+            line.append(f"{f.loc}", style="bold")
+            line.append(": ")
+            line.append(f"{f.rule} {f.severity}", style=_STYLE[f.severity])
+            line.append(": ")
+            line.append(f.message)
+            line.append(f" [{f.name}]", style="dim")
+            parts.append(line)
+            if f.detail:
+                parts.append(
+                    Text("\n".join("    " + x for x in f.detail.splitlines()), style="dim")
+                )
+    checked = sum(1 for r in results if not r.skipped)
+    tally = ", ".join(f"{counts[s]} {s}" for s in sorted(Severity, reverse=True))
+    parts.append(Text(f"{checked} spec(s) checked: {tally}", style="bold"))
+    return Group(*parts)

@@ -1,0 +1,53 @@
+"""A ``suppress:`` entry that names no rule.
+
+Why: a typo in a suppression silently suppresses nothing, and the finding it was
+meant for comes back with no explanation; or it hides nothing because the rule id was
+retired.  Entries name a rule id (``RF201``), a rule name (``gridding``) or an id
+prefix (``RF2``).
+
+Bad::
+
+    rfcalc: 1
+    input: {size: [64]}
+    layers:
+      - {op: conv, kernel: 3, suppress: {RF999: "not a rule"}}
+
+Good::
+
+    rfcalc: 1
+    input: {size: [64]}
+    layers:
+      - {op: conv, kernel: 3, dilation: 2, suppress: {RF201: "holes are intended here"}}
+
+Fix: name an existing rule (``rfcalc rules`` lists them) or delete the entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Severity
+from .base import Context, Report, Rule
+
+
+def check(ctx: Context) -> Iterator[Report]:
+    from . import RULES
+
+    entries = [(s, None) for s in ctx.network.suppress] + [
+        (s, layer.name) for layer in ctx.network.layers for s in layer.suppress
+    ]
+    for s, layer in entries:
+        if not any(rule.matches(s.rule) for rule in RULES):
+            yield Report(
+                s.loc, f"suppress names {s.rule!r}, which is no rule id, name or prefix", layer
+            )
+
+
+RULE = Rule(
+    id="RF002",
+    name="bad-suppression",
+    severity=Severity.WARNING,
+    summary="a suppress entry names no rule",
+    check=check,
+    doc=__doc__ or "",
+)

@@ -1,0 +1,130 @@
+"""What a rule is, and what it is given: the network and its analyses at every input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ..engine import INPUT, Analysis, AxisResult, LayerResult, analyze_network, size_symbol
+from ..engine.solve import compile_expr
+from ..model import Layer, Loc, Network, Severity
+
+AXIS_NAMES = ("H", "W", "D")
+
+
+def is_int(x: Any) -> bool:
+    """A concrete size: a Python int or a sympy Integer (not a symbol)."""
+    return isinstance(x, int) or bool(getattr(x, "is_Integer", False))
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a check says: where, what, on which layer; severity defaults to the rule's."""
+
+    loc: Loc
+    message: str
+    layer: str | None = None
+    #: a milder severity for this report (e.g. a heuristic the exact support contradicts)
+    severity: Severity | None = None
+    #: more lines for people (a picture of the support), shown under the message
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Run:
+    """The network analysed at one input: the spec's own, or one of ``input.sizes``."""
+
+    label: str
+    analysis: Analysis
+
+    @property
+    def concrete(self) -> bool:
+        return all(is_int(s) for s in self.analysis.input_size)
+
+
+@dataclass
+class Context:
+    network: Network
+    target: str
+    runs: tuple[Run, ...]
+
+    @property
+    def main(self) -> Analysis:
+        return self.runs[0].analysis
+
+    @cached_property
+    def free(self) -> Analysis:
+        """Every axis left as a symbol (the spec's names, else H, W, D)."""
+        names = []
+        for i, s in enumerate(self.network.input_size):
+            names.append(size_symbol(str(s)) if not is_int(s) else None)
+            if names[-1] is None:
+                names[-1] = size_symbol(AXIS_NAMES[i])
+        return analyze_network(self.network, names)
+
+    @cached_property
+    def consumers(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {INPUT: []}
+        for layer in self.network.layers:
+            out.setdefault(layer.name, [])
+            for name in layer.inputs:
+                out.setdefault(name, []).append(layer.name)
+        return out
+
+    @cached_property
+    def layers(self) -> dict[str, Layer]:
+        return {layer.name: layer for layer in self.network.layers}
+
+    def sinks(self) -> list[str]:
+        """Layers nothing reads: the network's outputs."""
+        return [layer.name for layer in self.network.layers if not self.consumers[layer.name]]
+
+    def axis_name(self, axis: int) -> str:
+        s = self.network.input_size[axis]
+        return AXIS_NAMES[axis] if is_int(s) else str(s)
+
+    def concrete_runs(self) -> Iterator[Run]:
+        return (r for r in self.runs if r.concrete)
+
+    def min_valid_input(self, axis: int) -> int | None:
+        """The smallest input on ``axis`` for which every layer's output is at least 1."""
+        from ..engine.solve import smallest
+
+        sym = self.free.input_size[axis]
+        funcs = [compile_expr(r.axes[axis].size) for r in self.free.layers]
+        others = {s: 1 << 12 for s in self.free.symbols if s != sym}
+
+        def ok(n: int) -> bool:
+            env = {**others, sym: n}
+            try:
+                return all(f(env) >= 1 for f in funcs)
+            except (ZeroDivisionError, ValueError):
+                return False
+
+        return smallest(ok)
+
+
+def size_text(sizes: Iterable[Any]) -> str:
+    return "x".join(str(s) for s in sizes)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    check: Callable[[Context], Iterable[Report]] | None
+    doc: str = field(default="", repr=False)
+
+    def matches(self, selector: str) -> bool:
+        """A selector is the id, the name, or a prefix of the id (``RF2``)."""
+        return selector in (self.id, self.name) or (
+            selector.upper().startswith("RF") and self.id.startswith(selector.upper())
+        )
+
+
+def layer_axes(result: LayerResult) -> Iterator[tuple[int, AxisResult]]:
+    return enumerate(result.axes)

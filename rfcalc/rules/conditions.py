@@ -1,0 +1,67 @@
+"""Shared by the size rules: for which inputs does a per-layer condition hold?"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sympy
+
+from ..engine import LayerResult
+from ..engine.shapes import effective_kernel
+from ..engine.solve import Residues, compile_expr, period, residues
+from .base import Context
+
+WINDOW = ("conv", "max_pool", "avg_pool")
+
+
+def lost_pixels(r: LayerResult, axis: int, n: Any) -> Any | None:
+    """Trailing input pixels of a window layer that no window covers (<= 0: none)."""
+    layer = r.layer
+    if layer.op not in WINDOW:
+        return None
+    a = r.axes[axis]
+    k = layer.kernel[axis] if layer.kernel else 1
+    s = layer.stride[axis] if layer.stride else (k if layer.op != "conv" else 1)
+    d = layer.dilation[axis] if layer.dilation else 1
+    if s == 1:
+        return None
+    ke = effective_kernel(sympy.Integer(k), sympy.Integer(d))
+    return sympy.expand(n + a.pad_before - (a.size - 1) * s - ke)
+
+
+def solve_axis(
+    ctx: Context, axis: int, exprs: Sequence[Any], test: Callable[[list[Any]], bool]
+) -> Residues | None:
+    """Residues of the input on ``axis`` for which ``test`` holds of the values of
+    ``exprs`` (expressions in the free analysis's symbols), from the smallest valid input."""
+    sym = ctx.free.input_size[axis]
+    funcs = [compile_expr(e) for e in exprs]
+    others = {s: 1 << 12 for s in ctx.free.symbols if s != sym}
+    start = ctx.min_valid_input(axis)
+    if start is None:
+        return None
+
+    def holds(n: int) -> bool:
+        env = {**others, sym: n}
+        try:
+            return test([f(env) for f in funcs])
+        except (ZeroDivisionError, ValueError):
+            return False
+
+    return residues(holds, period(exprs, sym), start)
+
+
+def nearest_text(res: Residues, value: int) -> str:
+    below, above = res.nearest(value)
+    found = sorted({v for v in (below, above) if v is not None and v != value})
+    return " and ".join(str(v) for v in found) if found else "none"
+
+
+def first_valid_text(res: Residues, count: int = 4) -> str:
+    out: list[int] = []
+    v = res.first(res.start)
+    while v is not None and len(out) < count:
+        out.append(v)
+        v = res.first(v + 1)
+    return ", ".join(map(str, out)) + ", ..."

@@ -1,0 +1,69 @@
+"""Runs of stacked stride-1 dilated convolutions, per axis (shared by RF203-RF205)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..model import Layer
+from .base import Context
+
+
+@dataclass(frozen=True)
+class DilationRun:
+    axis: int
+    layers: tuple[Layer, ...]
+    kernel: int
+    rates: tuple[int, ...]
+
+
+def dilation_runs(ctx: Context) -> Iterator[DilationRun]:
+    """Maximal chains of convs (each reading only the one before, nothing else reading
+    it) with stride 1, one kernel size > 1 and some dilation > 1 on that axis."""
+    for axis in range(ctx.network.ndim):
+        run: list[Layer] = []
+        for layer in [*ctx.network.layers, None]:
+            if (
+                layer is not None
+                and _fits(layer, axis)
+                and (
+                    not run
+                    or (
+                        layer.inputs == (run[-1].name,)
+                        and ctx.consumers[run[-1].name] == [layer.name]
+                        and _kernel(layer, axis) == _kernel(run[0], axis)
+                    )
+                )
+            ):
+                run.append(layer)
+                continue
+            if len(run) >= 2 and any(_rate(x, axis) > 1 for x in run):
+                yield DilationRun(
+                    axis, tuple(run), _kernel(run[0], axis), tuple(_rate(x, axis) for x in run)
+                )
+            run = [layer] if layer is not None and _fits(layer, axis) else []
+
+
+def _fits(layer: Layer, axis: int) -> bool:
+    return (
+        layer.op == "conv"
+        and (not layer.stride or layer.stride[axis] == 1)
+        and _kernel(layer, axis) > 1
+    )
+
+
+def _kernel(layer: Layer, axis: int) -> int:
+    return int(layer.kernel[axis]) if layer.kernel else 1
+
+
+def _rate(layer: Layer, axis: int) -> int:
+    return int(layer.dilation[axis]) if layer.dilation else 1
+
+
+def same_on_every_axis(ctx: Context, run: DilationRun) -> bool:
+    """True when the other axes have the same run (report it once, not per axis)."""
+    return all(
+        _rate(x, a) == _rate(x, run.axis) and _kernel(x, a) == run.kernel
+        for x in run.layers
+        for a in range(ctx.network.ndim)
+    )

@@ -1,0 +1,102 @@
+"""A strided layer whose windows do not tile its input: trailing rows never reach the output.
+
+Why: with stride ``s`` a window layer covers ``(out - 1)*s + ke`` pixels of its padded
+input; the rest at the end is silently dropped.  Segmentation models whose input is not
+a multiple of the total stride lose their last rows and columns this way (the familiar
+"input size must be divisible by 32").  At a concrete input rfcalc names the dropped
+rows; for a symbolic input it states the condition on the input, derived from the
+actual strides and paddings, and the valid sizes.
+
+Bad::
+
+    rfcalc: 1
+    input: {size: [225]}
+    layers:
+      - {op: max_pool, kernel: 2}
+
+Good::
+
+    rfcalc: 1
+    input: {size: [224]}
+    layers:
+      - {op: max_pool, kernel: 2}
+
+Fix: an input that meets the condition (pad it, or crop it), ``ceil_mode`` on pools,
+or ``same`` padding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Severity
+from .base import Context, Report, Rule, is_int
+from .conditions import first_valid_text, lost_pixels, nearest_text, solve_axis
+
+
+def check(ctx: Context) -> Iterator[Report]:
+    ndim = ctx.network.ndim
+    conditions = []
+    for axis in range(ndim):
+        lost = []
+        names = []
+        for r in ctx.free.layers:
+            e = lost_pixels(r, axis, r.input_sizes[0][axis])
+            if e is not None and not (e.is_Integer and int(e) <= 0):
+                lost.append(e)
+                names.append(r.name)
+        res = (
+            solve_axis(ctx, axis, lost, lambda values: all(v <= 0 for v in values))
+            if lost
+            else None
+        )
+        conditions.append((res, names))
+
+    for run in ctx.concrete_runs():
+        a = run.analysis
+        for r in a.layers:
+            for axis in range(ndim):
+                dropped = lost_pixels(r, axis, r.input_sizes[0][axis])
+                if dropped is None or int(dropped) <= 0:
+                    continue
+                n, k = int(r.input_sizes[0][axis]), int(dropped)
+                rows = f"row {n - 1}" if k == 1 else f"rows {n - k}-{n - 1}"
+                res, _ = conditions[axis]
+                hint = ""
+                if res is not None and not res.never:
+                    inp = int(a.input_size[axis])
+                    hint = (
+                        f"; inputs with {res.describe(ctx.axis_name(axis))} keep every pixel "
+                        f"(nearest: {nearest_text(res, inp)})"
+                    )
+                yield Report(
+                    r.layer.loc,
+                    f"{r.name} drops {rows} of its {n}-pixel input on axis {ctx.axis_name(axis)} "
+                    f"at input {run.label}: no window reaches them{hint}",
+                    r.name,
+                )
+
+    if all(is_int(s) for s in ctx.network.input_size):
+        return
+    loc = ctx.network.key_locs.get("input", ctx.network.loc)
+    for axis, (res, names) in enumerate(conditions):
+        if res is None or res.always:
+            continue
+        name = ctx.axis_name(axis)
+        if not is_int(ctx.network.input_size[axis]):
+            yield Report(
+                loc,
+                f"input {name} must satisfy {res.describe(name)} or {', '.join(names)} drop "
+                f"trailing pixels (valid: {first_valid_text(res)})",
+                severity=Severity.INFO,
+            )
+
+
+RULE = Rule(
+    id="RF102",
+    name="dropped-pixels",
+    severity=Severity.WARNING,
+    summary="strided windows that do not tile their input drop trailing pixels",
+    check=check,
+    doc=__doc__ or "",
+)

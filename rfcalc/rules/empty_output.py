@@ -1,0 +1,58 @@
+"""A layer whose output is empty (size below 1) at a declared input.
+
+Why: frameworks raise at run time ("Output size is too small"), or worse, a
+padding-heavy layer turns an empty map into a map of padding.  The message gives the
+smallest input for which every layer has an output.
+
+Bad::
+
+    rfcalc: 1
+    input: {size: [8]}
+    layers:
+      - {op: conv, kernel: 3, stride: 2}
+      - {op: conv, kernel: 5}
+
+Good::
+
+    rfcalc: 1
+    input: {size: [16]}
+    layers:
+      - {op: conv, kernel: 3, stride: 2}
+      - {op: conv, kernel: 5}
+
+Fix: a larger input, or less downsampling (smaller kernels, strides, more padding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Severity
+from .base import Context, Report, Rule, size_text
+
+
+def check(ctx: Context) -> Iterator[Report]:
+    for run in ctx.concrete_runs():
+        for r in run.analysis.layers:
+            bad = [i for i, a in enumerate(r.axes) if int(a.size) < 1]
+            if not bad:
+                continue
+            need = [ctx.min_valid_input(i) for i in range(len(r.axes))]
+            wanted = size_text("?" if n is None else n for n in need)
+            yield Report(
+                r.layer.loc,
+                f"{r.name} has an empty output ({size_text(r.output_size)}) at input "
+                f"{run.label}; the network needs an input of at least {wanted}",
+                r.name,
+            )
+            break  # later layers are empty because of this one
+
+
+RULE = Rule(
+    id="RF101",
+    name="empty-output",
+    severity=Severity.ERROR,
+    summary="a layer's output size is below 1 at a declared input",
+    check=check,
+    doc=__doc__ or "",
+)

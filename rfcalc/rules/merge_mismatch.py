@@ -1,0 +1,112 @@
+"""``add`` / ``concat`` branches whose sizes differ, at a declared input or for some inputs.
+
+Why: the framework raises at run time (or a hand-written crop hides it).  U-Net-style
+skip connections only line up when the input is a multiple of the total stride; rfcalc
+derives the exact condition per axis from the strides and paddings of both branches and
+names the nearest valid sizes.  A decoder that resizes to its skip (``resize`` with
+``to``) has no such constraint and is not flagged.
+
+Bad::
+
+    rfcalc: 1
+    input: {size: [63]}
+    layers:
+      - {name: a, op: conv, kernel: 3, padding: 1}
+      - {name: down, op: max_pool, kernel: 2}
+      - {name: up, op: conv_transpose, kernel: 2, stride: 2}
+      - {op: concat, inputs: [up, a]}
+
+Good::
+
+    rfcalc: 1
+    input: {size: [64]}
+    layers:
+      - {name: a, op: conv, kernel: 3, padding: 1}
+      - {name: down, op: max_pool, kernel: 2}
+      - {name: up, op: conv_transpose, kernel: 2, stride: 2}
+      - {op: concat, inputs: [up, a]}
+
+Fix: an input that meets the condition, a ``resize`` to the skip's size, or a ``crop``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..engine.sizes import same
+from ..model import Severity
+from .base import Context, Report, Rule, is_int, size_text
+from .conditions import first_valid_text, nearest_text, solve_axis
+
+MERGES = ("add", "concat")
+
+
+def check(ctx: Context) -> Iterator[Report]:
+    ndim = ctx.network.ndim
+    conditions = []
+    for axis in range(ndim):
+        diffs = []
+        names = []
+        for r in ctx.free.layers:
+            if r.layer.op not in MERGES:
+                continue
+            sizes = [s[axis] for s in r.input_sizes]
+            for other in sizes[1:]:
+                if same(sizes[0], other) is not True:
+                    diffs.append(sizes[0] - other)
+                    names.append(r.name)
+        res = solve_axis(ctx, axis, diffs, lambda v: all(x == 0 for x in v)) if diffs else None
+        conditions.append((res, sorted(set(names), key=names.index)))
+
+    for run in ctx.concrete_runs():
+        for r in run.analysis.layers:
+            if r.layer.op not in MERGES or not r.mismatched_axes:
+                continue
+            branches = ", ".join(
+                f"{name} {size_text(s)}"
+                for name, s in zip(r.layer.inputs, r.input_sizes, strict=True)
+            )
+            hints = []
+            for axis in sorted(r.mismatched_axes):
+                res, _ = conditions[axis]
+                if res is not None and not res.never:
+                    name = ctx.axis_name(axis)
+                    inp = int(run.analysis.input_size[axis])
+                    near = nearest_text(res, inp)
+                    hints.append(f"{res.describe(name)} makes them agree (nearest {name}: {near})")
+            hint = "; " + "; ".join(hints) if hints else ""
+            yield Report(
+                r.layer.loc,
+                f"{r.layer.op} {r.name} joins branches of different sizes at input {run.label} "
+                f"({branches}){hint}",
+                r.name,
+            )
+
+    loc = ctx.network.key_locs.get("input", ctx.network.loc)
+    for axis, (res, names) in enumerate(conditions):
+        if res is None or res.always:
+            continue
+        name = ctx.axis_name(axis)
+        if res.never:
+            yield Report(
+                ctx.layers[names[0]].loc,
+                f"the branches of {', '.join(names)} never agree in size on axis {name}",
+                names[0],
+            )
+        elif not is_int(ctx.network.input_size[axis]):
+            yield Report(
+                loc,
+                f"merges {', '.join(names)} need {res.describe(name)} "
+                f"(valid: {first_valid_text(res)})",
+                severity=Severity.INFO,
+            )
+
+
+RULE = Rule(
+    id="RF103",
+    name="merge-mismatch",
+    severity=Severity.ERROR,
+    summary="add / concat branches whose sizes differ",
+    check=check,
+    doc=__doc__ or "",
+)
