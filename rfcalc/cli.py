@@ -272,10 +272,18 @@ def rules(
     rule: Annotated[
         str | None, typer.Argument(help="A rule id or name: print its documentation.")
     ] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="The rule table as Markdown (README).")
+    ] = False,
 ) -> int:
     """List the lint rules, or document one."""
     from .rules import RULES
 
+    if markdown:
+        from .render.findings import rules_markdown
+
+        sys.stdout.write(rules_markdown())
+        return EXIT_OK
     if rule is None:
         from rich.table import Table
         from rich.text import Text

@@ -70,6 +70,13 @@ def as_json(results: Sequence[FileResult]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+def rules_markdown() -> str:
+    """The README's rule table, generated from the registry."""
+    lines = ["| id | name | severity | what it catches |", "|---|---|---|---|"]
+    lines += [f"| {r.id} | `{r.name}` | {r.severity} | {r.summary} |" for r in RULES]
+    return "\n".join(lines) + "\n"
+
+
 _GH_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
