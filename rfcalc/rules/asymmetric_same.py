@@ -10,7 +10,7 @@ Bad::
     rfcalc: 1
     input: {size: [32]}
     layers:
-      - {op: conv, kernel: 4, padding: same}
+      - {op: conv, kernel: 4, padding: same}  # expect: RF303
 
 Good::
 

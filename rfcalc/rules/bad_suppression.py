@@ -10,7 +10,7 @@ Bad::
     rfcalc: 1
     input: {size: [64]}
     layers:
-      - {op: conv, kernel: 3, suppress: {RF999: "not a rule"}}
+      - {op: conv, kernel: 3, suppress: {RF999: "not a rule"}}  # expect: RF002
 
 Good::
 

@@ -9,7 +9,7 @@ Bad::
     rfcalc: 1
     input: {size: [16]}
     layers:
-      - {op: conv_transpose, kernel: 2, dilation: 2, stride: 2}
+      - {op: conv_transpose, kernel: 2, dilation: 2, stride: 2}  # expect: RF105
 
 Good::
 

@@ -11,7 +11,7 @@ Bad::
     input: {size: [T]}
     layers:
       - {op: conv, kernel: 2, dilation: 1, padding: causal}
-      - {op: conv, kernel: 3, padding: same}
+      - {op: conv, kernel: 3, padding: same}  # expect: RF304
 
 Good::
 

@@ -10,7 +10,7 @@ Bad::
     rfcalc: 1
     input: {size: [16, 16]}
     layers:
-      - {op: conv_transpose, kernel: 3, stride: 2, padding: 1, output_padding: 1}
+      - {op: conv_transpose, kernel: 3, stride: 2, padding: 1, output_padding: 1}  # expect: RF401
 
 Good::
 

@@ -16,7 +16,9 @@ WINDOW = ("conv", "max_pool", "avg_pool")
 
 
 def lost_pixels(r: LayerResult, axis: int, n: Any) -> Any | None:
-    """Trailing input pixels of a window layer that no window covers (<= 0: none)."""
+    """Trailing input pixels of a window layer that no window covers, beyond the gap a
+    window smaller than its stride leaves between windows anyway (that is RF202's
+    finding); <= 0: none."""
     layer = r.layer
     if layer.op not in WINDOW:
         return None
@@ -27,7 +29,8 @@ def lost_pixels(r: LayerResult, axis: int, n: Any) -> Any | None:
     if s == 1:
         return None
     ke = effective_kernel(sympy.Integer(k), sympy.Integer(d))
-    return sympy.expand(n + a.pad_before - (a.size - 1) * s - ke)
+    gap = max(0, int(s) - int(ke))
+    return sympy.expand(n + a.pad_before - (a.size - 1) * s - ke - gap)
 
 
 def solve_axis(

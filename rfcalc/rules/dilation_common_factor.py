@@ -9,7 +9,7 @@ Bad::
     rfcalc: 1
     input: {size: [64]}
     layers:
-      - {op: conv, kernel: 3, dilation: 2, padding: same}
+      - {op: conv, kernel: 3, dilation: 2, padding: same}  # expect: RF203
       - {op: conv, kernel: 3, dilation: 4, padding: same}
       - {op: conv, kernel: 3, dilation: 8, padding: same}
 

@@ -10,7 +10,7 @@ Bad::
     rfcalc: 1
     input: {size: [256]}
     layers:
-      - {op: conv, kernel: 3, dilation: 1, padding: same}
+      - {op: conv, kernel: 3, dilation: 1, padding: same}  # expect: RF205
       - {op: conv, kernel: 3, dilation: 2, padding: same}
       - {op: conv, kernel: 3, dilation: 3, padding: same}
       - {op: conv, kernel: 3, dilation: 5, padding: same}

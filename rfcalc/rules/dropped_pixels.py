@@ -12,7 +12,7 @@ Bad::
     rfcalc: 1
     input: {size: [225]}
     layers:
-      - {op: max_pool, kernel: 2}
+      - {op: max_pool, kernel: 2}  # expect: RF102
 
 Good::
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..engine import LayerResult
 from ..model import Severity
 from .base import Context, Report, Rule, is_int
 from .conditions import first_valid_text, lost_pixels, nearest_text, solve_axis
@@ -60,6 +61,7 @@ def check(ctx: Context) -> Iterator[Report]:
                 if dropped is None or int(dropped) <= 0:
                     continue
                 n, k = int(r.input_sizes[0][axis]), int(dropped)
+                n -= _gap(r, axis)
                 rows = f"row {n - 1}" if k == 1 else f"rows {n - k}-{n - 1}"
                 res, _ = conditions[axis]
                 hint = ""
@@ -90,6 +92,15 @@ def check(ctx: Context) -> Iterator[Report]:
                 f"trailing pixels (valid: {first_valid_text(res)})",
                 severity=Severity.INFO,
             )
+
+
+def _gap(r: LayerResult, axis: int) -> int:
+    """Pixels a window smaller than its stride skips after the last window anyway."""
+    layer = r.layer
+    k = int(layer.kernel[axis]) if layer.kernel else 1
+    s = int(layer.stride[axis]) if layer.stride else (k if layer.op != "conv" else 1)
+    d = int(layer.dilation[axis]) if layer.dilation else 1
+    return max(0, s - (d * (k - 1) + 1))
 
 
 RULE = Rule(

@@ -10,7 +10,7 @@ Bad::
     input: {size: [8]}
     layers:
       - {op: conv, kernel: 3, stride: 2}
-      - {op: conv, kernel: 5}
+      - {op: conv, kernel: 5}  # expect: RF101
 
 Good::
 

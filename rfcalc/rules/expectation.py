@@ -10,7 +10,7 @@ Bad::
     rfcalc: 1
     input: {size: [64]}
     layers:
-      - {op: conv, kernel: 3, expect: {receptive_field: {min: 5}}}
+      - {op: conv, kernel: 3, expect: {receptive_field: {min: 5}}}  # expect: RF501
 
 Good::
 

@@ -12,7 +12,7 @@ Bad::
     rfcalc: 1
     input: {size: [H, W]}
     layers:
-      - {op: conv, kernel: 3, stride: 2, padding: same}
+      - {op: conv, kernel: 3, stride: 2, padding: same}  # expect: RF302
 
 Good::
 

@@ -13,7 +13,7 @@ Bad::
     rfcalc: 1
     input: {size: [64, 64]}
     layers:
-      - {op: conv, kernel: 3, dilation: 2, padding: same}
+      - {op: conv, kernel: 3, dilation: 2, padding: same}  # expect: RF201
       - {op: conv, kernel: 3, dilation: 2, padding: same}
       - {op: conv, kernel: 3, dilation: 2, padding: same}
 
@@ -102,7 +102,8 @@ def check(ctx: Context) -> Iterator[Report]:
                 total += " (per-axis projection: branches may fill more)"
         yield Report(
             ctx.layers[start].loc,
-            f"gridding: from {start} on, an output unit of {sink} sees its receptive field "
+            f"gridding: {'' if start == sink else f'from {start} on, '}an output unit of "
+            f"{sink} sees its receptive field "
             f"with holes: {'; '.join(parts)}{total}",
             start,
             detail=picture([b for b, _ in worst]),

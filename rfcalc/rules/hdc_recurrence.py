@@ -11,7 +11,7 @@ Bad::
     rfcalc: 1
     input: {size: [64]}
     layers:
-      - {op: conv, kernel: 3, dilation: 1, padding: same}
+      - {op: conv, kernel: 3, dilation: 1, padding: same}  # expect: RF204
       - {op: conv, kernel: 3, dilation: 2, padding: same}
       - {op: conv, kernel: 3, dilation: 9, padding: same}
 

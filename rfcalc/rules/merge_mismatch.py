@@ -14,7 +14,7 @@ Bad::
       - {name: a, op: conv, kernel: 3, padding: 1}
       - {name: down, op: max_pool, kernel: 2}
       - {name: up, op: conv_transpose, kernel: 2, stride: 2}
-      - {op: concat, inputs: [up, a]}
+      - {op: concat, inputs: [up, a]}  # expect: RF103
 
 Good::
 

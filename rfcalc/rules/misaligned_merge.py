@@ -1,8 +1,9 @@
 """``add`` / ``concat`` branches whose units look at different places of the input.
 
 Why: a merge adds feature maps unit by unit; if one branch's unit ``u`` is centred on
-another input pixel than the other branch's unit ``u`` (different jump, or different
-receptive-field centre), the sum mixes features of different places (Araujo et al.,
+another input pixel than the other branch's unit ``u`` (different jump, or receptive-
+field centres offset on average over the output phases), the sum mixes features of
+different places (Araujo et al.,
 Distill 2019, "Arbitrary computation graphs").  Typical causes: a ``valid`` conv in one
 branch and ``same`` in the other, or asymmetric padding on one side only.
 
@@ -13,7 +14,7 @@ Bad::
     layers:
       - {name: a, op: conv, kernel: 3, padding: [2, 0]}
       - {name: b, op: conv, kernel: 3, padding: 1, inputs: [input]}
-      - {op: add, inputs: [a, b]}
+      - {op: add, inputs: [a, b]}  # expect: RF104
 
 Good::
 
@@ -30,6 +31,8 @@ Fix: pad the branches symmetrically and alike, so their centres coincide.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from math import gcd
+from typing import Any
 
 import sympy
 
@@ -66,16 +69,12 @@ def check(ctx: Context) -> Iterator[Report]:
                         + ")"
                     )
                     continue
-                centres = []
-                for name, f in fields:
-                    region = f.region(0)
-                    if region is not None:
-                        centres.append((name, sympy.Rational(1, 2) * (region.start + region.end)))
-                if any(sign_known(c - centres[0][1]) not in (0, None) for _, c in centres[1:]):
+                offset = _mean_offset(fields)
+                if offset is not None and sign_known(offset) not in (0, None):
+                    names = ", ".join(n for n, _ in fields[1:])
                     problems.append(
-                        f"receptive-field centres of unit 0 differ on axis {ctx.axis_name(axis)} ("
-                        + ", ".join(f"{n} at {short(c)}" for n, c in centres)
-                        + ")"
+                        f"on axis {ctx.axis_name(axis)}, units of {names} are centred "
+                        f"{short(offset)} input pixels from those of {fields[0][0]}"
                     )
         if problems:
             yield Report(
@@ -83,6 +82,32 @@ def check(ctx: Context) -> Iterator[Report]:
                 f"{r.layer.op} {r.name} merges misaligned branches: " + "; ".join(problems),
                 r.name,
             )
+
+
+def _mean_offset(fields: list[tuple[str, Field]]) -> Any:
+    """Mean over one common period of the centre offset of each branch from the first.
+
+    Up- and downsampling make the offset alternate between phases (a 2x2 pool and a
+    2x2 transposed conv put units half a jump to either side); only a mean offset is a
+    misalignment.
+    """
+    period = 1
+    for _, f in fields:
+        period = period * f.period // gcd(period, f.period)
+    worst = None
+    for _, f in fields[1:]:
+        total, count = sympy.Integer(0), 0
+        for u in range(period):
+            a, b = fields[0][1].region(u), f.region(u)
+            if a is None or b is None:
+                continue
+            total += sympy.Rational(1, 2) * (b.start + b.end - a.start - a.end)
+            count += 1
+        if count:
+            mean = sympy.expand(total / count)
+            if worst is None or sign_known(mean) not in (0, None):
+                worst = mean
+    return worst
 
 
 def _axis(a: Analysis, name: str, axis: int) -> AxisResult:

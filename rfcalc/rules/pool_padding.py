@@ -9,7 +9,7 @@ Bad::
     rfcalc: 1
     input: {size: [32]}
     layers:
-      - {op: max_pool, kernel: 2, padding: 2}
+      - {op: max_pool, kernel: 2, padding: 2}  # expect: RF301
 
 Good::
 

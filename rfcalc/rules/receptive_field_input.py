@@ -9,7 +9,7 @@ Bad::
 
     rfcalc: 1
     input: {size: [16]}
-    expect: {context: 20}
+    expect: {context: 20}  # expect: RF502
     layers:
       - {op: conv, kernel: 3}
       - {op: conv, kernel: 3}

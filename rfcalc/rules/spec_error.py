@@ -9,7 +9,7 @@ Bad::
     rfcalc: 1
     input: {size: [64]}
     layers:
-      - {op: conv, kernel: 3, dialation: 2}
+      - {op: conv, kernel: 3, dialation: 2}  # expect: RF001
 
 Good::
 

@@ -11,7 +11,7 @@ Bad::
     rfcalc: 1
     input: {size: [56, 56]}
     layers:
-      - {op: conv, kernel: 1, stride: 2}
+      - {op: conv, kernel: 1, stride: 2}  # expect: RF202
 
 Good::
 

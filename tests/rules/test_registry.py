@@ -50,9 +50,16 @@ def test_rule_is_in_the_readme_table(rule: rfcalc.rules.Rule) -> None:
 @pytest.mark.parametrize("rule", RULES, ids=[f"{r.id}-{r.name}" for r in RULES])
 def test_documented_examples_behave_as_labelled(rule: rfcalc.rules.Rule) -> None:
     config = Config(select=(rule.id,))
-    bad = lint_text(_block(rule.doc, "Bad"), "bad.yaml", config)
+    bad_text = _block(rule.doc, "Bad")
+    bad = lint_text(bad_text, "bad.yaml", config)
     good = lint_text(_block(rule.doc, "Good"), "good.yaml", config)
-    assert [f.rule for f in bad.findings if f.rule == rule.id], bad
+    marked = {
+        number
+        for number, line in enumerate(bad_text.splitlines(), start=1)
+        if f"# expect: {rule.id}" in line
+    }
+    assert marked, "the Bad example marks its offending line with '# expect: RFnnn'"
+    assert {f.loc.line for f in bad.findings if f.rule == rule.id} == marked, bad
     assert not [f for f in good.findings if f.rule == rule.id], good.findings
     # the Good example is clean under every rule at its own level (error) too
     assert not [f for f in good.findings if f.severity >= rule.severity and f.rule == rule.id]
