@@ -87,6 +87,10 @@ def is_spec(text: str) -> bool:
     return re.search(r"^rfcalc\s*:", text, re.MULTILINE) is not None
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _suggest(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -363,7 +367,7 @@ def _layer(
             f"unknown op {op!r}{_suggest(str(op), OPS)}; ops: {', '.join(OPS)}", op_v.loc
         )
     allowed = (*COMMON_KEYS, *OP_KEYS[op])
-    _check_keys(item, allowed, f"a {op} layer", ALL_LAYER_KEYS)
+    _check_keys(item, allowed, f"{_article(op)} {op} layer", ALL_LAYER_KEYS)
     for key in _REQUIRED.get(op, ()):
         if key not in m:
             raise SpecError(f"a {op} layer needs {key!r}", item.loc)

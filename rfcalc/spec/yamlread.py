@@ -18,7 +18,7 @@ from ..model import Loc, SpecError
 #: the largest spec file read, in bytes
 MAX_BYTES = 4 * 1024 * 1024
 #: how many values a document may expand to, aliases counted each time they are used
-MAX_NODES = 500_000
+MAX_NODES = 2_000_000
 #: how deep mappings and lists may nest
 MAX_DEPTH = 64
 
@@ -89,8 +89,45 @@ def read_yaml(text: str, path: str) -> Value | None:
         loader.dispose()
     if node is None:
         return None
+    _check_expansion(node, path)
     budget = [MAX_NODES]
     return _convert(node, path, loader, budget, 0)
+
+
+def _check_expansion(root: Any, path: str) -> None:
+    """Refuse alias bombs before expanding anything: sizes memoised per distinct node."""
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in sizes:
+            continue
+        if not ready and id(node) in visiting:
+            raise SpecError(
+                "an alias refers to the value that contains it", _loc(path, node.start_mark)
+            )
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        children = (
+            [c for pair in node.value for c in pair]
+            if isinstance(node, yaml.MappingNode)
+            else list(node.value)
+        )
+        if not ready:
+            visiting.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        total = 1 + sum(sizes.get(id(c), 0) for c in children)
+        if total > MAX_NODES:
+            raise SpecError(
+                f"the document expands to more than {MAX_NODES} values (aliases included)",
+                _loc(path, node.start_mark),
+            )
+        sizes[id(node)] = total
+        visiting.discard(id(node))
 
 
 def _convert(node: Any, path: str, loader: Any, budget: list[int], depth: int) -> Value:

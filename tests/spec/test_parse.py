@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
 import rfcalc
 from rfcalc.model import Padding, SpecError
-from rfcalc.spec import is_spec, load_spec
+from rfcalc.spec import is_spec, load_spec, read_spec_file
 
 
 def _load(text: str) -> rfcalc.model.Network:
@@ -73,7 +74,7 @@ def test_a_good_spec_reads_into_layers() -> None:
             "rfcalc: 1\ninput: {size: [8]}\nlayers: [{op: upsample, scale: 2, dilation: 2}]\n",
             3,
             35,
-            "'dilation' means nothing for a upsample layer",
+            "'dilation' means nothing for an upsample layer",
             id="meaningless-key",
         ),
         pytest.param(
@@ -193,3 +194,42 @@ def test_default_names_avoid_explicit_ones() -> None:
         "- {op: identity}\n- {name: identity1, op: identity}\n"
     )
     assert [layer.name for layer in net.layers] == ["identity1_", "identity1"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "line", "col"),
+    [
+        pytest.param(
+            b"rfcalc: 1\nname: caf\xe9\n", "the file is not UTF-8 text", 2, 10, id="latin-1"
+        ),
+        pytest.param(
+            b"\x89PNG\r\n\x1a\n\x00\x00", "a binary file, not a YAML spec", 1, 1, id="binary"
+        ),
+        pytest.param(b"", "the file is empty; a spec starts with 'rfcalc: 1'", 1, 1, id="empty"),
+        pytest.param(
+            b"\xef\xbb\xbfrfcalc: 1\ninput: {size: [8]}\nlayers: [{op: identity}]\n",
+            None,
+            0,
+            0,
+            id="bom",
+        ),
+    ],
+)
+def test_files_that_are_not_text(
+    tmp_path: Path, content: bytes, message: str | None, line: int, col: int
+) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_bytes(content)
+    if message is None:
+        assert read_spec_file(str(path)).layers[0].op == "identity"
+        return
+    with pytest.raises(SpecError) as info:
+        read_spec_file(str(path))
+    assert (info.value.message, info.value.loc.line, info.value.loc.col) == (message, line, col)
+
+
+def test_directories_and_missing_files(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="is a directory"):
+        read_spec_file(str(tmp_path))
+    with pytest.raises(SpecError, match="no such file"):
+        read_spec_file(str(tmp_path / "nope.yaml"))
