@@ -23,6 +23,7 @@ from ..model import (
     SpecError,
     Suppression,
 )
+from .blocks import expand, read_blocks
 from .yamlread import Value, read_yaml
 
 FORMAT_VERSION = 1
@@ -34,7 +35,17 @@ MAX_PARAM = 1 << 24
 
 _SYMBOL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-TOP_KEYS = ("rfcalc", "name", "description", "input", "layers", "target", "expect", "suppress")
+TOP_KEYS = (
+    "rfcalc",
+    "name",
+    "description",
+    "input",
+    "layers",
+    "blocks",
+    "target",
+    "expect",
+    "suppress",
+)
 INPUT_KEYS = ("size", "channels", "sizes")
 COMMON_KEYS = ("name", "op", "inputs", "channels", "expect", "suppress")
 TARGETS = ("pytorch", "tensorflow", "onnx")
@@ -113,6 +124,8 @@ def _check_keys(v: Value, allowed: Sequence[str], what: str, known: Sequence[str
 
 
 def _int(v: Value, what: str, minimum: int = 1) -> int:
+    if isinstance(v.data, str) and v.data.startswith("$"):
+        raise SpecError(f"{v.data} is a block parameter; it means nothing outside a block", v.loc)
     if isinstance(v.data, bool) or not isinstance(v.data, int):
         raise SpecError(f"{what} must be an integer, not {v.kind} ({v.data!r})", v.loc)
     if v.data < minimum:
@@ -190,11 +203,16 @@ def parse_network(root: Value, path: str) -> Network:
     layers_v = top["layers"]
     if not isinstance(layers_v.data, list) or not layers_v.data:
         raise SpecError(f"'layers' must be a non-empty list, not {layers_v.kind}", layers_v.loc)
-    if len(layers_v.data) > MAX_LAYERS:
-        raise SpecError(
-            f"the spec has {len(layers_v.data)} layers, more than {MAX_LAYERS}", layers_v.loc
-        )
-    layers = _layers(layers_v.data, len(sizes), channels)
+    items = layers_v.data
+    blocks = read_blocks(top["blocks"]) if "blocks" in top else {}
+    reuse = any(
+        isinstance(i.data, dict) and ("repeat" in i.data or "block" in i.data) for i in items
+    )
+    if blocks or reuse:
+        items = expand(items, blocks)
+    if len(items) > MAX_LAYERS:
+        raise SpecError(f"the spec has {len(items)} layers, more than {MAX_LAYERS}", layers_v.loc)
+    layers = _layers(items, len(sizes), channels)
     target = None
     if "target" in top:
         target = _string(top["target"], "target")
