@@ -109,6 +109,9 @@ def analyze(
     fmt: Annotated[
         TableFormat, typer.Option("--format", "-f", help="table (rich) or json (schema 1).")
     ] = TableFormat.table,
+    cost: Annotated[
+        bool, typer.Option("--cost", help="Table: add parameters and multiply-accumulates.")
+    ] = False,
 ) -> int:
     """Per layer and axis: output size, receptive field, jump and effective padding."""
     from .engine import analyze_network, size_symbol
@@ -140,7 +143,7 @@ def analyze(
             from .render.table import analysis_table
 
             title = f"{network.name}  ({path})"
-            console.print(analysis_table(result, title))
+            console.print(analysis_table(result, title, cost=cost))
         else:
             from .render.analysis_json import analysis_document
 

@@ -126,6 +126,8 @@ class Layer:
     target: str | None = None
     channels: int | None = None
     groups: int = 1
+    #: conv / conv_transpose: one learned bias per output channel (PyTorch's default)
+    bias: bool = True
     #: what the authors rely on (``expect:``): key -> Expectation
     expect: tuple[Expectation, ...] = ()
     #: rules switched off on this layer (``suppress:``)

@@ -12,6 +12,9 @@ SCHEMA_VERSION = 1
 
 
 def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
+    from ..engine.cost import network_cost
+
+    cost = network_cost(result)
     layers = []
     for r in result.layers:
         axes = r.axes
@@ -32,6 +35,10 @@ def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
         entry["jump"] = [json_value(a.jump) for a in axes]
         entry["effective_padding"] = [json_value(a.effective_padding) for a in axes]
         entry["padding"] = [[json_value(a.pad_before), json_value(a.pad_after)] for a in axes]
+        c = cost.layers[r.name]
+        entry["channels"] = c.channels
+        entry["params"] = c.params
+        entry["macs"] = json_value(c.macs)
         notes = sorted({a.note for a in axes if a.note})
         if r.mismatched_axes:
             notes.append(
@@ -49,5 +56,7 @@ def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
         "spec": path,
         "name": result.network.name,
         "input": [json_value(s) for s in result.input_size],
+        "params": cost.params,
+        "macs": json_value(cost.macs),
         "layers": layers,
     }

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine import Analysis, AxisResult, LayerResult
+from ..engine.cost import LayerCost
 from .values import per_axis, short
 
 
@@ -49,7 +50,7 @@ def _params(r: LayerResult) -> str:
     return ""
 
 
-def analysis_table(result: Analysis, title: str) -> RenderableType:
+def analysis_table(result: Analysis, title: str, cost: bool = False) -> RenderableType:
     table = Table(title=Text(title), title_justify="left", header_style="bold")
     table.add_column("layer", overflow="fold", min_width=5)
     table.add_column("op", overflow="fold", min_width=4)
@@ -58,6 +59,14 @@ def analysis_table(result: Analysis, title: str) -> RenderableType:
     table.add_column("RF", justify="right", no_wrap=True)
     table.add_column("jump", justify="right", no_wrap=True)
     table.add_column("eff. pad", justify="right", no_wrap=True)
+    costs = None
+    if cost:
+        from ..engine.cost import network_cost
+
+        costs = network_cost(result)
+        table.add_column("params", justify="right", no_wrap=True)
+        table.add_column("MACs", justify="right", no_wrap=True, max_width=28, overflow="ellipsis")
+    extra = ["", ""] if cost else []
     table.add_row(
         Text("input"),
         Text(""),
@@ -66,6 +75,7 @@ def analysis_table(result: Analysis, title: str) -> RenderableType:
         "1",
         "1",
         "0",
+        *extra,
         style="dim",
     )
     notes: list[Text] = []
@@ -103,11 +113,36 @@ def analysis_table(result: Analysis, title: str) -> RenderableType:
             Text(rf),
             Text(per_axis([a.jump for a in r.axes])),
             Text(per_axis([a.effective_padding for a in r.axes])),
+            *(_cost_cells(costs.layers[r.name]) if costs is not None else []),
             style=style,
         )
         for flag in dict.fromkeys(flags):
             notes.append(Text(f"{r.name}: {flag}", style="yellow"))
+    if costs is not None:
+        table.add_section()
+        table.add_row(
+            Text("total"),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            *_cost_cells(LayerCost(None, costs.params, costs.macs)),
+            style="bold",
+        )
     return Group(table, *notes) if notes else table
+
+
+def _cost_cells(c: LayerCost) -> list[Text]:
+    def num(x: object) -> str:
+        if x is None:
+            return "?"
+        if isinstance(x, int) or getattr(x, "is_Integer", False):
+            return f"{int(x):,}"  # type: ignore[call-overload]
+        return short(x)
+
+    return [Text(num(c.params) if c.params != 0 else ""), Text(num(c.macs) if c.macs != 0 else "")]
 
 
 def _rf(a: AxisResult) -> str:

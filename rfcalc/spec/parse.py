@@ -54,8 +54,8 @@ LAYER_EXPECT = ("receptive_field", "output_size", "jump", "effective_padding")
 NETWORK_EXPECT = ("valid_inputs", "context")
 _WINDOW = ("kernel", "stride", "dilation", "padding")
 OP_KEYS: dict[str, tuple[str, ...]] = {
-    "conv": (*_WINDOW, "groups"),
-    "conv_transpose": (*_WINDOW, "output_padding", "groups"),
+    "conv": (*_WINDOW, "groups", "bias"),
+    "conv_transpose": (*_WINDOW, "output_padding", "groups", "bias"),
     "max_pool": (*_WINDOW, "ceil_mode"),
     "avg_pool": ("kernel", "stride", "padding", "ceil_mode"),
     "adaptive_pool": ("output_size",),
@@ -447,6 +447,10 @@ def _layer(
         raise SpecError("a crop layer needs 'crop' amounts or 'to' a layer to match", item.loc)
     if "to" in m:
         kw["target"] = _ref(m["to"], names, "'to'")
+    if "bias" in m:
+        if not isinstance(m["bias"].data, bool):
+            raise SpecError(f"bias must be true or false, not {m['bias'].kind}", m["bias"].loc)
+        kw["bias"] = m["bias"].data
     if "ceil_mode" in m:
         if not isinstance(m["ceil_mode"].data, bool):
             raise SpecError(

@@ -1,0 +1,95 @@
+"""Cost of a network: channels, parameters and multiply-accumulates (MACs) per layer.
+
+Counted as PyTorch builds the layers (weights and one bias per output channel):
+
+- conv: weight ``c_out * c_in/groups * prod(k)``; MACs ``prod(out) * c_out * c_in/groups *
+  prod(k)`` (one per weight per output position).
+- transposed conv: the same weight count (PyTorch's weight is ``c_in x c_out/groups x k``),
+  but the MACs follow the *input*: every input position multiplies the whole kernel
+  once, ``prod(in) * c_in * c_out/groups * prod(k)``.  Counting output positions instead,
+  as several FLOP counters have done, overcounts by about ``stride**ndim``.
+- pools, resampling, merges, padding and cropping: no parameters and no MACs.
+
+MACs are exact expressions in the input symbols when the input is symbolic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from ..model import Layer
+from .analysis import INPUT, Analysis
+
+Expr = Any
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    channels: int | None
+    params: int | None
+    macs: Expr | None
+
+
+@dataclass(frozen=True)
+class NetworkCost:
+    layers: dict[str, LayerCost]
+    params: int | None
+    macs: Expr | None
+
+
+def _prod(values: Any) -> Expr:
+    """The product, kept factored: ``(floor((H - 1)/2) + 1)*(floor((W - 1)/2) + 1)``."""
+    out = sympy.Integer(1)
+    for v in values:
+        out *= v
+    return out
+
+
+def _channels(layer: Layer, below: list[int | None]) -> int | None:
+    c_in = below[0]
+    if layer.op in ("conv", "conv_transpose"):
+        return layer.channels if layer.channels is not None else c_in
+    if layer.op == "concat":
+        return None if any(c is None for c in below) else sum(c for c in below if c is not None)
+    if c_in is None:
+        return layer.channels
+    r = _prod(layer.scale) if layer.scale else 1
+    if layer.op == "pixel_shuffle":
+        return int(c_in // r)
+    if layer.op == "pixel_unshuffle":
+        return int(c_in * r)
+    return c_in
+
+
+def network_cost(analysis: Analysis) -> NetworkCost:
+    net = analysis.network
+    channels: dict[str, int | None] = {INPUT: net.input_channels}
+    sizes: dict[str, tuple[Expr, ...]] = {INPUT: analysis.input_size}
+    out: dict[str, LayerCost] = {}
+    total_params: int | None = 0
+    total_macs: Expr | None = sympy.Integer(0)
+    for r in analysis.layers:
+        layer = r.layer
+        below = [channels[name] for name in layer.inputs]
+        c_out = _channels(layer, below)
+        params: int | None = 0
+        macs: Expr | None = sympy.Integer(0)
+        if layer.op in ("conv", "conv_transpose"):
+            c_in = below[0]
+            if c_in is None or c_out is None:
+                params = macs = None
+            else:
+                k = int(_prod(layer.kernel))
+                weights = c_out * (c_in // layer.groups) * k
+                params = weights + (c_out if layer.bias else 0)
+                positions = _prod(r.output_size if layer.op == "conv" else sizes[layer.inputs[0]])
+                macs = positions * weights
+        channels[layer.name] = c_out
+        sizes[layer.name] = r.output_size
+        out[layer.name] = LayerCost(c_out, params, macs)
+        total_params = None if params is None or total_params is None else total_params + params
+        total_macs = None if macs is None or total_macs is None else total_macs + macs
+    return NetworkCost(out, total_params, total_macs)
