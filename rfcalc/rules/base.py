@@ -88,8 +88,17 @@ class Context:
     def concrete_runs(self) -> Iterator[Run]:
         return (r for r in self.runs if r.concrete)
 
+    @cached_property
+    def _min_valid(self) -> dict[int, int | None]:
+        return {}
+
     def min_valid_input(self, axis: int) -> int | None:
         """The smallest input on ``axis`` for which every layer's output is at least 1."""
+        if axis not in self._min_valid:
+            self._min_valid[axis] = self._search_min_valid(axis)
+        return self._min_valid[axis]
+
+    def _search_min_valid(self, axis: int) -> int | None:
         from ..engine.solve import smallest
 
         sym = self.free.input_size[axis]

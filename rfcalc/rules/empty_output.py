@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..engine.solve import SEARCH_CAP
 from ..model import Severity
 from .base import Context, Report, Rule, size_text
 
@@ -38,7 +39,7 @@ def check(ctx: Context) -> Iterator[Report]:
             if not bad:
                 continue
             need = [ctx.min_valid_input(i) for i in range(len(r.axes))]
-            wanted = size_text("?" if n is None else n for n in need)
+            wanted = size_text(f"more than {SEARCH_CAP}" if n is None else n for n in need)
             yield Report(
                 r.layer.loc,
                 f"{r.name} has an empty output ({size_text(r.output_size)}) at input "

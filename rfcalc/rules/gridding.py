@@ -65,6 +65,20 @@ def _worst(ctx: Context, name: str) -> list[tuple[int, int]] | None:
 def check(ctx: Context) -> Iterator[Report]:
     reported: set[str] = set()
     for sink in ctx.sinks():
+        notes = {
+            a.field.support_note
+            for a in ctx.main[sink].axes
+            if a.field is not None and a.field.support_note
+        }
+        if notes:
+            yield Report(
+                ctx.layers[sink].loc,
+                f"gridding not checked for {sink}: the exact support was not computed "
+                f"({'; '.join(sorted(notes))})",
+                sink,
+                severity=Severity.INFO,
+            )
+            continue
         worst = _worst(ctx, sink)
         if worst is None:
             continue
