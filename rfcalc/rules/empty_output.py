@@ -39,11 +39,14 @@ def check(ctx: Context) -> Iterator[Report]:
             if not bad:
                 continue
             need = [ctx.min_valid_input(i) for i in range(len(r.axes))]
-            wanted = size_text(f"more than {SEARCH_CAP}" if n is None else n for n in need)
+            if any(n is None for n in need):
+                hint = f"the smallest valid input is larger than {SEARCH_CAP}"
+            else:
+                hint = f"the network needs an input of at least {size_text(need)}"
             yield Report(
                 r.layer.loc,
                 f"{r.name} has an empty output ({size_text(r.output_size)}) at input "
-                f"{run.label}; the network needs an input of at least {wanted}",
+                f"{run.label}; {hint}",
                 r.name,
             )
             break  # later layers are empty because of this one
