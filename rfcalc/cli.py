@@ -156,6 +156,158 @@ def analyze(
     return status
 
 
+@app.command()
+def solve(
+    spec: Annotated[str, typer.Argument(help="A spec file.", show_default=False)],
+    output: Annotated[
+        int | None, typer.Option("--output", help="Input sizes that give this output size.")
+    ] = None,
+    layer: Annotated[
+        str | None, typer.Option("--layer", help="With --output: this layer (default: last).")
+    ] = None,
+    size: Annotated[
+        str | None,
+        typer.Option("--size", help="A concrete input (500x500): nearest valid sizes, padding."),
+    ] = None,
+    roundtrip: Annotated[
+        bool,
+        typer.Option("--roundtrip", help="output_padding that returns the input size."),
+    ] = False,
+    drops: Annotated[
+        bool,
+        typer.Option(
+            "--drops/--no-drops", help="Count dropped trailing pixels as invalid (default)."
+        ),
+    ] = True,
+    rf: Annotated[
+        int | None,
+        typer.Option(
+            "--rf", help="Smallest symbols: values (or --repeat count) reaching this field."
+        ),
+    ] = None,
+    repeat: Annotated[
+        str | None,
+        typer.Option("--repeat", help="With --rf: how many repetitions of this item are needed."),
+    ] = None,
+) -> int:
+    """Valid input sizes in closed form, and the design questions around them."""
+    from .model import SpecError
+    from .solver import (
+        free_analysis,
+        inputs_for_output,
+        nearest_valid,
+        roundtrip_output_padding,
+        solve_axis,
+        tconv_names,
+    )
+    from .spec import read_spec_file
+
+    try:
+        network = read_spec_file(spec)
+    except SpecError as exc:
+        _error(f"{exc.loc}: error: {exc.message}")
+        return EXIT_FINDINGS
+    analysis = free_analysis(network)
+    if layer is not None and layer not in [r.name for r in analysis.layers]:
+        _error(f"rfcalc: no layer named {layer!r} in {spec}")
+        return EXIT_USAGE
+    concrete = parse_input(size) if size is not None else None
+    if concrete is not None and (
+        len(concrete) != network.ndim or not all(isinstance(v, int) for v in concrete)
+    ):
+        _error(f"rfcalc: --size needs {network.ndim} integers, like 500x500")
+        return EXIT_USAGE
+    lines = [f"{network.name} ({spec})"]
+    status = EXIT_OK
+    for axis in range(network.ndim):
+        sol = solve_axis(analysis, axis, drops)
+        lines.append(f"  valid {sol.describe()}")
+        if sol.reasons:
+            lines.append("    from: " + "; ".join(sol.reasons))
+        if concrete is not None:
+            value = int(concrete[axis])
+            ok = sol.valid is not None and sol.minimum is not None and sol.valid.holds(value)
+            below, above = nearest_valid(sol, value)
+            if ok:
+                lines.append(f"  {sol.name} = {value} is valid")
+            else:
+                status = EXIT_FINDINGS
+                parts = []
+                if above is not None:
+                    parts.append(f"pad {above - value} to {above}")
+                if below is not None:
+                    parts.append(f"crop {value - below} to {below}")
+                lines.append(
+                    f"  {sol.name} = {value} is not valid: "
+                    + (" or ".join(parts) or "no valid size")
+                )
+        if output is not None:
+            found = inputs_for_output(analysis, axis, output, layer)
+            target = layer or analysis.layers[-1].name
+            if found is None:
+                lines.append(f"  no {sol.name} gives {target} {output} units")
+            else:
+                lines.append(
+                    f"  {target} has {output} units for {sol.name} in [{found[0]}, {found[1]}]"
+                )
+    if rf is not None:
+        target = layer or network.layers[-1].name
+        if repeat is not None:
+            from .solver import smallest_repeat
+            from .spec import load_spec, read_text
+
+            try:
+                text = read_text(spec)
+                probe = [x.name for x in load_spec(text, spec, {repeat: 1}).layers]
+                if not any(n == f"{repeat}.0" or n.startswith(f"{repeat}.0.") for n in probe):
+                    _error(f"rfcalc: no top-level layer or block instance named {repeat!r}")
+                    return EXIT_USAGE
+                found_repeat = smallest_repeat(text, spec, repeat, rf, layer)
+            except SpecError as exc:
+                _error(f"{exc.loc}: error: {exc.message}")
+                return EXIT_FINDINGS
+            if found_repeat is None:
+                lines.append(
+                    f"  no repeat count of {repeat} reaches {rf} (with numbers for every "
+                    "symbol, within the spec's limits)"
+                )
+                status = EXIT_FINDINGS
+            else:
+                count, got, where = found_repeat
+                lines.append(
+                    f"  {count} x {repeat} reach a receptive field of {rf}: "
+                    f"{' x '.join(map(str, got))} at {where}"
+                )
+        elif not network.bounds:
+            lines.append("  --rf needs symbols: in the spec, or --repeat ITEM")
+            status = EXIT_USAGE
+        else:
+            from .solver import smallest_hyperparameters
+
+            found_hyper = smallest_hyperparameters(network, rf, layer)
+            if found_hyper is None:
+                lines.append(f"  no values within the symbols' bounds reach {rf} at {target}")
+                status = EXIT_FINDINGS
+            else:
+                chosen, got = found_hyper
+                shown = ", ".join(f"{k} = {v}" for k, v in chosen.items())
+                lines.append(
+                    f"  smallest: {shown} (receptive field {' x '.join(map(str, got))} at {target})"
+                )
+    if roundtrip:
+        answers = roundtrip_output_padding(network, network.ndim)
+        if answers is None:
+            lines.append("  --roundtrip: the network has no conv_transpose")
+        else:
+            names = ", ".join(tconv_names(network))
+            lines.append(f"  output_padding of ({names}) that return the input size:")
+            for condition, combos in answers:
+                shown = ", ".join(str(c if len(c) > 1 else c[0]) for c in combos) or "none"
+                lines.append(f"    {condition}: {shown}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return status
+
+
 class CheckFormat(str, Enum):
     rich = "rich"
     text = "text"

@@ -139,6 +139,22 @@ class Layer:
         """The place of ``key`` in the spec, or of the layer when the key is absent."""
         return self.key_locs.get(key, self.loc)
 
+    def window(self, axis: int) -> tuple[Expr, Expr, Expr]:
+        """Kernel, stride and dilation on ``axis`` with the defaults (a pool strides by
+        its kernel, everything else by 1)."""
+        k = self.kernel[axis] if self.kernel else 1
+        s = self.stride[axis] if self.stride else (k if self.op in ("max_pool", "avg_pool") else 1)
+        d = self.dilation[axis] if self.dilation else 1
+        return k, s, d
+
+    def int_window(self, axis: int) -> tuple[int, int, int] | None:
+        """:meth:`window` as plain ints, or None when a value is a symbol."""
+        values = self.window(axis)
+        if not all(isinstance(v, int) or getattr(v, "is_Integer", False) for v in values):
+            return None
+        k, s, d = (int(v) for v in values)
+        return k, s, d
+
 
 @dataclass(frozen=True)
 class Network:
@@ -156,6 +172,8 @@ class Network:
     target: str | None = None
     expect: tuple[Expectation, ...] = ()
     suppress: tuple[Suppression, ...] = ()
+    #: hyperparameter symbols (``symbols:``) and the integer range each may take
+    bounds: Mapping[Any, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def ndim(self) -> int:

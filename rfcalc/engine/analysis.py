@@ -136,8 +136,13 @@ def _with_field(axis: AxisResult, f: Field) -> AxisResult:
     blind = sum(1 for r in f.phases if r is None)
     if rf is None:
         return AxisResult(
-            axis.size, axis.pad_before, axis.pad_after, field=f, jump=f.jump,
-            note="no output unit sees any input pixel", blind_phases=blind,
+            axis.size,
+            axis.pad_before,
+            axis.pad_after,
+            field=f,
+            jump=f.jump,
+            note="no output unit sees any input pixel",
+            blind_phases=blind,
         )
     hi, lo = rf
     return AxisResult(
@@ -268,7 +273,11 @@ def _forward(Q: int, A: Expr, k: Expr, s: Expr, d: Expr, pb: Expr) -> Any:
         return 1, _c(sympy.expand(A * s)), lambda phi: [Taps(phi * s - pb, d, k)]
     si = _need_int(s, "the stride after an upsampling")
     period = Q // gcd(Q, si)
-    return period, _c(A * period * si // Q), lambda phi: [Taps(phi * si - pb, _need_int(d, "dilation"), k)]
+    return (
+        period,
+        _c(A * period * si // Q),
+        lambda phi: [Taps(phi * si - pb, _need_int(d, "dilation"), k)],
+    )
 
 
 def _transposed(Q: int, A: Expr, k: Expr, s: Expr, d: Expr, pb: Expr) -> Any:
@@ -314,9 +323,11 @@ def _adaptive(Q: int, A: Expr, n: Expr, out: Expr) -> Any:
     out = _need_int(out, "an adaptive pool's output size")
     nn = sympy.sympify(n)
     if out == 1:
-        return 1, _c(sympy.expand(A * nn)) if Q == 1 else _adv(A, nn, Q), lambda phi: [
-            Taps(phi * _c(nn), 1, _c(nn))
-        ]
+        return (
+            1,
+            _c(sympy.expand(A * nn)) if Q == 1 else _adv(A, nn, Q),
+            lambda phi: [Taps(phi * _c(nn), 1, _c(nn))],
+        )
     ni = _need_int(n, "the input of an adaptive pool")
     if ni % out == 0:
         return _forward(Q, A, ni // out, ni // out, 1, 0)
@@ -333,7 +344,9 @@ def _adaptive(Q: int, A: Expr, n: Expr, out: Expr) -> Any:
 
 def _adv(A: Expr, n: Expr, Q: int) -> Expr:
     ni = _need_int(n, "the input of a global pool after an upsampling")
-    return _c(A * ni // Q) if (ni % Q == 0) else _raise("the global pool's input is not whole periods")
+    return (
+        _c(A * ni // Q) if (ni % Q == 0) else _raise("the global pool's input is not whole periods")
+    )
 
 
 def _raise(msg: str) -> Any:

@@ -83,8 +83,10 @@ class Field:
 
     @property
     def jump(self) -> Expr:
-        return sympy.Rational(self.advance, self.period) if _int(self.advance) else (
-            self.advance / self.period
+        return (
+            sympy.Rational(self.advance, self.period)
+            if _int(self.advance)
+            else (self.advance / self.period)
         )
 
     def region(self, u: Expr) -> Region | None:
@@ -149,7 +151,9 @@ def merge(fields: Sequence[Field]) -> tuple[Field, bool]:
         period = period * f.period // gcd(period, f.period)
     if period > PERIOD_CAP:
         raise NotExact(f"the merged output repeats only every {period} units")
-    advance = sympy.expand(first.jump * period) if aligned else first.advance * period // first.period
+    advance = (
+        sympy.expand(first.jump * period) if aligned else first.advance * period // first.period
+    )
     phases: list[Region | None] = []
     for phi in range(period):
         region: Region | None = None

@@ -51,9 +51,7 @@ def same_total(n: Expr, ke: Expr, s: Expr) -> Expr:
     return smax(total, 0)
 
 
-def window_output(
-    n: Expr, ke: Expr, s: Expr, pb: Expr, pa: Expr, ceil_mode: bool = False
-) -> Expr:
+def window_output(n: Expr, ke: Expr, s: Expr, pb: Expr, pa: Expr, ceil_mode: bool = False) -> Expr:
     """Output size of conv / pool: ``floor((n + pb + pa - ke)/s) + 1`` (ceil for pools)."""
     span = sympy.expand(n + pb + pa - ke)
     if not ceil_mode:

@@ -73,8 +73,10 @@ def _linear_floor(x: Expr, d: int) -> Expr:
     q, r = divmod(int(const), d)
     if r > 0:  # keep the constant inside the floor in (-d, 0]
         q, r = q + 1, r - d
-    return sympy.floor((rest + r) / d, evaluate=False) + q if r else (
-        sympy.floor(rest / d, evaluate=False) + q
+    return (
+        sympy.floor((rest + r) / d, evaluate=False) + q
+        if r
+        else (sympy.floor(rest / d, evaluate=False) + q)
     )
 
 

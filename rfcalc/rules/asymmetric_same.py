@@ -45,7 +45,7 @@ def check(ctx: Context) -> Iterator[Report]:
             diff = sympy.sympify(a.pad_after) - a.pad_before
             if sign_known(diff) == 0:
                 continue
-            k = int(layer.kernel[axis]) if layer.kernel else 1
+            k = layer.window(axis)[0]
             when = "" if sign_known(diff) is not None else " for some input sizes"
             yield Report(
                 layer.at("padding"),

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Severity
-from .base import Context, Report, Rule
+from .base import Context, Report, Rule, is_int
 
 
 def taps_per_phase(k: int, s: int, d: int, pb: int) -> list[int]:
@@ -43,9 +43,10 @@ def check(ctx: Context) -> Iterator[Report]:
             continue
         parts = []
         for axis, a in enumerate(r.axes):
-            k = int(layer.kernel[axis])
-            s = int(layer.stride[axis]) if layer.stride else 1
-            d = int(layer.dilation[axis]) if layer.dilation else 1
+            window = layer.int_window(axis)
+            if window is None or not is_int(a.pad_before):
+                continue
+            k, s, d = window
             counts = taps_per_phase(k, s, d, int(a.pad_before))
             if s > 1 and len(set(counts)) > 1:
                 where = f" on axis {ctx.axis_name(axis)}" if ctx.network.ndim > 1 else ""

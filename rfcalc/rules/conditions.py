@@ -23,13 +23,14 @@ def lost_pixels(r: LayerResult, axis: int, n: Any) -> Any | None:
     if layer.op not in WINDOW:
         return None
     a = r.axes[axis]
-    k = layer.kernel[axis] if layer.kernel else 1
-    s = layer.stride[axis] if layer.stride else (k if layer.op != "conv" else 1)
-    d = layer.dilation[axis] if layer.dilation else 1
+    window = layer.int_window(axis)
+    if window is None:
+        return None
+    k, s, d = window
     if s == 1:
         return None
     ke = effective_kernel(sympy.Integer(k), sympy.Integer(d))
-    gap = max(0, int(s) - int(ke))
+    gap = max(0, s - int(ke))
     return sympy.expand(n + a.pad_before - (a.size - 1) * s - ke - gap)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import Layer
 from .base import Context
@@ -39,25 +40,25 @@ def dilation_runs(ctx: Context) -> Iterator[DilationRun]:
                 continue
             if len(run) >= 2 and any(_rate(x, axis) > 1 for x in run):
                 yield DilationRun(
-                    axis, tuple(run), _kernel(run[0], axis), tuple(_rate(x, axis) for x in run)
+                    axis,
+                    tuple(run),
+                    int(_kernel(run[0], axis)),
+                    tuple(int(_rate(x, axis)) for x in run),
                 )
             run = [layer] if layer is not None and _fits(layer, axis) else []
 
 
 def _fits(layer: Layer, axis: int) -> bool:
-    return (
-        layer.op == "conv"
-        and (not layer.stride or layer.stride[axis] == 1)
-        and _kernel(layer, axis) > 1
-    )
+    window = layer.int_window(axis)
+    return layer.op == "conv" and window is not None and window[1] == 1 and window[0] > 1
 
 
-def _kernel(layer: Layer, axis: int) -> int:
-    return int(layer.kernel[axis]) if layer.kernel else 1
+def _kernel(layer: Layer, axis: int) -> Any:
+    return layer.window(axis)[0]
 
 
-def _rate(layer: Layer, axis: int) -> int:
-    return int(layer.dilation[axis]) if layer.dilation else 1
+def _rate(layer: Layer, axis: int) -> Any:
+    return layer.window(axis)[2]
 
 
 def same_on_every_axis(ctx: Context, run: DilationRun) -> bool:

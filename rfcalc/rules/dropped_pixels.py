@@ -98,10 +98,10 @@ def check(ctx: Context) -> Iterator[Report]:
 
 def _gap(r: LayerResult, axis: int) -> int:
     """Pixels a window smaller than its stride skips after the last window anyway."""
-    layer = r.layer
-    k = int(layer.kernel[axis]) if layer.kernel else 1
-    s = int(layer.stride[axis]) if layer.stride else (k if layer.op != "conv" else 1)
-    d = int(layer.dilation[axis]) if layer.dilation else 1
+    window = r.layer.int_window(axis)
+    if window is None:
+        return 0
+    k, s, d = window
     return max(0, s - (d * (k - 1) + 1))
 
 

@@ -36,8 +36,10 @@ def check(ctx: Context) -> Iterator[Report]:
         for axis, pad in enumerate(layer.padding):
             if pad.mode is not None:
                 continue
-            k = int(layer.kernel[axis])
-            d = int(layer.dilation[axis]) if layer.dilation else 1
+            window = layer.int_window(axis)
+            if window is None:
+                continue
+            k, _, d = window
             half = (d * (k - 1) + 1) // 2
             worst = max(int(pad.before), int(pad.after))
             if worst > half:

@@ -40,9 +40,10 @@ def check(ctx: Context) -> Iterator[Report]:
             continue
         seen, every = 1, 1
         for axis in range(ctx.network.ndim):
-            k = int(layer.kernel[axis]) if layer.kernel else 1
-            s = int(layer.stride[axis]) if layer.stride else (k if layer.op != "conv" else 1)
-            d = int(layer.dilation[axis]) if layer.dilation else 1
+            window = layer.int_window(axis)
+            if window is None:
+                break
+            k, s, d = window
             seen *= covered_residues(k, d, s)
             every *= s
         if seen < every:

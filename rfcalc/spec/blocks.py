@@ -84,10 +84,13 @@ def read_blocks(v: Value) -> dict[str, Block]:
     return out
 
 
-def expand(items: list[Value], blocks: Mapping[str, Block]) -> list[Value]:
-    """The layer list with every ``repeat`` and block instance written out."""
+def expand(
+    items: list[Value], blocks: Mapping[str, Block], repeats: Mapping[str, int] | None = None
+) -> list[Value]:
+    """The layer list with every ``repeat`` and block instance written out;
+    ``repeats`` overrides the count of top-level items by name."""
     out: list[Value] = []
-    _expand(items, blocks, {}, "", out, 0, None)
+    _expand(items, blocks, {}, "", out, 0, None, repeats or {})
     return out
 
 
@@ -99,6 +102,7 @@ def _expand(
     out: list[Value],
     depth: int,
     block_input: str | None,
+    repeats: Mapping[str, int] | None = None,
 ) -> str | None:
     """Append the expanded ``items`` to ``out``; returns the name of the last layer.
 
@@ -112,8 +116,7 @@ def _expand(
         if not isinstance(raw.data, dict):
             out.append(raw)  # the layer reader reports it
             continue
-        item = _substitute(raw, env, block_input, local, inside=bool(prefix))
-        m = item.data
+        m = raw.data
         repeat = 1
         if "repeat" in m:
             rv = m["repeat"]
@@ -125,9 +128,15 @@ def _expand(
                 raise SpecError(f"repeat must be an integer from 1 to {MAX_REPEAT}", rv.loc)
             repeat = rv.data
         is_block = "block" in m
-        base = _name(item, index, is_block)
+        base = _name(raw, index, is_block)
+        if not prefix and repeats and base in repeats:
+            repeat = repeats[base]
+        repeated = "repeat" in m or (not prefix and bool(repeats) and base in (repeats or {}))
         for rep in range(repeat):
-            full = f"{prefix}{base}" if repeat == 1 else f"{prefix}{base}.{rep}"
+            scope = {**env, "rep": Value(rep, raw.loc)} if repeated else env
+            item = _substitute(raw, scope, block_input, local, inside=bool(prefix) or repeated)
+            m = item.data
+            full = f"{prefix}{base}" if repeat == 1 and not repeated else f"{prefix}{base}.{rep}"
             if is_block:
                 block, args = _instance(item, blocks, rep, depth)
                 reads = last or "input"
@@ -268,9 +277,13 @@ def _evaluate(text: str, env: Mapping[str, Value], loc: Loc) -> Value:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return -ev(node.operand)
         if isinstance(node, ast.BinOp) and isinstance(
-            node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv)
+            node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Pow)
         ):
             a, b = ev(node.left), ev(node.right)
+            if isinstance(node.op, ast.Pow):
+                if not 0 <= b <= 62 or abs(a) > 2**20:
+                    raise SpecError(f"the power in {text!r} is out of range", loc)
+                return int(a**b)
             if isinstance(node.op, ast.Add):
                 return a + b
             if isinstance(node.op, ast.Sub):
@@ -282,6 +295,6 @@ def _evaluate(text: str, env: Mapping[str, Value], loc: Loc) -> Value:
             if b == 0:
                 raise SpecError(f"division by zero in {text!r}", loc)
             return a // b
-        raise SpecError(f"{text!r}: expressions take integers, parameters, + - * // and ()", loc)
+        raise SpecError(f"{text!r}: expressions take integers, parameters, + - * // ** and ()", loc)
 
     return Value(ev(tree), loc)

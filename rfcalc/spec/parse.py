@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model import (
@@ -36,6 +36,7 @@ MAX_PARAM = 1 << 24
 _SYMBOL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 TOP_KEYS = (
+    "symbols",
     "rfcalc",
     "name",
     "description",
@@ -85,12 +86,15 @@ _REQUIRED = {
 }
 
 
-def load_spec(text: str, path: str = "<spec>") -> Network:
-    """Read a spec from its text; raises :class:`SpecError` with a place on any problem."""
+def load_spec(text: str, path: str = "<spec>", repeats: Mapping[str, int] | None = None) -> Network:
+    """Read a spec from its text; raises :class:`SpecError` with a place on any problem.
+
+    ``repeats`` overrides the ``repeat`` count of the named top-level items (solve uses it).
+    """
     root = read_yaml(text, path)
     if root is None:
         raise SpecError("the file is empty; a spec starts with 'rfcalc: 1'", Loc(path))
-    return parse_network(root, path)
+    return parse_network(root, path, repeats or {})
 
 
 def is_spec(text: str) -> bool:
@@ -135,15 +139,24 @@ def _int(v: Value, what: str, minimum: int = 1) -> int:
     return v.data
 
 
-def _per_axis(v: Value, ndim: int, what: str, minimum: int = 1) -> tuple[int, ...]:
-    """One integer for all axes, or a list with one integer per axis."""
+def _per_axis(
+    v: Value, ndim: int, what: str, minimum: int = 1, hyper: Mapping[str, Any] | None = None
+) -> tuple[Any, ...]:
+    """One integer for all axes, or a list with one integer per axis; a name declared
+    in ``symbols`` stands for an unknown (kernel, stride, dilation)."""
+
+    def one(x: Value) -> Any:
+        if hyper and isinstance(x.data, str) and x.data in hyper:
+            return hyper[x.data]
+        return _int(x, what, minimum)
+
     if isinstance(v.data, list):
         if len(v.data) != ndim:
             raise SpecError(
                 f"{what} lists {len(v.data)} values but the input has {ndim} axes", v.loc
             )
-        return tuple(_int(x, what, minimum) for x in v.data)
-    return (_int(v, what, minimum),) * ndim
+        return tuple(one(x) for x in v.data)
+    return (one(v),) * ndim
 
 
 def _padding(
@@ -180,7 +193,7 @@ def _padding(
     return (one(v),) * ndim
 
 
-def parse_network(root: Value, path: str) -> Network:
+def parse_network(root: Value, path: str, repeats: Mapping[str, int] | None = None) -> Network:
     top = _mapping(root, "a spec")
     if "rfcalc" not in top:
         raise SpecError("not an rfcalc spec: the top level needs 'rfcalc: 1'", root.loc)
@@ -208,11 +221,12 @@ def parse_network(root: Value, path: str) -> Network:
     reuse = any(
         isinstance(i.data, dict) and ("repeat" in i.data or "block" in i.data) for i in items
     )
-    if blocks or reuse:
-        items = expand(items, blocks)
+    if blocks or reuse or repeats:
+        items = expand(items, blocks, repeats or {})
     if len(items) > MAX_LAYERS:
         raise SpecError(f"the spec has {len(items)} layers, more than {MAX_LAYERS}", layers_v.loc)
-    layers = _layers(items, len(sizes), channels)
+    hyper, bounds = _symbols(top["symbols"], sizes) if "symbols" in top else ({}, {})
+    layers = _layers(items, len(sizes), channels, hyper)
     target = None
     if "target" in top:
         target = _string(top["target"], "target")
@@ -237,7 +251,41 @@ def parse_network(root: Value, path: str) -> Network:
         target=target,
         expect=expect,
         suppress=suppress,
+        bounds=bounds,
     )
+
+
+#: the range a hyperparameter symbol takes when its bounds are not given
+DEFAULT_BOUNDS = (1, 64)
+
+
+def _symbols(v: Value, sizes: tuple[Any, ...]) -> tuple[dict[str, Any], dict[Any, tuple[int, int]]]:
+    """``symbols: {K: {min: 1, max: 9}, D: {}}``: unknown kernels, strides, dilations."""
+    from ..engine.sizes import size_symbol
+
+    m = _mapping(v, "symbols (name: {min, max})")
+    assert v.key_locs is not None
+    taken = {str(s) for s in sizes}
+    hyper: dict[str, Any] = {}
+    bounds: dict[Any, tuple[int, int]] = {}
+    for name, spec in m.items():
+        loc = v.key_locs[name]
+        if not _SYMBOL.match(name):
+            raise SpecError(f"{name!r} is not a symbol name (a name such as K)", loc)
+        if name in taken:
+            raise SpecError(f"{name!r} already names an input size", loc)
+        lo, hi = DEFAULT_BOUNDS
+        if spec.data is not None:
+            body = _mapping(spec, f"symbol {name}")
+            _check_keys(spec, ("min", "max"), f"symbol {name}")
+            lo = _int(body["min"], f"{name} min") if "min" in body else lo
+            hi = _int(body["max"], f"{name} max") if "max" in body else hi
+            if hi < lo:
+                raise SpecError(f"{name}: max {hi} is below min {lo}", spec.loc)
+        sym = size_symbol(name)
+        hyper[name] = sym
+        bounds[sym] = (lo, hi)
+    return hyper, bounds
 
 
 def _string(v: Value | None, what: str) -> str | None:
@@ -352,7 +400,9 @@ def _network_expect(v: Value, ndim: int) -> tuple[Expectation, ...]:
     return tuple(out)
 
 
-def _layers(items: list[Value], ndim: int, in_channels: int | None) -> list[Layer]:
+def _layers(
+    items: list[Value], ndim: int, in_channels: int | None, hyper: Mapping[str, Any]
+) -> list[Layer]:
     names: dict[str, Loc] = {INPUT: Loc()}
     channels: dict[str, int | None] = {INPUT: in_channels}
     explicit = set()
@@ -364,7 +414,7 @@ def _layers(items: list[Value], ndim: int, in_channels: int | None) -> list[Laye
     layers: list[Layer] = []
     previous = INPUT
     for index, item in enumerate(items, start=1):
-        layer = _layer(item, index, ndim, previous, names, explicit)
+        layer = _layer(item, index, ndim, previous, names, explicit, hyper)
         _check_channels(layer, item, channels)
         names[layer.name] = layer.loc
         layers.append(layer)
@@ -373,7 +423,13 @@ def _layers(items: list[Value], ndim: int, in_channels: int | None) -> list[Laye
 
 
 def _layer(
-    item: Value, index: int, ndim: int, previous: str, names: dict[str, Loc], explicit: set[str]
+    item: Value,
+    index: int,
+    ndim: int,
+    previous: str,
+    names: dict[str, Loc],
+    explicit: set[str],
+    hyper: Mapping[str, Any],
 ) -> Layer:
     m = _mapping(item, f"layer {index}")
     if "op" not in m:
@@ -421,7 +477,7 @@ def _layer(
     kw: dict[str, Any] = {}
     for key in ("kernel", "stride", "dilation"):
         if key in m:
-            kw[key] = _per_axis(m[key], ndim, key)
+            kw[key] = _per_axis(m[key], ndim, key, hyper=hyper if op == "conv" else None)
     if "scale" in m:
         kw["scale"] = _per_axis(m["scale"], ndim, "scale")
     if "output_size" in m:

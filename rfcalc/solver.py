@@ -1,0 +1,332 @@
+"""Design questions answered exactly: which inputs are valid, which give an output size,
+which output_padding brings an encoder-decoder back to its input size.
+
+Everything here works on the network analysed with a symbol per axis and decides
+conditions by exact evaluation over one period of the input (see engine/solve.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sympy
+
+from .engine import INPUT, Analysis, analyze_network, size_symbol
+from .engine.solve import Residues, compile_expr, period, residues, smallest
+from .model import Network
+from .rules.base import AXIS_NAMES, is_int
+from .rules.conditions import lost_pixels
+
+#: the most output_padding combinations tried
+MAX_COMBINATIONS = 4096
+
+
+def free_analysis(network: Network) -> Analysis:
+    """The network with a symbol on every axis (the spec's names, else H, W, D)."""
+    names = [
+        size_symbol(AXIS_NAMES[i] if is_int(s) else str(s))
+        for i, s in enumerate(network.input_size)
+    ]
+    return analyze_network(network, names)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``expr == 0`` (kind "zero") or ``expr <= 0`` (kind "nonpositive"), and why."""
+
+    expr: Any
+    kind: str
+    reason: str
+
+
+def conditions(analysis: Analysis, axis: int, drops: bool = True) -> list[Condition]:
+    """What the input on ``axis`` must satisfy: merges agree, crops fit, pixel_unshuffle
+    divides, and (``drops``) strided windows tile their input."""
+    out: list[Condition] = []
+    for r in analysis.layers:
+        layer = r.layer
+        if layer.op in ("add", "concat"):
+            first = r.input_sizes[0][axis]
+            for name, sizes in zip(layer.inputs[1:], r.input_sizes[1:], strict=True):
+                diff = sympy.expand(sizes[axis] - first)
+                if diff != 0:
+                    out.append(
+                        Condition(
+                            diff,
+                            "zero",
+                            f"{layer.name}: {layer.inputs[0]} and {name} agree in size",
+                        )
+                    )
+        elif layer.op == "crop" and layer.target is not None:
+            out.append(
+                Condition(
+                    sympy.expand(-r.axes[axis].pad_before - r.axes[axis].pad_after),
+                    "nonpositive",
+                    f"{layer.name}: the crop fits",
+                )
+            )
+        elif layer.op == "pixel_unshuffle":
+            n = r.input_sizes[0][axis]
+            k = layer.scale[axis]
+            rest = sympy.expand(n - k * r.axes[axis].size)
+            if rest != 0:
+                out.append(Condition(rest, "zero", f"{layer.name}: divisible by {k}"))
+        elif drops:
+            lost = lost_pixels(r, axis, r.input_sizes[0][axis])
+            if lost is not None and not (lost.is_Integer and int(lost) <= 0):
+                out.append(
+                    Condition(lost, "nonpositive", f"{layer.name}: its windows tile its input")
+                )
+    return out
+
+
+def _env(analysis: Analysis, axis: int) -> tuple[Any, dict[Any, int]]:
+    sym = analysis.input_size[axis]
+    return sym, {s: 1 << 12 for s in analysis.symbols if s != sym}
+
+
+def min_input(analysis: Analysis, axis: int) -> int | None:
+    """The smallest input on ``axis`` for which every layer has an output."""
+    sym, others = _env(analysis, axis)
+    funcs = [compile_expr(r.axes[axis].size) for r in analysis.layers]
+
+    def ok(n: int) -> bool:
+        env = {**others, sym: n}
+        try:
+            return all(f(env) >= 1 for f in funcs)
+        except (ZeroDivisionError, ValueError):
+            return False
+
+    return smallest(ok)
+
+
+@dataclass(frozen=True)
+class AxisSolution:
+    name: str
+    minimum: int | None
+    valid: Residues | None
+    reasons: tuple[str, ...]
+
+    def describe(self) -> str:
+        if self.minimum is None:
+            return f"no {self.name} up to 2^24 gives every layer an output"
+        if self.valid is None:
+            return f"{self.name} >= {self.minimum} (the conditions are not periodic here)"
+        if self.valid.never:
+            return f"no valid {self.name}: " + "; ".join(self.reasons)
+        if self.valid.always:
+            return f"any {self.name} >= {self.minimum}"
+        first = self.valid.first(self.minimum)
+        m = self.valid.modulus
+        if len(self.valid.residues) == 1:
+            r = self.valid.residues[0]
+            form = f"{m}n" if r == 0 else f"{m}n + {r}"
+            n0 = (first - r) // m if first is not None else 0
+            congruence = f"{self.name} ≡ {r} (mod {m})"
+            return f"{self.name} = {form} for n >= {n0} ({congruence}, smallest {first})"
+        return f"{self.valid.describe(self.name)}, {self.name} >= {self.minimum} (smallest {first})"
+
+
+def solve_axis(analysis: Analysis, axis: int, drops: bool = True) -> AxisSolution:
+    sym, others = _env(analysis, axis)
+    name = str(sym)
+    start = min_input(analysis, axis)
+    conds = conditions(analysis, axis, drops)
+    if start is None:
+        return AxisSolution(name, None, None, ())
+    if not conds:
+        return AxisSolution(name, start, Residues(1, (0,), start), ())
+    funcs = [(compile_expr(c.expr), c.kind) for c in conds]
+
+    def holds(n: int) -> bool:
+        env = {**others, sym: n}
+        try:
+            return all((f(env) == 0) if kind == "zero" else (f(env) <= 0) for f, kind in funcs)
+        except (ZeroDivisionError, ValueError):
+            return False
+
+    p = period([c.expr for c in conds], sym)
+    res = residues(holds, p, start)
+    if res is not None and not res.always and res.residues:
+        first = res.first(start)
+        if first is not None and first != start:
+            res = Residues(res.modulus, res.residues, first)
+    # name only the conditions that rule some input out
+    binding = []
+    for c, (f, kind) in zip(conds, funcs, strict=True):
+        for n in range(start, start + 2 * p if p <= 4096 else start + 8192):
+            v = f({**others, sym: n})
+            if (v != 0) if kind == "zero" else (v > 0):
+                binding.append(c.reason)
+                break
+    return AxisSolution(name, start, res, tuple(dict.fromkeys(binding)))
+
+
+def inputs_for_output(
+    analysis: Analysis, axis: int, target: int, layer: str | None = None
+) -> tuple[int, int] | None:
+    """The interval of inputs on ``axis`` for which ``layer`` (default: the last) has
+    ``target`` units, sizes being non-decreasing in the input."""
+    sym, others = _env(analysis, axis)
+    result = analysis[layer] if layer else analysis.layers[-1]
+    f = compile_expr(result.axes[axis].size)
+
+    def size(n: int) -> int:
+        return int(f({**others, sym: n}))
+
+    lo = smallest(lambda n: size(n) >= target)
+    if lo is None or size(lo) != target:
+        return None
+    hi = smallest(lambda n: size(n) > target)
+    return lo, (hi - 1) if hi is not None else lo
+
+
+def nearest_valid(solution: AxisSolution, size: int) -> tuple[int | None, int | None]:
+    if solution.valid is None:
+        return None, None
+    below, above = solution.valid.nearest(size)
+    if below is not None and solution.minimum is not None and below < solution.minimum:
+        below = None
+    return below, above
+
+
+def roundtrip_output_padding(
+    network: Network, axis_count: int
+) -> list[tuple[str, list[tuple[int, ...]]]] | None:
+    """For an encoder-decoder: the ``output_padding`` of each transposed conv that makes
+    the last layer's size equal the input's, per residue of the input.
+
+    Returns ``[(condition, [per-layer tuple of values]), ...]`` or None when there is no
+    transposed conv.  Tried exactly over one period of the input.
+    """
+    tconvs = [i for i, layer in enumerate(network.layers) if layer.op == "conv_transpose"]
+    if not tconvs:
+        return None
+    answers: list[tuple[str, list[tuple[int, ...]]]] = []
+    for axis in range(axis_count):
+        choices = []
+        for i in tconvs:
+            layer = network.layers[i]
+            s = int(layer.stride[axis]) if layer.stride else 1
+            d = int(layer.dilation[axis]) if layer.dilation else 1
+            choices.append(range(max(s, d)))
+        combos = list(itertools.islice(itertools.product(*choices), MAX_COMBINATIONS))
+        base = free_analysis(network)
+        sym = base.input_size[axis]
+        start = min_input(base, axis) or 1
+        # one analysis per combination, with output_padding set on this axis
+        results: dict[tuple[int, ...], Callable[[int], bool]] = {}
+        exprs = []
+        for combo in combos:
+            layers = list(network.layers)
+            for i, value in zip(tconvs, combo, strict=True):
+                op = list(layers[i].output_padding or (0,) * network.ndim)
+                op[axis] = value
+                layers[i] = replace(layers[i], output_padding=tuple(op))
+            a = free_analysis(replace(network, layers=tuple(layers)))
+            diff = sympy.expand(a.layers[-1].axes[axis].size - a.input_size[axis])
+            exprs.append(diff)
+            f = compile_expr(diff)
+            others = {s: 1 << 12 for s in a.symbols if s != sym}
+            results[combo] = _zero_at(f, others, sym)
+        p = period(exprs, sym)
+        by_residue: dict[int, list[tuple[int, ...]]] = {}
+        for r in range(p):
+            n = start + ((r - start) % p)
+            by_residue[r] = [c for c, ok in results.items() if ok(n) and ok(n + p)]
+        name = str(sym)
+        if all(v == by_residue[0] for v in by_residue.values()):
+            answers.append((f"any {name}", by_residue[0]))
+        else:
+            for r, combos_ok in by_residue.items():
+                answers.append((f"{name} ≡ {r} (mod {p})", combos_ok))
+    return answers
+
+
+def _zero_at(f: Callable[[Any], Any], others: dict[Any, int], sym: Any) -> Callable[[int], bool]:
+    return lambda n: bool(f({**others, sym: n}) == 0)
+
+
+def tconv_names(network: Network) -> list[str]:
+    return [layer.name for layer in network.layers if layer.op == "conv_transpose"]
+
+
+__all__ = [
+    "INPUT",
+    "AxisSolution",
+    "Condition",
+    "conditions",
+    "free_analysis",
+    "inputs_for_output",
+    "min_input",
+    "nearest_valid",
+    "roundtrip_output_padding",
+    "solve_axis",
+]
+
+
+#: the most hyperparameter combinations searched
+MAX_SEARCH = 200_000
+
+
+def _rf_values(analysis: Analysis, layer: str | None) -> list[Any]:
+    result = analysis[layer] if layer else analysis.layers[-1]
+    return [a.receptive_field for a in result.axes]
+
+
+def smallest_hyperparameters(
+    network: Network, rf: int, layer: str | None = None
+) -> tuple[dict[str, int], list[Any]] | None:
+    """The smallest values (by their sum, then in order) of the spec's ``symbols`` for
+    which ``layer`` (default: the last) sees at least ``rf`` input pixels on every axis."""
+    analysis = analyze_network(network)
+    values = _rf_values(analysis, layer)
+    if any(v is None for v in values):
+        return None
+    symbols = sorted(network.bounds, key=str)
+    funcs = [compile_expr(v) for v in values]
+    ranges = [range(network.bounds[s][0], network.bounds[s][1] + 1) for s in symbols]
+    combos = sorted(
+        itertools.islice(itertools.product(*ranges), MAX_SEARCH), key=lambda c: (sum(c), c)
+    )
+    for combo in combos:
+        env = dict(zip(symbols, combo, strict=True))
+        got = [f(env) for f in funcs]
+        if all(g >= rf for g in got):
+            return {str(s): v for s, v in env.items()}, [int(g) for g in got]
+    return None
+
+
+def smallest_repeat(
+    text: str, path: str, name: str, rf: int, layer: str | None = None
+) -> tuple[int, list[Any], str] | None:
+    """The fewest repetitions of the top-level item ``name`` for which the last layer (or
+    ``layer``) sees at least ``rf`` input pixels on every axis (receptive fields grow
+    with the count, so a doubling then bisecting search is exact)."""
+    from .model import SpecError
+    from .spec import load_spec
+
+    def rf_at(count: int) -> tuple[list[Any], str]:
+        analysis = analyze_network(load_spec(text, path, {name: count}))
+        return _rf_values(analysis, layer), layer or analysis.layers[-1].name
+
+    def enough(count: int) -> bool:
+        try:
+            got, _ = rf_at(count)
+        except SpecError:
+            return True  # past what the spec allows: the search ends here, checked below
+        return all(g is not None and sympy.sympify(g).is_Integer and int(g) >= rf for g in got)
+
+    count = smallest(enough, cap=10_000)
+    if count is None:
+        return None
+    try:
+        got, where = rf_at(count)
+    except SpecError:
+        return None
+    if not all(g is not None and sympy.sympify(g).is_Integer and int(g) >= rf for g in got):
+        return None
+    return count, [int(g) for g in got], where
