@@ -41,7 +41,7 @@ def check(ctx: Context) -> Iterator[Report]:
         layer = r.layer
         if layer.op != "conv_transpose":
             continue
-        parts = []
+        per_axis: dict[int, str] = {}
         for axis, a in enumerate(r.axes):
             window = layer.int_window(axis)
             if window is None or not is_int(a.pad_before):
@@ -49,15 +49,17 @@ def check(ctx: Context) -> Iterator[Report]:
             k, s, d = window
             counts = taps_per_phase(k, s, d, int(a.pad_before))
             if s > 1 and len(set(counts)) > 1:
-                where = f" on axis {ctx.axis_name(axis)}" if ctx.network.ndim > 1 else ""
-                parts.append(
-                    f"kernel {k} with stride {s}{where}: phases get "
-                    f"{', '.join(map(str, counts))} taps"
+                per_axis[axis] = (
+                    f"kernel {k} with stride {s}: phases get {', '.join(map(str, counts))} taps"
                 )
+        if len(set(per_axis.values())) == 1 and len(per_axis) == len(r.axes):
+            parts = [next(iter(per_axis.values()))]
+        else:
+            parts = [f"{t} on axis {ctx.axis_name(i)}" for i, t in per_axis.items()]
         if parts:
             yield Report(
                 layer.loc,
-                f"{layer.name} overlaps unevenly ({'; '.join(dict.fromkeys(parts))}): "
+                f"{layer.name} overlaps unevenly ({'; '.join(parts)}): "
                 "checkerboard artifacts; use a kernel divisible by the stride",
                 layer.name,
             )

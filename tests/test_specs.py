@@ -1,0 +1,125 @@
+"""The example specs are golden tests: published and hand-derived numbers, clean lint,
+valid JSON documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import rfcalc
+from rfcalc.cli import main
+from rfcalc.render.analysis_json import analysis_document
+from rfcalc.render.values import json_value
+
+ROOT = Path(__file__).parents[1]
+SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+SCHEMA = json.loads((ROOT / "rfcalc" / "schema" / "analyze.schema.json").read_text())
+
+
+def spec(name: str) -> str:
+    return str(ROOT / "specs" / f"{name}.yaml")
+
+
+def axis0(name: str, layer: str, size: list[int | str] | None = None) -> rfcalc.engine.AxisResult:
+    return rfcalc.analyze(spec(name), size)[layer].axes[0]
+
+
+def test_vgg16_matches_the_published_table_at_224() -> None:
+    # TF-Slim's receptive field table: vgg_16 pool5: RF 212, stride 32, padding 90
+    a = axis0("vgg16", "pool5", [224, 224])
+    assert (a.size, a.receptive_field, a.jump, a.effective_padding) == (7, 212, 32, 90)
+
+
+def test_vgg16_symbolic_sizes_are_single_floors() -> None:
+    result = rfcalc.analyze(spec("vgg16"))
+    sizes = {r.name: json_value(r.axes[0].size) for r in result.layers}
+    assert sizes["pool1"] == "floor(H/2)"
+    assert sizes["conv3_3"] == "floor(H/4)"
+    assert sizes["pool5"] == "floor(H/32)"
+    assert json_value(result["pool5"].axes[1].size) == "floor(W/32)"
+
+
+def test_seed_conv_4x4_gives_2x2() -> None:
+    a = axis0("seed_conv_4x4", "conv")
+    assert (a.size, a.receptive_field) == (2, 3)
+
+
+def test_seed_transposed_examples() -> None:
+    result = rfcalc.analyze(spec("seed_transposed_2x2"))
+    # (2-1)*1 + 2 = 3; with padding 1: 3 - 2 = 1; stride 2: (2-1)*2 + 2 = 4
+    assert [result[n].output_size for n in ("plain", "padded", "strided")] == [
+        (3, 3),
+        (1, 1),
+        (4, 4),
+    ]
+
+
+def test_seed_conv_and_transposed_twin_round_trip_16() -> None:
+    result = rfcalc.analyze(spec("seed_conv_tconv_16"), [16, 16])
+    assert result["down"].output_size == (6, 6)  # floor((16 + 4 - 5)/3) + 1
+    assert result["up"].output_size == (16, 16)  # (6 - 1)*3 - 4 + 5
+    # ... but not for every size: 17 comes back as 16
+    assert rfcalc.analyze(spec("seed_conv_tconv_16"), [17, 17])["up"].output_size == (16, 16)
+
+
+def test_dilated_stack_receptive_fields() -> None:
+    result = rfcalc.analyze(spec("dilated_1_2_4"))
+    assert [result[n].axes[0].receptive_field for n in ("d1", "d2", "d4")] == [3, 7, 15]
+
+
+def test_wavenet_receptive_field() -> None:
+    result = rfcalc.analyze(spec("wavenet"))
+    # one stack: 1 + (1 + 2 + ... + 512) = 1024; two: 1 + 2*1023 = 2047
+    assert result["stack.0.dilated.9"].axes[0].receptive_field == 1024
+    assert result["out"].axes[0].receptive_field == 2047
+    assert json_value(result["out"].axes[0].size) == "T"  # causal padding keeps the length
+
+
+def test_unet_skips_agree_at_multiples_of_8() -> None:
+    good = rfcalc.analyze(spec("unet_small"), [256, 256])
+    assert not any(r.mismatched_axes for r in good.layers)
+    assert good["head"].output_size == (256, 256)
+    # 250 -> 125 -> 62 -> 31: up3 gives 62 = enc3, up2 gives 124 != 125, up1 248 != 250
+    bad = rfcalc.analyze(spec("unet_small"), [250, 250])
+    assert [r.name for r in bad.layers if r.mismatched_axes] == ["skip2", "skip1"]
+
+
+def test_transposed_phases() -> None:
+    a = axis0("transposed_phases", "uneven", [64])
+    # enc: RF 3, jump 2; k=3 s=2 transposed: phases read 2 and 1 enc units: 3 + 2 and 3
+    assert (a.receptive_field, a.receptive_field_min, a.jump) == (5, 3, 1)
+    b = axis0("transposed_phases", "even", [64])
+    assert (b.receptive_field, b.receptive_field_min) == (5, None)
+
+
+def test_resnet_stage() -> None:
+    result = rfcalc.analyze(spec("resnet_stage"))
+    assert result["rest.2.out"].output_size == (28, 28)
+    assert result["first.out"].axes[0].jump == 2
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_every_spec_documents_validate(path: Path) -> None:
+    jsonschema.validate(analysis_document(rfcalc.analyze(str(path)), str(path)), SCHEMA)
+
+
+def test_every_spec_has_a_golden_test() -> None:
+    source = Path(__file__).read_text()
+    missing = [p.stem for p in SPECS if f'"{p.stem}"' not in source]
+    assert not missing, f"add a golden test for {missing}"
+
+
+def test_shipped_specs_are_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", "--isolated", "--fail-on", "info", "-f", "text", str(ROOT / "specs")])
+    out = capsys.readouterr().out
+    assert (code, out) == (0, "")
+
+
+def test_analyze_json_of_all_specs_is_an_array(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", *map(str, SPECS), "-f", "json"]) == 0
+    docs = json.loads(capsys.readouterr().out)
+    jsonschema.validate(docs, SCHEMA)
+    assert [d["name"] for d in docs] == [rfcalc.load(p).name for p in SPECS]
