@@ -180,8 +180,11 @@ def _gather(below: Field, taps: Taps) -> tuple[Region | None, str | None]:
         start = _norm(base.start + lo * adv)
         end = _norm(base.end + hi * adv)
         support, note = None, None
-        if base.support is not None and _int(count) and _int(adv) and _int(start):
-            span = int(end) - int(start) + 1
+        # the support is relative to the start, so a symbolic start (``same`` padding at
+        # a stride, on a symbolic input) does not stop it being exact
+        width = _norm(end - start)
+        if base.support is not None and _int(count) and _int(adv) and _int(width):
+            span = int(width) + 1
             if span > SUPPORT_BITS_CAP:
                 note = f"a unit spans {span} input pixels (more than {SUPPORT_BITS_CAP})"
             elif int(count) > TAP_CAP:
@@ -209,9 +212,13 @@ def _gather(below: Field, taps: Taps) -> tuple[Region | None, str | None]:
     if region is not None and not exact:
         region = Region(region.start, region.end, None)
         return region, f"a unit reads {n} units (more than {TAP_CAP})"
-    if region is not None and region.support is not None:
-        if int(region.end) - int(region.start) + 1 > SUPPORT_BITS_CAP:
-            return Region(region.start, region.end, None), "a unit spans too many input pixels"
+    too_wide = (
+        region is not None
+        and region.support is not None
+        and int(region.end) - int(region.start) + 1 > SUPPORT_BITS_CAP
+    )
+    if region is not None and too_wide:
+        return Region(region.start, region.end, None), "a unit spans too many input pixels"
     return region, None
 
 
@@ -238,8 +245,10 @@ def _union(a: Region | None, b: Region | None) -> Region | None:
         return a
     start, end = _min(a.start, b.start), _max(a.end, b.end)
     support = None
-    if a.support is not None and b.support is not None and _int(start):
-        support = (a.support << int(a.start - start)) | (b.support << int(b.start - start))
+    if a.support is not None and b.support is not None:
+        da, db = _norm(a.start - start), _norm(b.start - start)
+        if _int(da) and _int(db):
+            support = (a.support << int(da)) | (b.support << int(db))
     return Region(start, end, support)
 
 

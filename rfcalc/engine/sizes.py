@@ -9,7 +9,7 @@ for integer ``x`` and ``b`` and positive integers ``a`` and ``c``).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from math import gcd
 from typing import Any
 
@@ -21,7 +21,7 @@ ZERO = sympy.Integer(0)
 ONE = sympy.Integer(1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def size_symbol(name: str) -> Any:
     """The one factory for size symbols: integer and positive, so sympy can reason."""
     return sympy.Symbol(name, integer=True, positive=True)

@@ -30,6 +30,7 @@ import sympy
 
 from ..engine.sizes import sign_known
 from ..model import Severity
+from ..render.values import short
 from .base import Context, Report, Rule
 
 
@@ -50,7 +51,7 @@ def check(ctx: Context) -> Iterator[Report]:
             yield Report(
                 layer.at("padding"),
                 f"{layer.name}: {pad.mode} padding with kernel {k} pads "
-                f"{a.pad_before} before and {a.pad_after} after{when}: "
+                f"{short(a.pad_before)} before and {short(a.pad_after)} after{when}: "
                 "frameworks disagree on the extra pixel",
                 layer.name,
             )
