@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property, partial
 from math import ceil, floor, gcd
 from typing import Any
 
@@ -66,11 +67,12 @@ class Analysis:
     input_size: tuple[Expr, ...]
     layers: tuple[LayerResult, ...]
 
+    @cached_property
+    def _by_name(self) -> dict[str, LayerResult]:
+        return {r.name: r for r in self.layers}
+
     def __getitem__(self, name: str) -> LayerResult:
-        for r in self.layers:
-            if r.name == name:
-                return r
-        raise KeyError(name)
+        return self._by_name[name]
 
     @property
     def symbols(self) -> tuple[Any, ...]:
@@ -186,7 +188,7 @@ def _one_axis(
             size = ceil_div(n, s)  # the definition of same; equal to the window formula
         else:
             size = shapes.window_output(n, ke, s, pb, pa, layer.ceil_mode and op != "conv")
-        make = _forward(Q, A, k, s, d, pb)
+        make = partial(_forward, Q, A, k, s, d, pb)
     elif op == "conv_transpose":
         k = _param(layer.kernel, axis, 1)
         s = _param(layer.stride, axis, 1)
@@ -201,31 +203,31 @@ def _one_axis(
         else:  # the reader refuses other modes; keep the engine total anyway
             pb = pa = sympy.Integer(0)
         size = shapes.transposed_output(n, ke, s, pb, pa, opad)
-        make = _transposed(Q, A, k, s, d, pb)
+        make = partial(_transposed, Q, A, k, s, d, pb)
     elif op in ("upsample", "pixel_shuffle"):
         f = _param(layer.scale, axis, 2)
         size = sympy.expand(n * f)
-        make = _upsample(Q, A, f, layer.mode if op == "upsample" else "nearest")
+        make = partial(_upsample, Q, A, f, layer.mode if op == "upsample" else "nearest")
     elif op == "pixel_unshuffle":
         r = _param(layer.scale, axis, 2)
         size = floor_div(n, r)
-        make = _forward(Q, A, r, r, 1, 0)
+        make = partial(_forward, Q, A, r, r, 1, 0)
     elif op == "global_pool":
         size = sympy.Integer(1)
-        make = _adaptive(Q, A, n, 1)
+        make = partial(_adaptive, Q, A, n, 1)
     elif op == "adaptive_pool":
         out = _param(layer.output_size, axis, 1)
         size = out
-        make = _adaptive(Q, A, n, out)
+        make = partial(_adaptive, Q, A, n, out)
     elif op == "resize":
         target = done[layer.target or ""][axis].size if layer.target else n
         size = target
-        make = _resize(Q, A, n, target, layer.mode)
+        make = partial(_resize, Q, A, n, target, layer.mode)
     elif op == "pad":
         pad = layer.padding[axis] if layer.padding else Padding()
         pb, pa = sympy.sympify(pad.before), sympy.sympify(pad.after)
         size = sympy.expand(n + pb + pa)
-        make = _shift(Q, A, -pb)
+        make = partial(_shift, Q, A, -pb)
     elif op == "crop":
         if layer.target is not None:
             total = sympy.expand(n - done[layer.target][axis].size)
@@ -235,7 +237,7 @@ def _one_axis(
             pad = layer.padding[axis] if layer.padding else Padding()
             pb, pa = sympy.sympify(pad.before), sympy.sympify(pad.after)
         size = sympy.expand(n - pb - pa)
-        make = _shift(Q, A, pb)
+        make = partial(_shift, Q, A, pb)
     else:  # identity
         size = n
         make = None
@@ -246,7 +248,7 @@ def _one_axis(
     if make is None:
         return _with_field(base, below.field)
     try:
-        period, advance, taps = make
+        period, advance, taps = make()
         f = apply(below.field, period, advance, taps)
     except NotExact as exc:
         return AxisResult(size, pb, pa, note=str(exc))
@@ -355,6 +357,10 @@ def _raise(msg: str) -> Any:
 
 def _resize(Q: int, A: Expr, n: Expr, m: Expr, mode: str) -> Any:
     """Interpolate from ``n`` to ``m`` units (PyTorch ``size=``, align_corners=False)."""
+    if sympy.sympify(n) == 1:
+        # one unit (after global or adaptive pooling to 1) broadcast: every output unit
+        # reads it, whatever the output size
+        return 1, 0, lambda phi: [Taps(0, 1, 1)]
     ratio = sympy.simplify(sympy.sympify(m) / n)
     if ratio.is_Integer:
         return _upsample(Q, A, ratio, mode)

@@ -151,11 +151,50 @@ def _floor_over_mods(x: Expr, d: int) -> Expr | None:
     return None
 
 
+#: expressions larger than this are not handed to sympy's assumption system (it can
+#: take exponential time on nested Min/Max); their sign is "unknown"
+ASSUME_OPS = 40
+
+
+def _quasi_affine_sign(x: Expr) -> int | None:
+    """The sign of a function of one positive integer symbol built from ``+``, constant
+    ``*``, floor, ceiling and Mod: such a function satisfies ``f(n + P) = f(n) + c*P``
+    for a period ``P``, so its values on ``1..P`` and the slope ``c`` decide its sign
+    for every ``n >= 1`` exactly."""
+    from .solve import PERIOD_CAP, compile_expr, period
+
+    symbols = list(x.free_symbols)
+    if len(symbols) != 1 or x.has(sympy.Min, sympy.Max, sympy.Piecewise, sympy.Pow):
+        return None
+    (sym,) = symbols
+    if not (sym.is_integer and sym.is_positive):
+        return None
+    p = period([x], sym)
+    if p > PERIOD_CAP:
+        return None
+    f = compile_expr(x)
+    values = [f({sym: n}) for n in range(1, p + 1)]
+    slope = f({sym: p + 1}) - values[0]  # f(n + P) - f(n), the same for every n
+    signs = {(v > 0) - (v < 0) for v in values}
+    if len(signs) != 1:
+        return None
+    sign = signs.pop()
+    # a constant sign over one period persists when the slope does not work against it
+    if slope == 0 or (sign > 0 and slope > 0) or (sign < 0 and slope < 0):
+        return sign
+    return None
+
+
 def sign_known(x: Expr) -> int | None:
     """-1, 0 or 1 when ``x`` has that sign for every input, else None."""
     x = sympy.expand(sympy.sympify(x))
     if x.is_Integer:
         return (int(x) > 0) - (int(x) < 0)
+    decided = _quasi_affine_sign(x)
+    if decided is not None:
+        return decided
+    if sympy.count_ops(x) > ASSUME_OPS:
+        return None
     if x.is_nonnegative and x.is_nonpositive:
         return 0
     if x.is_positive:

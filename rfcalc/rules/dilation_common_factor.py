@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from ..engine.hdc import common_factor, sawtooth_groups
 from ..model import Severity
 from .base import Context, Report, Rule
-from .dilation_runs import dilation_runs, same_on_every_axis
+from .dilation_runs import dense_in_context, dilation_runs, same_on_every_axis
 
 
 def check(ctx: Context) -> Iterator[Report]:
@@ -45,11 +45,16 @@ def check(ctx: Context) -> Iterator[Report]:
             g = common_factor(group)
             if len(group) >= 2 and g > 1:
                 first = run.layers[start]
+                dense = dense_in_context(ctx, run)
+                tail = (
+                    " on its own; in this network the layers before fill the gaps" if dense else ""
+                )
                 yield Report(
                     first.loc,
                     f"dilation rates {list(group)}{where} share the factor {g}: the output "
-                    f"sees 1 input in {g}",
+                    f"sees 1 input in {g}{tail}",
                     first.name,
+                    severity=Severity.INFO if dense else None,
                 )
             start += len(group)
 

@@ -68,3 +68,17 @@ def same_on_every_axis(ctx: Context, run: DilationRun) -> bool:
         for x in run.layers
         for a in range(ctx.network.ndim)
     )
+
+
+def dense_in_context(ctx: Context, run: DilationRun) -> bool:
+    """True when, in the network as built, the last layer of the run sees its receptive
+    field without holes on the run's axis (what comes before fills the gaps)."""
+    axis = ctx.main[run.layers[-1].name].axes[run.axis]
+    if axis.field is None:
+        return False
+    for region in axis.field.phases:
+        if region is None or region.support is None:
+            return False
+        if region.support.bit_length() != bin(region.support).count("1"):
+            return False
+    return True

@@ -25,7 +25,8 @@ Good::
       - {name: b, op: conv, kernel: 5, padding: 2, inputs: [input]}
       - {op: add, inputs: [a, b]}
 
-Fix: pad the branches symmetrically and alike, so their centres coincide.
+Fix: pad the branches symmetrically and alike, so their centres coincide.  A broadcast
+branch (image pooling resized to the map, jump 0) has no position and is left out.
 """
 
 from __future__ import annotations
@@ -58,8 +59,11 @@ def check(ctx: Context) -> Iterator[Report]:
                 axis_result = _axis(a, name, axis)
                 if axis_result is None or axis_result.field is None:
                     break
-                fields.append((name, axis_result.field))
+                if axis_result.field.jump != 0:  # a broadcast (image pooling) has no place
+                    fields.append((name, axis_result.field))
             else:
+                if len(fields) < 2:
+                    continue
                 jumps = {name: f.jump for name, f in fields}
                 if len({str(j) for j in jumps.values()}) > 1:
                     problems.append(

@@ -139,9 +139,18 @@ def _expand(
             full = f"{prefix}{base}" if repeat == 1 and not repeated else f"{prefix}{base}.{rep}"
             if is_block:
                 block, args = _instance(item, blocks, rep, depth)
+                # an argument naming a layer of this scope stands for its full name
+                args = {
+                    k: Value(local[v.data], v.loc)
+                    if isinstance(v.data, str) and v.data in local
+                    else v
+                    for k, v in args.items()
+                }
                 reads = last or "input"
                 if rep == 0 and "inputs" in m:
                     reads = _single_input(m["inputs"])
+                # the body sees the instance's repetition index as $rep
+                args = {"rep": Value(rep, item.loc), **args}
                 last = _expand(block.layers, blocks, args, f"{full}.", out, depth + 1, reads)
             else:
                 fields = {k: v for k, v in m.items() if k != "repeat"}
@@ -183,6 +192,9 @@ def _instance(
                 f"unknown key {key!r} in a block instance; keys: {', '.join(INSTANCE_KEYS)}", loc
             )
     bv = m["block"]
+    first = m.get("first") if rep == 0 else None
+    if first is not None and isinstance(first.data, dict) and "block" in first.data:
+        bv = first.data["block"]  # the first repetition may be another block
     if not isinstance(bv.data, str) or bv.data not in blocks:
         import difflib
 
@@ -201,6 +213,8 @@ def _instance(
             raise SpecError(f"{key} is a mapping of parameter names to values", av.loc)
         assert av.key_locs is not None
         for pname, value in av.data.items():
+            if key == "first" and pname == "block":
+                continue
             if pname not in block.params:
                 raise SpecError(
                     f"block {block.name!r} has no parameter {pname!r}; "

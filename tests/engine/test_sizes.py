@@ -119,3 +119,13 @@ def test_sign_known_decides_through_remainders() -> None:
     assert sign_known(-m - 1) == -1
     assert sign_known(m - 1) is None
     assert sign_known(H) == 1
+
+
+@given(st.integers(-20, 20), st.integers(1, 6), st.integers(-3, 3), st.integers(-10, 10))
+def test_sign_of_quasi_affine_functions_is_exact(a: int, b: int, m: int, c: int) -> None:
+    expr = m * floor_div(H + a, b) + c + sympy.Mod(H, 3)
+    sign = sign_known(expr)
+    values = [_at(expr, h) for h in range(1, 400)]
+    signs = {(v > 0) - (v < 0) for v in values}
+    if sign is not None:
+        assert signs == {sign}

@@ -1,0 +1,110 @@
+"""The network zoo against published figures (sources in each spec's header)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rfcalc
+from rfcalc.cli import main
+from rfcalc.engine.cost import network_cost
+from rfcalc.engine.sizes import size_symbol
+from rfcalc.render.values import json_value
+from rfcalc.solver import free_analysis, solve_axis
+
+ZOO = Path(__file__).parents[1] / "specs" / "zoo"
+
+
+def zoo(name: str, size: list[int | str] | None = None) -> rfcalc.engine.Analysis:
+    return rfcalc.analyze(str(ZOO / f"{name}.yaml"), size)
+
+
+def figures(a: rfcalc.engine.Analysis, layer: str) -> tuple[object, ...]:
+    x = a[layer].axes[0]
+    return (x.receptive_field, x.jump, x.effective_padding)
+
+
+def test_alexnet_v2_tf_slim_table() -> None:
+    # TF-Slim receptive-field table: alexnet_v2 pool5: 195, 32, 64
+    assert figures(zoo("alexnet_v2", [224, 224]), "pool5") == (195, 32, 64)
+
+
+def test_resnet50_v1_tf_slim_table() -> None:
+    # TF-Slim receptive-field table: resnet_v1_50: 483, 32, 239 at 224 px
+    a = zoo("resnet50_v1", [224, 224])
+    assert figures(a, "out") == (483, 32, 239)
+    assert a["out"].output_size == (7, 7)
+    # the convolution weights of ResNet-50 (torchvision: 25,557,032 in all, of which
+    # 2,049,000 are the classifier and 53,120 batch-norm parameters)
+    assert network_cost(a).params == 25_557_032 - 2_049_000 - 53_120
+
+
+def test_resnet50_v1_symbolic_padding_is_exact() -> None:
+    # where the table would need a concrete size, rfcalc states the padding in H
+    a = zoo("resnet50_v1")
+    padding = a["out"].axes[0].effective_padding
+    H = size_symbol("H")
+    assert {int(padding.subs(H, h)) for h in (224, 256, 512)} == {239}
+    assert {int(padding.subs(H, h)) for h in (226, 258)} == {241}
+    for h in (224, 225, 226, 227):
+        assert padding.subs(H, h) == zoo("resnet50_v1", [h, h])["out"].axes[0].effective_padding
+
+
+def test_mobilenet_v1() -> None:
+    # TF-Slim receptive-field table: mobilenet_v1: 315, 32, padding "None" (SAME)
+    a = zoo("mobilenet_v1", [224, 224])
+    rf, jump, _ = figures(a, "out")
+    assert (rf, jump) == (315, 32)
+    assert json_value(zoo("mobilenet_v1")["out"].axes[0].effective_padding) != "None"
+    cost = network_cost(a)
+    # Howard et al. 2017, Table 1 / slim: 4.2M parameters and 569M mult-adds in all,
+    # of which the 1024 -> 1001 classifier holds 1,025,025 parameters and 1,025,024 MACs
+    # (1,024,000 MACs plus the bias); the feature extractor has no biases (batch norm)
+    assert cost.params == 3_185_088
+    assert round((cost.macs + 1_024_000) / 1e6) == 569
+
+
+def test_unet_original_572_to_388() -> None:
+    # Ronneberger et al. 2015, Fig. 1: a 572x572 tile gives a 388x388 output map
+    a = zoo("unet_original", [572, 572])
+    assert a["head"].output_size == (388, 388)
+    assert a["bottom.b"].output_size == (28, 28)
+    assert a["dec4.crop"].output_size == (56, 56)  # 64 cropped to the up-conv's 56
+    # "all 2x2 max-pooling operations are applied to a layer with an even size"
+    sol = solve_axis(free_analysis(rfcalc.load(str(ZOO / "unet_original.yaml"))), 0)
+    assert sol.describe() == "H = 16n + 12 for n >= 11 (H ≡ 12 (mod 16), smallest 188)"
+    assert sol.valid is not None and sol.valid.holds(572)
+
+
+def test_deeplabv3_output_stride_16() -> None:
+    a = zoo("deeplabv3_aspp", [513, 513])
+    # the DeepLab crop of 513 gives a 33x33 map at output stride 16
+    assert a["project"].output_size == (33, 33)
+    assert a["aspp18"].axes[0].jump == 16
+    # each ASPP rate widens layer4's field by (3 - 1) * rate * 16
+    base = a["layer4.2.out"].axes[0].receptive_field
+    for rate in (6, 12, 18):
+        assert a[f"aspp{rate}"].axes[0].receptive_field == base + 2 * rate * 16
+    assert a["image_up"].axes[0].jump == 0  # image pooling: every unit sees the same
+
+
+def test_tcn_receptive_field() -> None:
+    # Bai et al. 2018: 1 + 2*(k - 1)*(2**n - 1) with k = 3, n = 4 levels
+    assert zoo("tcn")["head"].axes[0].receptive_field == 1 + 2 * 2 * 15
+
+
+def test_hdc_sawtooth() -> None:
+    assert figures(zoo("hdc_sawtooth", [512, 512]), "hdc5c")[:2] == (399, 8)
+
+
+@pytest.mark.parametrize("path", sorted(ZOO.glob("*.yaml")), ids=lambda p: p.stem)
+def test_zoo_is_clean(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", "--isolated", "--fail-on", "info", "-f", "text", str(path)])
+    assert (code, capsys.readouterr().out) == (0, "")
+
+
+def test_every_zoo_spec_is_tested() -> None:
+    source = Path(__file__).read_text()
+    missing = [p.stem for p in ZOO.glob("*.yaml") if f'"{p.stem}"' not in source]
+    assert not missing
