@@ -99,11 +99,29 @@ def analyze_network(network: Network, input_size: Sequence[Expr] | None = None) 
         if layer.op in ("add", "concat"):
             result = _merge(layer, below, ndim)
         else:
-            axes = tuple(_one_axis(layer, i, below[0][i], done) for i in range(ndim))
+            axes_list: list[AxisResult] = []
+            for i in range(ndim):
+                if i and _same_axis(layer, below[0], i) and layer.target is None:
+                    axes_list.append(axes_list[0])  # square input, square layer: no new work
+                else:
+                    axes_list.append(_one_axis(layer, i, below[0][i], done))
+            axes = tuple(axes_list)
             result = LayerResult(layer, axes, tuple(tuple(a.size for a in b) for b in below))
         done[layer.name] = result.axes
         results.append(result)
     return Analysis(network, sizes, tuple(results))
+
+
+_PER_AXIS = ("kernel", "stride", "dilation", "padding", "output_padding", "scale", "output_size")
+
+
+def _same_axis(layer: Layer, below: tuple[AxisResult, ...], axis: int) -> bool:
+    """Axis ``axis`` repeats axis 0 exactly: same parameters and the same input field."""
+    for key in _PER_AXIS:
+        values = getattr(layer, key)
+        if values and values[axis] != values[0]:
+            return False
+    return below[axis] is below[0] or below[axis] == below[0]
 
 
 def _merge(layer: Layer, below: list[tuple[AxisResult, ...]], ndim: int) -> LayerResult:

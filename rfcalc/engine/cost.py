@@ -70,7 +70,8 @@ def network_cost(analysis: Analysis) -> NetworkCost:
     sizes: dict[str, tuple[Expr, ...]] = {INPUT: analysis.input_size}
     out: dict[str, LayerCost] = {}
     total_params: int | None = 0
-    total_macs: Expr | None = sympy.Integer(0)
+    terms: list[Expr] | None = []  # summed once at the end: repeated + is quadratic
+    positions_of: dict[tuple[Expr, ...], Expr] = {}
     for r in analysis.layers:
         layer = r.layer
         below = [channels[name] for name in layer.inputs]
@@ -85,11 +86,16 @@ def network_cost(analysis: Analysis) -> NetworkCost:
                 k = int(_prod(layer.kernel))
                 weights = c_out * (c_in // layer.groups) * k
                 params = weights + (c_out if layer.bias else 0)
-                positions = _prod(r.output_size if layer.op == "conv" else sizes[layer.inputs[0]])
-                macs = positions * weights
+                where = r.output_size if layer.op == "conv" else sizes[layer.inputs[0]]
+                if where not in positions_of:
+                    positions_of[where] = _prod(where)
+                macs = positions_of[where] * weights
         channels[layer.name] = c_out
         sizes[layer.name] = r.output_size
         out[layer.name] = LayerCost(c_out, params, macs)
         total_params = None if params is None or total_params is None else total_params + params
-        total_macs = None if macs is None or total_macs is None else total_macs + macs
-    return NetworkCost(out, total_params, total_macs)
+        if macs is None:
+            terms = None
+        elif terms is not None and macs != 0:
+            terms.append(macs)
+    return NetworkCost(out, total_params, None if terms is None else sympy.Add(*terms))

@@ -22,6 +22,12 @@ def resolve_padding(pad: Padding, n: Expr, ke: Expr, s: Expr) -> tuple[Expr, Exp
     mode = pad.mode
     if mode is None:
         return sympy.sympify(pad.before), sympy.sympify(pad.after)
+    fast = _ints(n, ke, s)
+    if fast is not None and mode in ("same", "same_lower"):
+        ni, kei, si = fast
+        total = max((-(-ni // si) - 1) * si + kei - ni, 0)
+        small, big = sympy.Integer(total // 2), sympy.Integer(total - total // 2)
+        return (small, big) if mode == "same" else (big, small)
     if mode == "valid":
         return sympy.Integer(0), sympy.Integer(0)
     if mode == "full":
@@ -51,8 +57,29 @@ def same_total(n: Expr, ke: Expr, s: Expr) -> Expr:
     return smax(total, 0)
 
 
+def _ints(*values: Expr) -> list[int] | None:
+    """Plain ints when every value is a number (the fast path), else None."""
+    out = []
+    for v in values:
+        if isinstance(v, int):
+            out.append(v)
+        elif getattr(v, "is_Integer", False):
+            out.append(int(v))
+        else:
+            return None
+    return out
+
+
 def window_output(n: Expr, ke: Expr, s: Expr, pb: Expr, pa: Expr, ceil_mode: bool = False) -> Expr:
     """Output size of conv / pool: ``floor((n + pb + pa - ke)/s) + 1`` (ceil for pools)."""
+    fast = _ints(n, ke, s, pb, pa)
+    if fast is not None:
+        ni, kei, si, pbi, pai = fast
+        span_i = ni + pbi + pai - kei
+        if not ceil_mode:
+            return sympy.Integer(span_i // si + 1)
+        out_i = -(-span_i // si) + 1
+        return sympy.Integer(min(out_i, -(-(ni + pbi) // si)))
     span = sympy.expand(n + pb + pa - ke)
     if not ceil_mode:
         return sympy.expand(floor_div(span, s) + 1)

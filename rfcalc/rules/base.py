@@ -57,6 +57,8 @@ class Context:
     @cached_property
     def free(self) -> Analysis:
         """Every axis left as a symbol (the spec's names, else H, W, D)."""
+        if not any(is_int(s) for s in self.network.input_size) and not self.network.bounds:
+            return self.main  # the spec's own input is already all symbols
         names = []
         for i, s in enumerate(self.network.input_size):
             names.append(size_symbol(str(s)) if not is_int(s) else None)

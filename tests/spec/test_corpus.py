@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from rfcalc.model import SpecError
 from rfcalc.spec import read_spec_file
@@ -18,6 +19,8 @@ def test_bad_spec_gives_the_exact_located_error(path: Path) -> None:
     assert header.startswith("# error: ")
     where, _, message = header[len("# error: ") :].partition(": ")
     line, col = (int(x) for x in where.split(":"))
+    if message.startswith("invalid YAML") and not yaml.__with_libyaml__:
+        pytest.skip("the YAML syntax messages in the corpus are libyaml's")
     with pytest.raises(SpecError) as info:
         read_spec_file(str(path))
     err = info.value
