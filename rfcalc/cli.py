@@ -112,6 +112,13 @@ def analyze(
     cost: Annotated[
         bool, typer.Option("--cost", help="Table: add parameters and multiply-accumulates.")
     ] = False,
+    show_support: Annotated[
+        str | None,
+        typer.Option("--show-support", help="Picture one unit's exact input support of LAYER."),
+    ] = None,
+    svg_path: Annotated[
+        str | None, typer.Option("--svg", help="With --show-support: also write it as SVG.")
+    ] = None,
 ) -> int:
     """Per layer and axis: output size, receptive field, jump and effective padding."""
     from .engine import analyze_network, size_symbol
@@ -138,6 +145,13 @@ def analyze(
         except SpecError as exc:
             _error(f"{exc.loc}: error: {exc.message}")
             status = EXIT_FINDINGS
+            continue
+        if show_support is not None:
+            if show_support not in {r.name for r in result.layers}:
+                _error(f"{path}: no layer named {show_support!r}")
+                status = max(status, EXIT_USAGE)
+                continue
+            _show_support(result, show_support, svg_path)
             continue
         if console is not None:
             from .render.table import analysis_table
@@ -308,6 +322,155 @@ def solve(
     return status
 
 
+@app.command()
+def hdc(
+    rates: Annotated[
+        list[int] | None, typer.Argument(help="Dilation rates of stacked stride-1 convs.")
+    ] = None,
+    kernel: Annotated[int, typer.Option("--kernel", "-k", help="The kernel size K.")] = 3,
+    design: Annotated[
+        bool, typer.Option("--design", help="Propose a sawtooth schedule reaching --rf.")
+    ] = False,
+    rf: Annotated[
+        int | None, typer.Option("--rf", help="With --design: the field to reach.")
+    ] = None,
+    svg_path: Annotated[
+        str | None, typer.Option("--svg", help="Also write the support picture as SVG.")
+    ] = None,
+) -> int:
+    """Check a dilation schedule without a spec (HDC rules, exact coverage), or design one.
+
+    Exit codes: 0 the schedule passes, 1 it grids or breaks an HDC rule, 2 usage error.
+    """
+    from .engine.hdc import common_factor, m_values, meets_m2, sawtooth_groups
+    from .render.support_picture import dilated_counts, summary, svg, text_picture
+
+    if kernel < 1 or kernel > 64:
+        _error("rfcalc: --kernel takes 1 to 64")
+        return EXIT_USAGE
+    if design:
+        if rf is None or rf < 1:
+            _error("rfcalc: --design needs --rf N (the receptive field to reach)")
+            return EXIT_USAGE
+        from .engine.hdc import design_schedule
+
+        best, rejected = design_schedule(kernel, rf)
+        for group, why in rejected[:12]:
+            sys.stdout.write(f"rejected {group}: {why}\n")
+        if len(rejected) > 12:
+            sys.stdout.write(f"... and {len(rejected) - 12} more groups rejected\n")
+        if best is None:
+            sys.stdout.write(f"no sawtooth schedule found for receptive field {rf}\n")
+            return EXIT_FINDINGS
+        schedule, field = best
+        sys.stdout.write(
+            f"proposed: {schedule} ({len(schedule)} layers, kernel {kernel}, "
+            f"receptive field {field})\n"
+        )
+        rates = schedule
+    if not rates:
+        _error("rfcalc: give dilation rates (e.g. rfcalc hdc 1 2 5) or --design --rf N")
+        return EXIT_USAGE
+    if any(r < 1 or r > 1 << 16 for r in rates) or len(rates) > 256:
+        _error("rfcalc: rates are integers from 1 to 65536, at most 256 of them")
+        return EXIT_USAGE
+    status = EXIT_OK
+    lines = [f"rates {rates}, kernel {kernel}"]
+    for group in sawtooth_groups(rates):
+        g = common_factor(group)
+        m = m_values(group)
+        ok_factor = g == 1 or len(group) < 2
+        ok_m = meets_m2(group, kernel)
+        m_text = f"M = {m}" + (
+            f", M_2 = {m[1]} {'<=' if ok_m else '>'} K = {kernel}" if len(m) > 1 else ""
+        )
+        lines.append(
+            f"  group {group}: common factor {g} ({'ok' if ok_factor else 'grids'}); {m_text}"
+            f" ({'ok' if ok_m else 'fails'})"
+        )
+        if not (ok_factor and ok_m):
+            status = EXIT_FINDINGS
+    long_growth = [grp for grp in sawtooth_groups(rates) if len(grp) >= 5]
+    if long_growth:
+        lines.append(f"  sawtooth: {long_growth[0]} grows for {len(long_growth[0])} layers")
+    counts = dilated_counts(kernel, rates)
+    holes = sum(1 for c in counts if c == 0)
+    lines.append(
+        f"  exact coverage: receptive field {len(counts)}, "
+        + ("no holes" if not holes else f"{holes} holes (gridding)")
+    )
+    if holes:
+        status = EXIT_FINDINGS
+    lines.append(text_picture([counts, counts]))
+    lines.append(summary([counts, counts]))
+    sys.stdout.write("\n".join(lines) + "\n")
+    if svg_path is not None:
+        from pathlib import Path
+
+        Path(svg_path).write_text(svg([counts, counts], f"rates {rates}, kernel {kernel}"))
+    return status
+
+
+@app.command()
+def matrix(
+    input_size: Annotated[str, typer.Option("--input", "-i", help="Input size, e.g. 4x4.")] = "4x4",
+    kernel: Annotated[int, typer.Option("--kernel", "-k")] = 3,
+    stride: Annotated[int, typer.Option("--stride", "-s")] = 1,
+    padding: Annotated[int, typer.Option("--padding", "-p")] = 0,
+    dilation: Annotated[int, typer.Option("--dilation", "-d")] = 1,
+    transposed: Annotated[
+        bool, typer.Option("--transposed", help="Print C^T: the transposed convolution.")
+    ] = False,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+) -> int:
+    """The convolution as its sparse matrix C (y = C x), or C^T for the transposed conv."""
+    from .engine.convmatrix import conv_matrix, transpose
+
+    sizes = parse_input(input_size)
+    if (
+        not all(isinstance(v, int) for v in sizes)
+        or min(kernel, stride, dilation) < 1
+        or padding < 0
+    ):
+        _error("rfcalc: matrix needs a concrete --input, and kernel, stride, dilation >= 1")
+        return EXIT_USAGE
+    nd = len(sizes)
+    conv_in = [int(v) for v in sizes]
+    if transposed:  # --input is the transposed conv's input: the conv it transposes
+        # maps the larger size (n - 1)*s - 2p + d*(k - 1) + 1 onto it
+        conv_in = [(int(v) - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1 for v in sizes]
+    try:
+        out, c = conv_matrix(conv_in, [kernel] * nd, [stride] * nd, [padding] * nd, [dilation] * nd)
+    except ValueError as exc:
+        _error(f"rfcalc: {exc}")
+        return EXIT_USAGE
+    m = transpose(c) if transposed else c
+
+    def name(tap: tuple[int, ...] | None) -> str:
+        return "0" if tap is None else "w" + "".join(map(str, tap))
+
+    shown_in, shown_out = (out, conv_in) if transposed else (conv_in, out)
+    if fmt is TableFormat.json:
+        doc = {
+            "input": shown_in,
+            "output": shown_out,
+            "transposed": transposed,
+            "rows": [[None if t is None else list(t) for t in row] for row in m],
+        }
+        sys.stdout.write(json.dumps(doc) + "\n")
+        return EXIT_OK
+    width = max(len(name(t)) for row in m for t in row)
+    label = "C^T" if transposed else "C"
+    sys.stdout.write(
+        f"{label}: {len(m)}x{len(m[0])} (input {'x'.join(map(str, shown_in))}, output "
+        f"{'x'.join(map(str, shown_out))}, kernel {kernel}, stride {stride}, "
+        f"padding {padding}, dilation {dilation})\n"
+    )
+    for row in m:
+        sys.stdout.write(" ".join(name(t).rjust(width) for t in row) + "\n")
+    return EXIT_OK
+
+
 class CheckFormat(str, Enum):
     rich = "rich"
     text = "text"
@@ -457,6 +620,46 @@ def rules(
     r = found[0]
     sys.stdout.write(f"{r.id} {r.name} ({r.severity})\n\n{r.doc.strip()}\n")
     return EXIT_OK
+
+
+def _show_support(result: Any, name: str, svg_path: str | None) -> None:
+    """The exact input support of one output unit of ``name``, per axis, as a picture."""
+    from .render.support_picture import counts_from_bits, svg, text_picture
+
+    axes = []
+    notes = []
+    for i, a in enumerate(result[name].axes):
+        seen = (
+            [] if a.field is None else [(p, r) for p, r in a.field.seen() if r.support is not None]
+        )
+        if not seen:
+            why = a.note or (a.field.support_note if a.field is not None else None)
+            _error(f"rfcalc: the exact support of {name} is not known on axis {i} ({why})")
+            return
+        # the phase with the most holes shows the pattern best
+        phase, region = max(
+            seen,
+            key=lambda pr: (pr[1].extent - bin(pr[1].support).count("1"), pr[1].extent),
+        )
+        axes.append(counts_from_bits(region.support))
+        if a.field is not None and a.field.period > 1:
+            notes.append(f"axis {i}: output phase {phase} of {a.field.period}")
+    title = f"{result.network.name}: one unit of {name}"
+    lines = [title, text_picture(axes)]
+    holes = [sum(1 for c in values if c == 0) for values in axes]
+    lines.append(
+        " x ".join(str(len(v)) for v in axes)
+        + " receptive field; holes per axis: "
+        + ", ".join(map(str, holes))
+        + ("; " + "; ".join(notes) if notes else "")
+    )
+    if any(r.layer.op in ("add", "concat") for r in result.layers) and len(axes) > 1:
+        lines.append("(2-D: the product of the per-axis supports; branches may fill less)")
+    sys.stdout.write("\n".join(lines) + "\n")
+    if svg_path is not None:
+        from pathlib import Path
+
+        Path(svg_path).write_text(svg(axes, title))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,3 +60,60 @@ def support_1d(kernel: int, rates: Sequence[int]) -> int:
 
 def holes(bits: int) -> int:
     return bits.bit_length() - bin(bits).count("1")
+
+
+def receptive_field(kernel: int, rates: Sequence[int]) -> int:
+    """Stacked stride-1 dilated convs: ``1 + (K - 1) * sum(rates)``."""
+    return 1 + (kernel - 1) * sum(rates)
+
+
+#: candidate groups for a design: short increasing runs starting at 1, largest rate 12
+_MAX_RATE = 12
+
+
+def _groups(kernel: int) -> list[list[int]]:
+    out: list[list[int]] = []
+    for length in (2, 3, 4):
+        stack = [[1]]
+        while stack:
+            g = stack.pop()
+            if len(g) == length:
+                out.append(g)
+                continue
+            for r in range(g[-1] + 1, _MAX_RATE + 1):
+                stack.append([*g, r])
+    return out
+
+
+def design_schedule(
+    kernel: int, rf: int, max_layers: int = 64
+) -> tuple[tuple[list[int], int] | None, list[tuple[list[int], str]]]:
+    """The sawtooth schedule (one group repeated) with the fewest layers that meets all
+    three HDC rules, has a dense exact support and reaches ``rf``; ties go to the group
+    with the smallest largest rate.  Also returns the groups rejected and why."""
+    rejected: list[tuple[list[int], str]] = []
+    best: tuple[int, int, list[int]] | None = None
+    for group in _groups(kernel):
+        if common_factor(group) > 1:
+            rejected.append((group, f"common factor {common_factor(group)}"))
+            continue
+        if not meets_m2(group, kernel):
+            rejected.append((group, f"M_2 = {m_values(group)[1]} > K = {kernel}"))
+            continue
+        per = (kernel - 1) * sum(group)
+        repeats = max(1, -(-(rf - 1) // per))
+        schedule = group * repeats
+        if len(schedule) > max_layers:
+            continue
+        if holes(support_1d(kernel, schedule)):
+            rejected.append((group, "the exact support has holes when repeated"))
+            continue
+        key = (len(schedule), max(group))
+        if best is None or key < best[:2]:
+            best = (*key, group)
+    if best is None:
+        return None, rejected
+    group = best[2]
+    per = (kernel - 1) * sum(group)
+    schedule = group * max(1, -(-(rf - 1) // per))
+    return (schedule, receptive_field(kernel, schedule)), rejected

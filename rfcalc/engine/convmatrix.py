@@ -1,0 +1,58 @@
+"""The convolution as a sparse matrix (seed article 002): ``y = C x`` with ``x`` and ``y``
+flattened row by row, and the transposed convolution as ``C^T``.
+
+Entry ``C[o][i]`` is the kernel tap (a tuple of per-axis indices) that multiplies input
+pixel ``i`` for output ``o``, or None.  A 4x4 input and a 3x3 kernel give a 4x16 matrix.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+Tap = tuple[int, ...]
+
+#: the largest matrix built (rows x columns)
+MAX_ENTRIES = 1 << 16
+
+
+def conv_matrix(
+    size: Sequence[int],
+    kernel: Sequence[int],
+    stride: Sequence[int],
+    padding: Sequence[int],
+    dilation: Sequence[int],
+) -> tuple[list[int], list[list[Tap | None]]]:
+    """Output size and ``C`` for a cross-correlation (PyTorch's conv) with zero padding."""
+    out = [
+        (n + 2 * p - d * (k - 1) - 1) // s + 1
+        for n, k, s, p, d in zip(size, kernel, stride, padding, dilation, strict=True)
+    ]
+    if any(o < 1 for o in out):
+        raise ValueError(f"the output would be empty ({'x'.join(map(str, out))})")
+    rows_n, cols_n = 1, 1
+    for o in out:
+        rows_n *= o
+    for n in size:
+        cols_n *= n
+    if rows_n * cols_n > MAX_ENTRIES:
+        raise ValueError(f"a {rows_n}x{cols_n} matrix is too large to build here")
+    matrix: list[list[Tap | None]] = []
+    for o_idx in itertools.product(*(range(o) for o in out)):
+        row: list[Tap | None] = [None] * cols_n
+        for tap in itertools.product(*(range(k) for k in kernel)):
+            pos = [
+                o * s - p + t * d
+                for o, s, p, t, d in zip(o_idx, stride, padding, tap, dilation, strict=True)
+            ]
+            if all(0 <= q < n for q, n in zip(pos, size, strict=True)):
+                flat = 0
+                for q, n in zip(pos, size, strict=True):
+                    flat = flat * n + q
+                row[flat] = tap
+        matrix.append(row)
+    return out, matrix
+
+
+def transpose(matrix: list[list[Tap | None]]) -> list[list[Tap | None]]:
+    return [list(col) for col in zip(*matrix, strict=True)]

@@ -1,0 +1,124 @@
+"""Pictures of an output unit's exact input support: holes, and how many paths reach
+each pixel (as shades).  Pure functions: counts in, text or SVG out.
+
+A 1-D support is a list of path counts per input offset (0 = a hole); a 2-D one is the
+outer product of the per-axis lists (exact for chains, where every layer's window is
+a rectangle; for merged branches it is the product of the per-axis projections).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+HOLE = "·"
+SHADES = "░▒▓█"
+#: the largest picture drawn in a terminal; larger supports are cropped around the centre
+MAX_COLS, MAX_ROWS = 64, 32
+
+
+def counts_from_bits(bits: int) -> list[int]:
+    """1 where the support bitset has a pixel, 0 in the holes."""
+    return [bits >> i & 1 for i in range(bits.bit_length())]
+
+
+def dilated_counts(kernel: int, rates: Sequence[int]) -> list[int]:
+    """Paths from each input offset to one output unit of stacked stride-1 convs with
+    this kernel and these dilation rates (all weights 1): exact integer convolution."""
+    counts = [1]
+    for r in rates:
+        out = [0] * (len(counts) + (kernel - 1) * r)
+        for m in range(kernel):
+            for i, c in enumerate(counts):
+                out[i + m * r] += c
+        counts = out
+    return counts
+
+
+def _shade(count: int, top: int) -> str:
+    if count == 0:
+        return HOLE
+    if top <= 1:
+        return SHADES[-1]
+    level = (count - 1) * len(SHADES) // top
+    return SHADES[min(level, len(SHADES) - 1)]
+
+
+def _crop(values: Sequence[int], limit: int) -> tuple[list[int], int]:
+    if len(values) <= limit:
+        return list(values), 0
+    start = (len(values) - limit) // 2
+    return list(values[start : start + limit]), start
+
+
+def text_picture(axes: Sequence[Sequence[int]]) -> str:
+    """Rows of shades: ``█`` most paths, ``░`` fewest, ``·`` a hole; 1-D is one row."""
+    if len(axes) == 1:
+        cols, skipped = _crop(axes[0], MAX_COLS)
+        top = max(cols, default=0)
+        row = "".join(_shade(c, top) for c in cols)
+        return ("…" if skipped else "") + row + ("…" if skipped else "")
+    rows, r_skip = _crop(axes[0], MAX_ROWS)
+    cols, c_skip = _crop(axes[1], MAX_COLS)
+    top = max(rows, default=0) * max(cols, default=0)
+    lines = ["".join(_shade(r * c, top) for c in cols) for r in rows]
+    if r_skip or c_skip:
+        lines.append(f"(centre {len(rows)}x{len(cols)} of {len(axes[0])}x{len(axes[1])})")
+    return "\n".join(lines)
+
+
+def summary(axes: Sequence[Sequence[int]]) -> str:
+    """``15 x 15 receptive field, 4 holes per row ...``, for under the picture."""
+    parts = []
+    for values in axes:
+        holes = sum(1 for v in values if v == 0)
+        parts.append(f"{len(values)} wide, {holes} hole{'s' if holes != 1 else ''}")
+    top = 1
+    for values in axes:
+        top *= max(values, default=0)
+    return "; ".join(parts) + f"; at most {top} paths reach one pixel"
+
+
+def svg(axes: Sequence[Sequence[int]], title: str = "", cell: int = 12) -> str:
+    """A standalone SVG: one square per input pixel, darker for more paths, holes
+    outlined; a legend below.  No external resources, text escaped."""
+    rows = list(axes[0]) if len(axes) > 1 else [1]
+    cols = list(axes[1] if len(axes) > 1 else axes[0])
+    top = max(rows) * max(cols) if rows and cols else 1
+    width = max(len(cols) * cell + 2 * cell, 260)
+    height = len(rows) * cell + 4 * cell + 24
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{cell}" y="14">{escape(title)}</text>',
+    ]
+    y0 = 24
+    for i, r in enumerate(rows):
+        for j, c in enumerate(cols):
+            x, y = cell + j * cell, y0 + i * cell
+            n = r * c
+            if n == 0:
+                out.append(
+                    f'<rect x="{x}" y="{y}" width="{cell - 1}" height="{cell - 1}" '
+                    'fill="#ffffff" stroke="#d04040" stroke-width="1"/>'
+                )
+            else:
+                opacity = 0.25 + 0.75 * n / top
+                out.append(
+                    f'<rect x="{x}" y="{y}" width="{cell - 1}" height="{cell - 1}" '
+                    f'fill="#1f4e9a" fill-opacity="{opacity:.3f}"><title>{n} paths</title></rect>'
+                )
+    ly = y0 + len(rows) * cell + cell
+    out.append(
+        f'<rect x="{cell}" y="{ly}" width="{cell - 1}" height="{cell - 1}" fill="#ffffff" '
+        'stroke="#d04040"/>'
+        f'<text x="{2 * cell + 4}" y="{ly + cell - 2}">hole: never reaches the unit</text>'
+    )
+    out.append(
+        f'<rect x="{cell}" y="{ly + cell + 4}" width="{cell - 1}" height="{cell - 1}" '
+        f'fill="#1f4e9a"/><text x="{2 * cell + 4}" y="{ly + 2 * cell + 2}">'
+        f"darker: more paths (at most {top})</text>"
+    )
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
