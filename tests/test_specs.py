@@ -123,3 +123,25 @@ def test_analyze_json_of_all_specs_is_an_array(capsys: pytest.CaptureFixture[str
     docs = json.loads(capsys.readouterr().out)
     jsonschema.validate(docs, SCHEMA)
     assert [d["name"] for d in docs] == [rfcalc.load(p).name for p in SPECS]
+
+
+def test_readme_examples_are_valid_specs() -> None:
+    """Every YAML example in the README that is a whole spec reads and analyses."""
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
+    whole = [b for b in blocks if b.lstrip().startswith("rfcalc: 1")]
+    assert len(whole) >= 3
+    for text in whole:
+        rfcalc.analyze(rfcalc.load("README.md", text))
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text().splitlines()
+    commands = readme[readme.index("```sh") + 1 : readme.index("```sh") + 3]
+    assert commands == [
+        "pip install . && rfcalc analyze specs/vgg16.yaml --input 224x224",
+        "pip install '.[test]' && pytest",
+    ]
+    assert (ROOT / "specs" / "vgg16.yaml").is_file()
