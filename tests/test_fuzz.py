@@ -232,3 +232,14 @@ def test_a_typo_is_never_analysed_as_if_the_key_were_absent(
     assert "unknown key 'dilaton' in a conv layer (did you mean 'dilation'?)" in err
     assert main(["check", "--isolated", "-f", "text", str(path)]) == 1
     assert "RF001" in capsys.readouterr().out
+
+
+def test_a_hundred_thousand_layers_is_refused_not_analysed(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text(
+        "rfcalc: 1\ninput: {size: [H]}\nlayers:\n" + "  - {op: conv, kernel: 3}\n" * 100_000
+    )
+    started = time.perf_counter()
+    with pytest.raises(SpecError, match="'layers' has 100000 entries, more than 50000"):
+        load_spec(path.read_text(), str(path))
+    assert time.perf_counter() - started < 30

@@ -29,7 +29,7 @@ from .yamlread import Value, read_yaml
 FORMAT_VERSION = 1
 INPUT = "input"
 #: the most layers a spec may describe
-MAX_LAYERS = 100_000
+MAX_LAYERS = 50_000
 #: the largest kernel, stride, dilation, padding or scale accepted
 MAX_PARAM = 1 << 24
 
@@ -91,7 +91,7 @@ def load_spec(text: str, path: str = "<spec>", repeats: Mapping[str, int] | None
 
     ``repeats`` overrides the ``repeat`` count of the named top-level items (solve uses it).
     """
-    root = read_yaml(text, path)
+    root = read_yaml(text, path, MAX_LAYERS)
     if root is None:
         raise SpecError("the file is empty; a spec starts with 'rfcalc: 1'", Loc(path))
     return parse_network(root, path, repeats or {})

@@ -64,8 +64,12 @@ def _loc(path: str, mark: Any) -> Loc:
     return Loc(path, mark.line + 1, mark.column + 1)
 
 
-def read_yaml(text: str, path: str) -> Value | None:
-    """The single document in ``text``; None for an empty file."""
+def read_yaml(text: str, path: str, max_items: int | None = None) -> Value | None:
+    """The single document in ``text``; None for an empty file.
+
+    ``max_items`` bounds the lists directly under the top-level mapping (the layers),
+    checked before any value is built, so an oversized spec fails fast.
+    """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SpecError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB", Loc(path))
     # libyaml's parser when PyYAML has it (several times faster); the same nodes and marks
@@ -90,6 +94,13 @@ def read_yaml(text: str, path: str) -> Value | None:
         loader.dispose()
     if node is None:
         return None
+    if max_items is not None and isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(value, yaml.SequenceNode) and len(value.value) > max_items:
+                raise SpecError(
+                    f"{key.value!r} has {len(value.value)} entries, more than {max_items}",
+                    _loc(path, value.start_mark),
+                )
     _check_expansion(node, path)
     budget = [MAX_NODES]
     return _convert(node, path, loader, budget, 0)
