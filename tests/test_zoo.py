@@ -108,3 +108,25 @@ def test_every_zoo_spec_is_tested() -> None:
     source = Path(__file__).read_text()
     missing = [p.stem for p in ZOO.glob("*.yaml") if f'"{p.stem}"' not in source]
     assert not missing
+
+
+def test_inception_v3_tf_slim_table() -> None:
+    # TF-Slim receptive-field table: inception_v3 Mixed_7c: 1311, effective stride 32;
+    # at 299 px the VALID reductions give 149, 147, 73, 71, 35, 17 and 8
+    a = zoo("inception_v3", [299, 299])
+    assert figures(a, "Mixed_7c.out")[:2] == (1311, 32)
+    sizes = [
+        a[n].output_size[0]
+        for n in (
+            "Conv2d_1a_3x3",
+            "Conv2d_2a_3x3",
+            "MaxPool_3a_3x3",
+            "Conv2d_4a_3x3",
+            "MaxPool_5a_3x3",
+            "Mixed_6a",
+            "Mixed_7a",
+        )
+    ]
+    assert sizes == [149, 147, 73, 71, 35, 17, 8]
+    # Szegedy et al. 2016: about 5.7 billion multiply-adds at 299 px
+    assert round(int(network_cost(a).macs) / 1e9, 1) == 5.7
