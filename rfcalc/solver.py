@@ -15,7 +15,7 @@ from typing import Any
 import sympy
 
 from .engine import INPUT, Analysis, analyze_network, size_symbol
-from .engine.solve import Residues, compile_expr, period, residues, smallest
+from .engine.solve import Residues, compile_expr, min_input, period, residues, smallest
 from .model import Network
 from .rules.base import AXIS_NAMES, is_int
 from .rules.conditions import lost_pixels
@@ -86,21 +86,6 @@ def conditions(analysis: Analysis, axis: int, drops: bool = True) -> list[Condit
 def _env(analysis: Analysis, axis: int) -> tuple[Any, dict[Any, int]]:
     sym = analysis.input_size[axis]
     return sym, {s: 1 << 12 for s in analysis.symbols if s != sym}
-
-
-def min_input(analysis: Analysis, axis: int) -> int | None:
-    """The smallest input on ``axis`` for which every layer has an output."""
-    sym, others = _env(analysis, axis)
-    funcs = [compile_expr(r.axes[axis].size) for r in analysis.layers]
-
-    def ok(n: int) -> bool:
-        env = {**others, sym: n}
-        try:
-            return all(f(env) >= 1 for f in funcs)
-        except (ZeroDivisionError, ValueError):
-            return False
-
-    return smallest(ok)
 
 
 @dataclass(frozen=True)

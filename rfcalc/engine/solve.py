@@ -206,3 +206,21 @@ def smallest(condition: Callable[[int], bool], cap: int = SEARCH_CAP) -> int | N
         else:
             lo = mid + 1
     return hi
+
+
+def min_input(analysis: Any, axis: int) -> int | None:
+    """The smallest input on ``axis`` of an analysis with a symbol there for which every
+    layer has an output (sizes never shrink as the input grows, so a search is exact);
+    the other axes are held large."""
+    sym = analysis.input_size[axis]
+    others = {s: 1 << 12 for s in analysis.symbols if s != sym}
+    funcs = [compile_expr(r.axes[axis].size) for r in analysis.layers]
+
+    def ok(n: int) -> bool:
+        env = {**others, sym: n}
+        try:
+            return all(f(env) >= 1 for f in funcs)
+        except (ZeroDivisionError, ValueError):
+            return False
+
+    return smallest(ok)

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from ..engine import INPUT, Analysis, AxisResult, LayerResult, analyze_network, size_symbol
-from ..engine.solve import compile_expr
+from ..engine.solve import min_input
 from ..model import Layer, Loc, Network, Severity
 
 AXIS_NAMES = ("H", "W", "D")
@@ -101,20 +101,7 @@ class Context:
         return self._min_valid[axis]
 
     def _search_min_valid(self, axis: int) -> int | None:
-        from ..engine.solve import smallest
-
-        sym = self.free.input_size[axis]
-        funcs = [compile_expr(r.axes[axis].size) for r in self.free.layers]
-        others = {s: 1 << 12 for s in self.free.symbols if s != sym}
-
-        def ok(n: int) -> bool:
-            env = {**others, sym: n}
-            try:
-                return all(f(env) >= 1 for f in funcs)
-            except (ZeroDivisionError, ValueError):
-                return False
-
-        return smallest(ok)
+        return min_input(self.free, axis)
 
 
 def size_text(sizes: Iterable[Any]) -> str:
