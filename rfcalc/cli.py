@@ -151,7 +151,7 @@ def analyze(
                 _error(f"{path}: no layer named {show_support!r}")
                 status = max(status, EXIT_USAGE)
                 continue
-            _show_support(result, show_support, svg_path)
+            _show_support(analyze_network(network, sizes, paths=True), show_support, svg_path)
             continue
         if console is not None:
             from .render.table import analysis_table
@@ -201,7 +201,11 @@ def solve(
     ] = None,
     repeat: Annotated[
         str | None,
-        typer.Option("--repeat", help="With --rf: how many repetitions of this item are needed."),
+        typer.Option(
+            "--repeat",
+            "--layers",
+            help="With --rf: how many repetitions of this item (layer or block) are needed.",
+        ),
     ] = None,
 ) -> int:
     """Valid input sizes in closed form, and the design questions around them."""
@@ -623,7 +627,8 @@ def rules(
 
 
 def _show_support(result: Any, name: str, svg_path: str | None) -> None:
-    """The exact input support of one output unit of ``name``, per axis, as a picture."""
+    """The exact input support of one output unit of ``name``, per axis, as a picture
+    whose shades count the paths from each pixel (the gradient with all weights 1)."""
     from .render.support_picture import counts_from_bits, svg, text_picture
 
     axes = []
@@ -641,7 +646,7 @@ def _show_support(result: Any, name: str, svg_path: str | None) -> None:
             seen,
             key=lambda pr: (pr[1].extent - bin(pr[1].support).count("1"), pr[1].extent),
         )
-        axes.append(counts_from_bits(region.support))
+        axes.append(list(region.paths) if region.paths else counts_from_bits(region.support))
         if a.field is not None and a.field.period > 1:
             notes.append(f"axis {i}: output phase {phase} of {a.field.period}")
     title = f"{result.network.name}: one unit of {name}"

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import rfcalc
+from rfcalc.engine import analyze_network
 
 torch = pytest.importorskip(
     "torch", reason="the PyTorch oracle needs torch (pip install torch==2.13.0); CI installs it"
@@ -335,6 +336,15 @@ def test_shapes_match_pytorch_2d(layers: list[L], h: int, w: int) -> None:
     _check_shapes(layers, [h, w])
 
 
+def _averaging(layers: list[L]) -> bool:
+    """Pools and bilinear upsampling weigh their taps: gradients are not path counts."""
+    return any(
+        layer.spec["op"] in ("max_pool", "avg_pool")
+        or (layer.spec["op"] == "upsample" and layer.spec.get("mode") == "bilinear")
+        for layer in layers
+    )
+
+
 def _support_from_gradient(grad: Any) -> set[int]:
     return {i for i, v in enumerate(grad.tolist()) if v != 0}
 
@@ -363,7 +373,7 @@ def _check_field(layers: list[L], need: Any = assume, ndim: int = 1) -> None:
     margin = reach + 8 * max(periods) + 16
     n = 64
     while True:  # an input large enough that central units never meet a border
-        result = rfcalc.analyze(rfcalc.load("oracle.yaml", text), [n] * ndim)
+        result = analyze_network(rfcalc.load("oracle.yaml", text), [n] * ndim, paths=True)
         if all(int(a.size) >= 1 for r in result.layers for a in r.axes):
             outs = [int(a.size) for a in result.layers[-1].axes]
             if min(outs) >= 4 * max(periods) + 8 and n >= 4 * margin:
@@ -411,6 +421,10 @@ def _check_field(layers: list[L], need: Any = assume, ndim: int = 1) -> None:
                 assert got <= want and got, (axis, phase, sorted(got - want), text)
                 continue
             assert got == want, (axis, phase, sorted(got - want), sorted(want - got), text)
+            if ndim == 1 and region.paths is not None and not _averaging(layers):
+                # with every weight 1 the gradient counts the paths from each pixel
+                grads = [int(v) for v in g.tolist()[start : start + int(region.extent)]]
+                assert grads == list(region.paths), (phase, text)
             extents.append(int(region.extent))
         a = last.axes[axis]
         if extents:

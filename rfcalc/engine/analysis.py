@@ -82,14 +82,22 @@ class Analysis:
         return tuple(sorted(found, key=str))
 
 
-def analyze_network(network: Network, input_size: Sequence[Expr] | None = None) -> Analysis:
-    """Sizes and fields of every layer; ``input_size`` overrides the network's input."""
+def analyze_network(
+    network: Network, input_size: Sequence[Expr] | None = None, paths: bool = False
+) -> Analysis:
+    """Sizes and fields of every layer; ``input_size`` overrides the network's input.
+
+    ``paths`` also counts, for every pixel of every exact support, the paths that reach
+    the unit (the gradient with all weights 1): for pictures, not needed otherwise.
+    """
     sizes = tuple(sympy.sympify(s) for s in (input_size or network.input_size))
     if len(sizes) != network.ndim:
         raise ValueError(f"the input has {len(sizes)} axes but the network {network.ndim}")
     ndim = len(sizes)
     start = tuple(
-        AxisResult(size=s, receptive_field=1, jump=1, effective_padding=0, field=Field.identity())
+        AxisResult(
+            size=s, receptive_field=1, jump=1, effective_padding=0, field=Field.identity(paths)
+        )
         for s in sizes
     )
     done: dict[str, tuple[AxisResult, ...]] = {INPUT: start}

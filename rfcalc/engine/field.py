@@ -47,13 +47,16 @@ class Region:
     start: Expr
     end: Expr
     support: int | None = None
+    #: paths from pixel ``start + i`` to the unit (the gradient with all weights 1);
+    #: tracked only when asked for (``Field.identity(paths=True)``), with the support
+    paths: tuple[int, ...] | None = None
 
     @property
     def extent(self) -> Expr:
         return self.end - self.start + 1
 
     def shifted(self, by: Expr) -> Region:
-        return Region(self.start + by, self.end + by, self.support)
+        return Region(self.start + by, self.end + by, self.support, self.paths)
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,9 @@ class Field:
     support_note: str | None = None
 
     @classmethod
-    def identity(cls) -> Field:
-        """The input itself: each pixel sees itself."""
-        return cls(1, 1, (Region(0, 0, 1),))
+    def identity(cls, paths: bool = False) -> Field:
+        """The input itself: each pixel sees itself (along one path)."""
+        return cls(1, 1, (Region(0, 0, 1, (1,) if paths else None),))
 
     @property
     def jump(self) -> Expr:
@@ -191,7 +194,10 @@ def _gather(below: Field, taps: Taps) -> tuple[Region | None, str | None]:
                 note = f"a unit reads {int(count)} units (more than {TAP_CAP})"
             else:
                 support = _spread(base.support, abs(step) * int(adv), int(count))
-        return Region(start, end, support), note
+        paths = None
+        if support is not None and base.paths is not None:
+            paths = _spread_paths(base.paths, abs(step) * int(adv), int(count))
+        return Region(start, end, support, paths), note
     if not (_int(taps.first) and _int(count)):
         raise NotExact("the phase of a unit depends on the input size")
     units: Iterable[int]
@@ -210,7 +216,7 @@ def _gather(below: Field, taps: Taps) -> tuple[Region | None, str | None]:
     for u in units:
         region = _union(region, below.region(u))
     if region is not None and not exact:
-        region = Region(region.start, region.end, None)
+        region = Region(region.start, region.end)
         return region, f"a unit reads {n} units (more than {TAP_CAP})"
     too_wide = (
         region is not None
@@ -238,18 +244,37 @@ def _spread(bits: int, spacing: int, count: int) -> int:
     return out
 
 
+def _spread_paths(paths: tuple[int, ...], spacing: int, count: int) -> tuple[int, ...]:
+    """Path counts through ``count`` taps ``spacing`` apart: a sum of shifted copies."""
+    out = [0] * (len(paths) + spacing * (count - 1))
+    for m in range(count):
+        offset = m * spacing
+        for i, c in enumerate(paths):
+            if c:
+                out[offset + i] += c
+    return tuple(out)
+
+
 def _union(a: Region | None, b: Region | None) -> Region | None:
+    """Both regions' pixels; paths through either add up."""
     if a is None:
         return b
     if b is None:
         return a
     start, end = _min(a.start, b.start), _max(a.end, b.end)
     support = None
+    paths = None
     if a.support is not None and b.support is not None:
         da, db = _norm(a.start - start), _norm(b.start - start)
         if _int(da) and _int(db):
             support = (a.support << int(da)) | (b.support << int(db))
-    return Region(start, end, support)
+            if a.paths is not None and b.paths is not None:
+                total = [0] * max(int(da) + len(a.paths), int(db) + len(b.paths))
+                for shift, values in ((int(da), a.paths), (int(db), b.paths)):
+                    for i, c in enumerate(values):
+                        total[shift + i] += c
+                paths = tuple(total)
+    return Region(start, end, support, paths)
 
 
 def _int(x: Expr) -> bool:
