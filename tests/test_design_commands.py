@@ -170,7 +170,8 @@ def test_analyze_show_support(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     )
     lines = out.splitlines()
     assert code == 0
-    assert lines[1] == "█·█·█·█·█" and lines[2] == "·" * 9
+    # paths per axis 1, 0, 2, 0, 3, 0, 2, 0, 1: the centre pixel is reached 9 ways
+    assert lines[1] == "░·░·░·░·░" and lines[2] == "·" * 9 and lines[5] == "░·▓·█·▓·░"
     assert "9 x 9 receptive field; holes per axis: 4, 4" in out
     ElementTree.fromstring((tmp_path / "b.svg").read_text())
     assert run(capsys, "analyze", str(spec), "--show-support", "nope")[0] == 2
