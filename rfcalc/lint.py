@@ -80,6 +80,8 @@ def lint_network(network: Network, config: Config = Config()) -> list[Finding]:
     for rule in RULES:
         if rule.check is None or not enabled(rule, config):
             continue
+        if rule.id != "RF002" and any(rule.matches(s.rule) for s in network.suppress):
+            continue  # suppressed for the whole network: its findings would all be dropped
         for report in rule.check(ctx):
             suppressions = list(network.suppress)
             if report.layer in by_layer:

@@ -369,7 +369,14 @@ def _check_field(layers: list[L], need: Any = assume, ndim: int = 1) -> None:
         )
     )
     periods = [f.period for f in fields if f is not None]
-    reach = max(int(p.extent) for f in fields if f is not None for p in f.phases if p is not None)
+    extents = [int(p.extent) for f in fields if f is not None for p in f.phases if p is not None]
+    if not extents:  # no unit sees any input: the gradient must be zero everywhere
+        x = torch.zeros(1, 1, *([64] * ndim), dtype=torch.float64, requires_grad=True)
+        y = _forward(layers, x, gradient=True)[first.name]
+        y.sum().backward()
+        assert x.grad is not None and not x.grad.any(), text
+        return
+    reach = max(extents)
     margin = reach + 8 * max(periods) + 16
     n = 64
     while True:  # an input large enough that central units never meet a border

@@ -13,7 +13,7 @@ import sympy
 
 from ..model import Layer, Network, Padding
 from . import shapes
-from .field import Field, NotExact, Taps, apply, merge
+from .field import Field, NotExact, Region, Taps, apply, merge
 from .sizes import ceil_div, floor_div, same
 
 Expr = Any
@@ -101,34 +101,83 @@ def analyze_network(
         for s in sizes
     )
     done: dict[str, tuple[AxisResult, ...]] = {INPUT: start}
+    # axes whose whole history is axis 0's with its input symbol renamed (H -> W): their
+    # results are axis 0's renamed, not computed again (square networks, symbolic input)
+    renames = {
+        i: {sizes[0]: sizes[i]}
+        for i in range(1, ndim)
+        if sizes[0].is_Symbol and sizes[i].is_Symbol and sizes[i] != sizes[0]
+    }
+    mirrored: dict[str, set[int]] = {INPUT: set(renames)}
     results: list[LayerResult] = []
     for layer in network.layers:
         below = [done[name] for name in layer.inputs]
+        mirror = set.intersection(*(mirrored[name] for name in layer.inputs))
+        mirror = {i for i in mirror if _same_params(layer, i)} if layer.target is None else set()
         if layer.op in ("add", "concat"):
             result = _merge(layer, below, ndim)
         else:
             axes_list: list[AxisResult] = []
             for i in range(ndim):
-                if i and _same_axis(layer, below[0], i) and layer.target is None:
+                if (
+                    i
+                    and _same_params(layer, i)
+                    and layer.target is None
+                    and _same_input(below[0], i)
+                ):
                     axes_list.append(axes_list[0])  # square input, square layer: no new work
+                elif i in mirror:
+                    axes_list.append(_rename(axes_list[0], renames[i]))
                 else:
                     axes_list.append(_one_axis(layer, i, below[0][i], done))
             axes = tuple(axes_list)
             result = LayerResult(layer, axes, tuple(tuple(a.size for a in b) for b in below))
         done[layer.name] = result.axes
+        mirrored[layer.name] = mirror
         results.append(result)
     return Analysis(network, sizes, tuple(results))
+
+
+def _rename(a: AxisResult, mapping: dict[Any, Any]) -> AxisResult:
+    """``a`` with one input symbol renamed (every value is a number or a sympy expression)."""
+
+    def r(x: Any) -> Any:
+        return x.xreplace(mapping) if hasattr(x, "xreplace") else x
+
+    f = a.field
+    if f is not None:
+        phases = tuple(
+            None if p is None else Region(r(p.start), r(p.end), p.support, p.paths)
+            for p in f.phases
+        )
+        f = Field(f.period, r(f.advance), phases, f.support_note)
+    return AxisResult(
+        r(a.size),
+        r(a.pad_before),
+        r(a.pad_after),
+        r(a.receptive_field),
+        r(a.receptive_field_min),
+        r(a.jump),
+        r(a.effective_padding),
+        f,
+        a.note,
+        a.blind_phases,
+    )
 
 
 _PER_AXIS = ("kernel", "stride", "dilation", "padding", "output_padding", "scale", "output_size")
 
 
-def _same_axis(layer: Layer, below: tuple[AxisResult, ...], axis: int) -> bool:
-    """Axis ``axis`` repeats axis 0 exactly: same parameters and the same input field."""
+def _same_params(layer: Layer, axis: int) -> bool:
+    """The layer's parameters on ``axis`` are those of axis 0."""
     for key in _PER_AXIS:
         values = getattr(layer, key)
         if values and values[axis] != values[0]:
             return False
+    return True
+
+
+def _same_input(below: tuple[AxisResult, ...], axis: int) -> bool:
     return below[axis] is below[0] or below[axis] == below[0]
 
 
