@@ -28,9 +28,9 @@ from collections.abc import Iterator
 
 import sympy
 
+from ..engine.printing import short
 from ..engine.sizes import sign_known
 from ..model import Severity
-from ..render.values import short
 from .base import Context, Report, Rule
 
 

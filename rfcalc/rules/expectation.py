@@ -31,8 +31,8 @@ from typing import Any
 import sympy
 
 from ..engine import Analysis, AxisResult, analyze_network
+from ..engine.printing import short
 from ..model import Expectation, Severity
-from ..render.values import short
 from .base import Context, Report, Rule, size_text
 from .conditions import nearest_text, solve_axis
 

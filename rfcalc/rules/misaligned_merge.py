@@ -39,9 +39,9 @@ import sympy
 
 from ..engine import INPUT, Analysis, AxisResult
 from ..engine.field import Field
+from ..engine.printing import short
 from ..engine.sizes import sign_known
 from ..model import Severity
-from ..render.values import short
 from .base import Context, Report, Rule
 
 MERGES = ("add", "concat")

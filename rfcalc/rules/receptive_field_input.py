@@ -33,8 +33,8 @@ from collections.abc import Iterator
 
 import sympy
 
+from ..engine.printing import short
 from ..model import Severity
-from ..render.values import short
 from .base import Context, Report, Rule
 
 

@@ -1,0 +1,75 @@
+"""How one value is written: JSON keeps sympy's printing, tables a compact form (pure)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sympy
+from sympy.printing.str import StrPrinter
+
+
+def json_value(x: Any) -> int | str | None:
+    """Integers stay integers; anything else is sympy's printing (``"1/2"``, ``"floor(H/2)"``)."""
+    if x is None:
+        return None
+    if isinstance(x, int):
+        return x
+    x = sympy.sympify(x)
+    if x.is_Integer:
+        return int(x)
+    return str(_PLAIN.doprint(x))
+
+
+def _fraction(arg: Any) -> Any:
+    """``H/4 - 1/2`` as ``(H - 2)/4``: one denominator, as a person writes it."""
+    return sympy.together(arg)
+
+
+class _Plain(StrPrinter):  # type: ignore[misc]
+    """sympy's printing, with floor and ceiling arguments over one denominator."""
+
+    def _print_floor(self, e: Any) -> str:
+        return f"floor({self._print(_fraction(e.args[0]))})"
+
+    def _print_ceiling(self, e: Any) -> str:
+        return f"ceiling({self._print(_fraction(e.args[0]))})"
+
+
+class _Compact(StrPrinter):  # type: ignore[misc]
+    def _print_floor(self, e: Any) -> str:
+        return f"⌊{self._print(_fraction(e.args[0]))}⌋"
+
+    def _print_ceiling(self, e: Any) -> str:
+        return f"⌈{self._print(_fraction(e.args[0]))}⌉"
+
+    def _print_Mod(self, e: Any) -> str:
+        a, b = e.args
+        return f"({self._print(a)} mod {self._print(b)})"
+
+
+_PRINTER = _Compact()
+_PLAIN = _Plain()
+_MUL = re.compile(r"(?<=\d)\*(?=[A-Za-z⌊(])")
+
+
+def short(x: Any) -> str:
+    """A value for a table cell: ``⌊(H - 1)/32⌋ + 1``, ``1/2``, ``212``, ``-`` for unknown."""
+    if x is None:
+        return "-"
+    if isinstance(x, int):
+        return str(x)
+    text = str(_PRINTER.doprint(sympy.sympify(x)))
+    return _MUL.sub("", text)
+
+
+def per_axis(values: list[Any] | tuple[Any, ...], sep: str = " × ", width: int = 24) -> str:
+    """One value when every axis agrees, else the values joined (``3 × 1``).
+
+    Values too long to share a line (symbolic sizes) go one axis per line.
+    """
+    texts = [v if isinstance(v, str) else short(v) for v in values]
+    if all(t == texts[0] for t in texts):
+        return texts[0]
+    joined = sep.join(texts)
+    return joined if len(joined) <= width else "\n".join(texts)
