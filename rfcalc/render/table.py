@@ -79,13 +79,14 @@ def analysis_table(result: Analysis, title: str, cost: bool = False) -> Renderab
         style="dim",
     )
     notes: list[Text] = []
+    previous = "input"
     for r in result.layers:
         rf = per_axis([_rf(a) for a in r.axes])
         op = r.layer.op
-        if len(r.layer.inputs) > 1 or (
-            op not in ("add", "concat") and r.layer.inputs and _reads_other(result, r)
-        ):
+        # name the inputs of merges, and of layers that do not read the row above
+        if len(r.layer.inputs) > 1 or r.layer.inputs[0] != previous:
             op = f"{op} ← {', '.join(r.layer.inputs)}"
+        previous = r.name
         style = None
         flags = []
         if r.mismatched_axes:
@@ -150,11 +151,3 @@ def _rf(a: AxisResult) -> str:
     if a.receptive_field_min is None:
         return short(a.receptive_field)
     return f"{short(a.receptive_field_min)}..{short(a.receptive_field)}"
-
-
-def _reads_other(result: Analysis, r: LayerResult) -> bool:
-    """True when a layer does not read the layer listed just before it."""
-    names = [x.name for x in result.layers]
-    i = names.index(r.name)
-    expected = "input" if i == 0 else names[i - 1]
-    return r.layer.inputs[0] != expected
