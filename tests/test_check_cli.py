@@ -139,7 +139,11 @@ def test_sarif_validates_against_the_oasis_schema(
 
 
 def test_json_is_documented(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:
+    schema = json.loads((ROOT / "rfcalc" / "schema" / "check.schema.json").read_text())
+    _, out, _ = run(capsys, *map(str, files.values()), "-f", "json")
+    jsonschema.validate(json.loads(out), schema)
     _, out, _ = run(capsys, str(files["bad.yaml"]), "-f", "json", "--select", "RF201")
+    jsonschema.validate(json.loads(out), schema)
     (finding,) = json.loads(out)["findings"]
     assert set(finding) == {
         "path",
