@@ -18,7 +18,7 @@ from .engine import INPUT, Analysis, analyze_network, size_symbol
 from .engine.solve import Residues, compile_expr, min_input, period, residues, smallest
 from .model import Network
 from .rules.base import AXIS_NAMES, is_int
-from .rules.conditions import lost_pixels
+from .rules.conditions import Condition, size_conditions
 
 #: the most output_padding combinations tried
 MAX_COMBINATIONS = 4096
@@ -33,54 +33,11 @@ def free_analysis(network: Network) -> Analysis:
     return analyze_network(network, names)
 
 
-@dataclass(frozen=True)
-class Condition:
-    """``expr == 0`` (kind "zero") or ``expr <= 0`` (kind "nonpositive"), and why."""
-
-    expr: Any
-    kind: str
-    reason: str
-
-
 def conditions(analysis: Analysis, axis: int, drops: bool = True) -> list[Condition]:
     """What the input on ``axis`` must satisfy: merges agree, crops fit, pixel_unshuffle
     divides, and (``drops``) strided windows tile their input."""
-    out: list[Condition] = []
-    for r in analysis.layers:
-        layer = r.layer
-        if layer.op in ("add", "concat"):
-            first = r.input_sizes[0][axis]
-            for name, sizes in zip(layer.inputs[1:], r.input_sizes[1:], strict=True):
-                diff = sympy.expand(sizes[axis] - first)
-                if diff != 0:
-                    out.append(
-                        Condition(
-                            diff,
-                            "zero",
-                            f"{layer.name}: {layer.inputs[0]} and {name} agree in size",
-                        )
-                    )
-        elif layer.op == "crop" and layer.target is not None:
-            out.append(
-                Condition(
-                    sympy.expand(-r.axes[axis].pad_before - r.axes[axis].pad_after),
-                    "nonpositive",
-                    f"{layer.name}: the crop fits",
-                )
-            )
-        elif layer.op == "pixel_unshuffle":
-            n = r.input_sizes[0][axis]
-            k = layer.scale[axis]
-            rest = sympy.expand(n - k * r.axes[axis].size)
-            if rest != 0:
-                out.append(Condition(rest, "zero", f"{layer.name}: divisible by {k}"))
-        elif drops:
-            lost = lost_pixels(r, axis, r.input_sizes[0][axis])
-            if lost is not None and not (lost.is_Integer and int(lost) <= 0):
-                out.append(
-                    Condition(lost, "nonpositive", f"{layer.name}: its windows tile its input")
-                )
-    return out
+    sources = ("merge", "crop", "unshuffle", "drop") if drops else ("merge", "crop", "unshuffle")
+    return size_conditions(analysis, axis, sources)
 
 
 def _env(analysis: Analysis, axis: int) -> tuple[Any, dict[Any, int]]:

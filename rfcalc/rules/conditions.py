@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
 
-from ..engine import LayerResult
+from ..engine import Analysis, LayerResult
 from ..engine.shapes import effective_kernel
 from ..engine.solve import Residues, compile_expr, period, residues
 from .base import Context
@@ -32,6 +33,57 @@ def lost_pixels(r: LayerResult, axis: int, n: Any) -> Any | None:
     ke = effective_kernel(sympy.Integer(k), sympy.Integer(d))
     gap = max(0, s - int(ke))
     return sympy.expand(n + a.pad_before - (a.size - 1) * s - ke - gap)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``expr == 0`` (kind "zero") or ``expr <= 0`` (kind "nonpositive") on the input of
+    one axis, imposed by ``layer`` (``source``: merge, crop, unshuffle or drop), and why."""
+
+    expr: Any
+    kind: str
+    reason: str
+    layer: str
+    source: str
+
+
+def size_conditions(
+    analysis: Analysis, axis: int, sources: tuple[str, ...] = ("merge", "crop", "unshuffle", "drop")
+) -> list[Condition]:
+    """Every condition the layers put on the input of ``axis``: merged branches agree in
+    size, centre crops fit, pixel_unshuffle divides, strided windows tile their input."""
+    out: list[Condition] = []
+    for r in analysis.layers:
+        layer = r.layer
+        if layer.op in ("add", "concat"):
+            if "merge" not in sources:
+                continue
+            first = r.input_sizes[0][axis]
+            for name, sizes in zip(layer.inputs[1:], r.input_sizes[1:], strict=True):
+                diff = sympy.expand(sizes[axis] - first)
+                if diff != 0:
+                    reason = f"{layer.name}: {layer.inputs[0]} and {name} agree in size"
+                    out.append(Condition(diff, "zero", reason, layer.name, "merge"))
+        elif layer.op == "crop" and layer.target is not None:
+            if "crop" in sources:
+                fit = sympy.expand(-r.axes[axis].pad_before - r.axes[axis].pad_after)
+                out.append(
+                    Condition(
+                        fit, "nonpositive", f"{layer.name}: the crop fits", layer.name, "crop"
+                    )
+                )
+        elif layer.op == "pixel_unshuffle":
+            k = layer.scale[axis]
+            rest = sympy.expand(r.input_sizes[0][axis] - k * r.axes[axis].size)
+            if rest != 0 and "unshuffle" in sources:
+                reason = f"{layer.name}: divisible by {k}"
+                out.append(Condition(rest, "zero", reason, layer.name, "unshuffle"))
+        elif "drop" in sources:
+            lost = lost_pixels(r, axis, r.input_sizes[0][axis])
+            if lost is not None and not (lost.is_Integer and int(lost) <= 0):
+                reason = f"{layer.name}: its windows tile its input"
+                out.append(Condition(lost, "nonpositive", reason, layer.name, "drop"))
+    return out
 
 
 def solve_axis(

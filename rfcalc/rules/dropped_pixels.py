@@ -32,20 +32,16 @@ from collections.abc import Iterator
 from ..engine import LayerResult
 from ..model import Severity
 from .base import Context, Report, Rule, is_int
-from .conditions import first_valid_text, lost_pixels, nearest_text, solve_axis
+from .conditions import first_valid_text, lost_pixels, nearest_text, size_conditions, solve_axis
 
 
 def check(ctx: Context) -> Iterator[Report]:
     ndim = ctx.network.ndim
     conditions = []
     for axis in range(ndim):
-        lost = []
-        names = []
-        for r in ctx.free.layers:
-            e = lost_pixels(r, axis, r.input_sizes[0][axis])
-            if e is not None and not (e.is_Integer and int(e) <= 0):
-                lost.append(e)
-                names.append(r.name)
+        drops = size_conditions(ctx.free, axis, ("drop",))
+        lost = [c.expr for c in drops]
+        names = [c.layer for c in drops]
         res = (
             solve_axis(ctx, axis, lost, lambda values: all(v <= 0 for v in values))
             if lost

@@ -34,7 +34,7 @@ from ..engine import Analysis, AxisResult, analyze_network
 from ..engine.printing import short
 from ..model import Expectation, Severity
 from .base import Context, Report, Rule, size_text
-from .conditions import nearest_text, solve_axis
+from .conditions import nearest_text, size_conditions, solve_axis
 
 _WORDS = {"==": "", ">=": "at least ", "<=": "at most "}
 
@@ -116,12 +116,7 @@ def _valid_input(ctx: Context, e: Expectation) -> Iterator[Report]:
         return
     hints = []
     for axis, value in enumerate(e.value):
-        diffs = [
-            s[axis] - r.input_sizes[0][axis]
-            for r in ctx.free.layers
-            if r.layer.op in ("add", "concat")
-            for s in r.input_sizes[1:]
-        ]
+        diffs = [c.expr for c in size_conditions(ctx.free, axis, ("merge",))]
         res = solve_axis(ctx, axis, diffs, lambda v: all(x == 0 for x in v))
         if res is not None and not res.holds(value):
             hints.append(f"nearest valid {ctx.axis_name(axis)}: {nearest_text(res, value)}")

@@ -33,10 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..engine.sizes import same
 from ..model import Severity
 from .base import Context, Report, Rule, is_int, size_text
-from .conditions import first_valid_text, nearest_text, solve_axis
+from .conditions import first_valid_text, nearest_text, size_conditions, solve_axis
 
 MERGES = ("add", "concat")
 
@@ -45,16 +44,9 @@ def check(ctx: Context) -> Iterator[Report]:
     ndim = ctx.network.ndim
     conditions = []
     for axis in range(ndim):
-        diffs = []
-        names = []
-        for r in ctx.free.layers:
-            if r.layer.op not in MERGES:
-                continue
-            sizes = [s[axis] for s in r.input_sizes]
-            for other in sizes[1:]:
-                if same(sizes[0], other) is not True:
-                    diffs.append(sizes[0] - other)
-                    names.append(r.name)
+        merges = size_conditions(ctx.free, axis, ("merge",))
+        diffs = [c.expr for c in merges]
+        names = [c.layer for c in merges]
         res = solve_axis(ctx, axis, diffs, lambda v: all(x == 0 for x in v)) if diffs else None
         conditions.append((res, sorted(set(names), key=names.index)))
 
