@@ -104,7 +104,7 @@ def analyze_network(
     # axes whose whole history is axis 0's with its input symbol renamed (H -> W): their
     # results are axis 0's renamed, not computed again (square networks, symbolic input)
     renames = {
-        i: {sizes[0]: sizes[i]}
+        i: _Renamer(sizes[0], sizes[i])
         for i in range(1, ndim)
         if sizes[0].is_Symbol and sizes[i].is_Symbol and sizes[i] != sizes[0]
     }
@@ -138,11 +138,41 @@ def analyze_network(
     return Analysis(network, sizes, tuple(results))
 
 
-def _rename(a: AxisResult, mapping: dict[Any, Any]) -> AxisResult:
-    """``a`` with one input symbol renamed (every value is a number or a sympy expression)."""
+class _Renamer:
+    """Rename one input symbol in results (H -> W), each distinct expression once.
 
-    def r(x: Any) -> Any:
-        return x.xreplace(mapping) if hasattr(x, "xreplace") else x
+    The expressions are already in canonical form, so floors and Mods are rebuilt as
+    they are, without sympy evaluating them again (a Mod costs ~10 ms to evaluate).
+    """
+
+    def __init__(self, old: Any, new: Any) -> None:
+        self.old, self.new = old, new
+        self.memo: dict[Any, Any] = {}
+
+    def __call__(self, x: Any) -> Any:
+        if not hasattr(x, "free_symbols") or isinstance(x, int):
+            return x
+        try:
+            return self.memo[x]
+        except KeyError:
+            pass
+        out = self._walk(x) if self.old in x.free_symbols else x
+        self.memo[x] = out
+        return out
+
+    def _walk(self, x: Any) -> Any:
+        if x == self.old:
+            return self.new
+        if not x.args:
+            return x
+        args = [self(a) for a in x.args]
+        if isinstance(x, (sympy.Mod, sympy.floor, sympy.ceiling)):
+            return x.func(*args, evaluate=False)
+        return x.func(*args)
+
+
+def _rename(a: AxisResult, r: _Renamer) -> AxisResult:
+    """``a`` with one input symbol renamed (every value is a number or a sympy expression)."""
 
     f = a.field
     if f is not None:

@@ -148,7 +148,7 @@ def apply(
 def merge(fields: Sequence[Field]) -> tuple[Field, bool]:
     """The union of branch regions; the flag is False when jumps differ (misaligned)."""
     first = fields[0]
-    aligned = all(sympy.simplify(f.jump - first.jump) == 0 for f in fields[1:])
+    aligned = all(_same_jump(f.jump, first.jump) for f in fields[1:])
     period = first.period
     for f in fields[1:]:
         period = period * f.period // gcd(period, f.period)
@@ -165,6 +165,14 @@ def merge(fields: Sequence[Field]) -> tuple[Field, bool]:
         phases.append(region)
     note = next((f.support_note for f in fields if f.support_note), None)
     return Field(period, _norm(advance), tuple(phases), note), aligned
+
+
+def _same_jump(a: Expr, b: Expr) -> bool:
+    if a == b:
+        return True
+    if getattr(a, "is_Rational", False) and getattr(b, "is_Rational", False):
+        return False
+    return bool(sympy.simplify(a - b) == 0)
 
 
 def _gather(below: Field, taps: Taps) -> tuple[Region | None, str | None]:
@@ -285,8 +293,21 @@ def _norm(x: Expr) -> Expr:
     """Plain ints stay ints (fast path); symbolic values are expanded."""
     if isinstance(x, int):
         return x
+    if x.is_Integer:
+        return int(x)
+    if _flat(x):  # sums of canonical terms: expanding would walk them for nothing
+        return x
     x = sympy.expand(x)
     return int(x) if x.is_Integer else x
+
+
+def _flat(x: Expr) -> bool:
+    """No product of a sum and a non-number (the one thing sympy does not distribute
+    itself), so ``expand`` would return ``x`` unchanged up to the canonical terms."""
+    for term in x.args if x.is_Add else (x,):
+        if term.is_Pow or (term.is_Mul and any(f.is_Add or f.is_Pow for f in term.args)):
+            return False
+    return True
 
 
 def _min(a: Expr, b: Expr) -> Expr:

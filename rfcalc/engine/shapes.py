@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -70,6 +71,7 @@ def _ints(*values: Expr) -> list[int] | None:
     return out
 
 
+@lru_cache(maxsize=4096)
 def window_output(n: Expr, ke: Expr, s: Expr, pb: Expr, pa: Expr, ceil_mode: bool = False) -> Expr:
     """Output size of conv / pool: ``floor((n + pb + pa - ke)/s) + 1`` (ceil for pools)."""
     fast = _ints(n, ke, s, pb, pa)

@@ -9,7 +9,7 @@ for integer ``x`` and ``b`` and positive integers ``a`` and ``c``).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from math import gcd
 from typing import Any
 
@@ -80,6 +80,7 @@ def _linear_floor(x: Expr, d: int) -> Expr:
     )
 
 
+@lru_cache(maxsize=4096)
 def floor_div(x: Expr, d: Expr) -> Expr:
     """``floor(x / d)`` for integer-valued ``x`` and a positive integer ``d``."""
     x = sympy.expand(sympy.sympify(x))
@@ -225,9 +226,46 @@ def ceil_div(x: Expr, d: Expr) -> Expr:
 def mod(x: Expr, d: Expr) -> Expr:
     """``x mod d`` (in ``[0, d)``) written as ``x - d*floor(x/d)`` when symbolic."""
     x = sympy.sympify(x)
-    if x.is_Integer and sympy.sympify(d).is_Integer:
-        return sympy.Integer(int(x) % int(d))
-    return sympy.Mod(x, d)
+    d = sympy.sympify(d)
+    if not d.is_Integer or int(d) <= 0:
+        return sympy.Mod(x, d)
+    dd = int(d)
+    if x.is_Integer:
+        return sympy.Integer(int(x) % dd)
+    return _mod_canonical(sympy.expand(x), dd)
+
+
+@cache
+def _mod_canonical(x: Expr, d: int) -> Expr:
+    """``Mod(x, d)`` built directly: integer coefficients and the constant reduced
+    modulo ``d`` (sympy's own ``Mod`` evaluation costs ~10 ms a call and gives the
+    same form on the sizes made here)."""
+    const, rest = x.as_coeff_Add()
+    terms = []
+    for term in sympy.Add.make_args(rest):
+        coeff, factor = term.as_coeff_Mul()
+        if not (coeff.is_Integer and _integer_valued(factor)):
+            return sympy.Mod(x, d)
+        c = int(coeff) % d
+        if c:  # the representative nearest zero, positive on a tie: Mod(1 - H, 3)
+            terms.append((c if 2 * c <= d else c - d) * factor)
+    if not const.is_Integer:
+        return sympy.Mod(x, d)
+    c0 = int(const) % d
+    if not terms:
+        return sympy.Integer(c0)
+    return sympy.Mod(sympy.Add(*terms) + c0, d, evaluate=False)
+
+
+def _integer_valued(x: Expr) -> bool:
+    """Built from integer symbols, integers, floors and Mods only (so integer-valued)."""
+    if x.is_Integer or (x.is_Symbol and x.is_integer):
+        return True
+    if isinstance(x, (sympy.floor, sympy.ceiling, sympy.Mod)):
+        return True
+    if isinstance(x, (sympy.Add, sympy.Mul)):
+        return all(_integer_valued(a) if not a.is_Number else a.is_Integer for a in x.args)
+    return False
 
 
 def smin(a: Expr, b: Expr) -> Expr:
