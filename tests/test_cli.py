@@ -144,3 +144,26 @@ def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
     done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True)
     assert done.stdout == "{\n"
     assert done.stderr == ""
+
+
+def test_entry_point_flushes_before_its_fast_exit(tmp_path: Path) -> None:
+    # the command ends with os._exit: everything written must be out first
+    big = tmp_path / "big.yaml"
+    layers = "\n".join("  - {op: conv, kernel: 3, padding: 1}" for _ in range(400))
+    big.write_text(f"rfcalc: 1\ninput: {{size: [H]}}\nlayers:\n{layers}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "rfcalc", "analyze", str(big), "-f", "json"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["layers"]) == 400
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rfcalc: 1\ninput: {size: [5]}\nlayers:\n  - {op: conv, kernel: 9}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "rfcalc", "check", "-f", "text", str(bad)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "RF101" in done.stdout
