@@ -15,7 +15,14 @@ from typing import Any
 import sympy
 
 from .engine import INPUT, Analysis, analyze_network, size_symbol
-from .engine.solve import Residues, compile_expr, min_input, period, residues, smallest
+from .engine.solve import (
+    Residues,
+    compile_expr,
+    min_input,
+    period,
+    smallest,
+    solve_condition,
+)
 from .model import Network
 from .rules.base import AXIS_NAMES, is_int
 from .rules.conditions import Condition, size_conditions
@@ -62,6 +69,8 @@ class AxisSolution:
         if self.valid.always:
             return f"any {self.name} >= {self.minimum}"
         first = self.valid.first(self.minimum)
+        if self.valid.sporadic:
+            return f"{self.valid.describe(self.name)} (smallest {first})"
         m = self.valid.modulus
         if len(self.valid.residues) == 1:
             r = self.valid.residues[0]
@@ -91,8 +100,8 @@ def solve_axis(analysis: Analysis, axis: int, drops: bool = True) -> AxisSolutio
             return False
 
     p = period([c.expr for c in conds], sym)
-    res = residues(holds, p, start)
-    if res is not None and not res.always and res.residues:
+    res = solve_condition(holds, [c.expr for c in conds], sym, others, start)
+    if res is not None and not res.always and res.residues and not res.sporadic:
         first = res.first(start)
         if first is not None and first != start:
             res = Residues(res.modulus, res.residues, first)

@@ -14,6 +14,8 @@ import sympy
 from ..model import Layer, Network, Padding
 from . import shapes
 from .field import Field, NotExact, Region, Taps, apply, merge
+from .field import aligned as field_aligned
+from .printing import short
 from .sizes import ceil_div, floor_div, same
 
 Expr = Any
@@ -180,7 +182,10 @@ def _rename(a: AxisResult, r: _Renamer) -> AxisResult:
             None if p is None else Region(r(p.start), r(p.end), p.support, p.paths)
             for p in f.phases
         )
-        f = Field(f.period, r(f.advance), phases, f.support_note)
+        fixed = f.fixed
+        if fixed is not None:
+            fixed = Region(r(fixed.start), r(fixed.end), fixed.support, fixed.paths)
+        f = Field(f.period, r(f.advance), phases, f.support_note, fixed)
     return AxisResult(
         r(a.size),
         r(a.pad_before),
@@ -227,12 +232,13 @@ def _merge(layer: Layer, below: list[tuple[AxisResult, ...]], ndim: int) -> Laye
             note = next(p.note for p in parts if p.field is None)
             axes.append(AxisResult(size=parts[0].size, note=note))
             continue
+        branch_fields = [f for f in fields if f is not None]
+        aligned = aligned and field_aligned(branch_fields)
         try:
-            merged, ok = merge([f for f in fields if f is not None])
+            merged = merge(branch_fields)
         except NotExact as exc:
             axes.append(AxisResult(size=parts[0].size, note=str(exc)))
             continue
-        aligned = aligned and ok
         axes.append(_with_field(AxisResult(size=parts[0].size), merged))
     sizes = tuple(tuple(a.size for a in b) for b in below)
     return LayerResult(layer, tuple(axes), sizes, mismatched, aligned)
@@ -241,6 +247,23 @@ def _merge(layer: Layer, below: list[tuple[AxisResult, ...]], ndim: int) -> Laye
 def _with_field(axis: AxisResult, f: Field) -> AxisResult:
     rf = f.receptive_field()
     blind = sum(1 for r in f.phases if r is None)
+    if f.fixed is not None and rf is not None:
+        fixed = f.fixed
+        return AxisResult(
+            axis.size,
+            axis.pad_before,
+            axis.pad_after,
+            field=f,
+            jump=f.jump,
+            note=(
+                "no single receptive field: every unit sees the same "
+                f"{short(sympy.expand(fixed.end - fixed.start + 1))} input pixels "
+                f"({short(fixed.start)} to {short(fixed.end)}) through a branch pooled to "
+                f"one unit and broadcast, and a window of {short(rf[0])} that moves "
+                f"{short(f.jump)} per unit through the others"
+            ),
+            blind_phases=blind,
+        )
     if rf is None:
         return AxisResult(
             axis.size,

@@ -78,6 +78,10 @@ class Field:
     phases: tuple[Region | None, ...]
     #: why the exact support is not tracked, or None when it is (or cannot be: symbolic)
     support_note: str | None = None
+    #: input pixels that every unit seeing anything also sees, wherever it is: a branch
+    #: pooled to one unit and broadcast back (image pooling) merged with moving branches.
+    #: ``phases`` then hold the moving part only; no single receptive field holds.
+    fixed: Region | None = None
 
     @classmethod
     def identity(cls, paths: bool = False) -> Field:
@@ -93,6 +97,14 @@ class Field:
         )
 
     def region(self, u: Expr) -> Region | None:
+        """The input pixels unit ``u`` sees (None: none at all)."""
+        moving = self.moving_region(u)
+        if moving is None or self.fixed is None:
+            return moving
+        return _union(moving, self.fixed)
+
+    def moving_region(self, u: Expr) -> Region | None:
+        """:meth:`region` without the :attr:`fixed` part."""
         if self.period == 1:
             base = self.phases[0]
             return None if base is None else base.shifted(u * self.advance)
@@ -106,7 +118,9 @@ class Field:
         return [(i, r) for i, r in enumerate(self.phases) if r is not None]
 
     def receptive_field(self) -> tuple[Expr, Expr] | None:
-        """(max, min) extent over the phases that see any input; None if none does."""
+        """(max, min) extent over the phases that see any input; None if none does.
+
+        With a :attr:`fixed` part, the extent of the moving part alone."""
         sizes = [_norm(r.extent) for _, r in self.seen()]
         if not sizes:
             return None
@@ -142,29 +156,61 @@ def apply(
             note = note or why
             region = _union(region, part)
         phases.append(region)
-    return Field(period, advance, tuple(phases), note)
+    return Field(period, advance, tuple(phases), note, below.fixed)
 
 
-def merge(fields: Sequence[Field]) -> tuple[Field, bool]:
-    """The union of branch regions; the flag is False when jumps differ (misaligned)."""
-    first = fields[0]
-    aligned = all(_same_jump(f.jump, first.jump) for f in fields[1:])
+def is_broadcast(f: Field) -> bool:
+    """Every unit sees the same pixels (jump 0): one unit broadcast to the whole map."""
+    return f.fixed is None and f.period == 1 and _int(f.advance) and int(f.advance) == 0
+
+
+def aligned(fields: Sequence[Field]) -> bool:
+    """The branches that move with the unit (broadcasts have no place) share one jump."""
+    moving = [f for f in fields if not is_broadcast(f)]
+    return all(_same_jump(f.jump, moving[0].jump) for f in moving[1:])
+
+
+def merge(fields: Sequence[Field]) -> Field:
+    """The union of branch regions, for branches of one jump.
+
+    Broadcast branches (jump 0) merged with moving ones become the :attr:`Field.fixed`
+    part.  Branches of different non-zero jumps raise :class:`NotExact`: a unit's region
+    is then not a shift of another unit's, so no field (and no receptive field) holds.
+    """
+    moving = [f for f in fields if not is_broadcast(f)]
+    broadcast = [f for f in fields if is_broadcast(f)]
+    if not moving:  # broadcasts only: every unit sees the union of their regions
+        moving, broadcast = broadcast, []
+    if not aligned(moving):
+        jumps = ", ".join(sorted({str(f.jump) for f in moving}))
+        raise NotExact(
+            f"the branches move by different jumps ({jumps}): a unit's input region is not "
+            "a shift of another's, so no single receptive field holds"
+        )
+    first = moving[0]
     period = first.period
-    for f in fields[1:]:
+    for f in moving[1:]:
         period = period * f.period // gcd(period, f.period)
     if period > PERIOD_CAP:
         raise NotExact(f"the merged output repeats only every {period} units")
-    advance = (
-        sympy.expand(first.jump * period) if aligned else first.advance * period // first.period
-    )
+    advance = sympy.expand(first.jump * period)
     phases: list[Region | None] = []
     for phi in range(period):
         region: Region | None = None
-        for f in fields:
-            region = _union(region, f.region(phi))
+        for f in moving:
+            region = _union(region, f.moving_region(phi))
         phases.append(region)
+    fixed: Region | None = None
+    for f in fields:
+        fixed = _union(fixed, f.fixed)
+    for f in broadcast:
+        fixed = _union(fixed, f.phases[0])
+    if fixed is not None and any(p is None for p in phases):
+        raise NotExact(
+            "some units see only the broadcast branch: their region is not a shift of the others'"
+        )
     note = next((f.support_note for f in fields if f.support_note), None)
-    return Field(period, _norm(advance), tuple(phases), note), aligned
+    return Field(period, _norm(advance), tuple(phases), note, fixed)
 
 
 def _same_jump(a: Expr, b: Expr) -> bool:
@@ -222,7 +268,7 @@ def _gather(below: Field, taps: Taps) -> tuple[Region | None, str | None]:
         exact = False
     region: Region | None = None
     for u in units:
-        region = _union(region, below.region(u))
+        region = _union(region, below.moving_region(u))
     if region is not None and not exact:
         region = Region(region.start, region.end)
         return region, f"a unit reads {n} units (more than {TAP_CAP})"

@@ -84,7 +84,12 @@ def _period(e: Expr, symbol: Any) -> int:
     if not e.has(symbol):
         return 1
     if isinstance(e, (sympy.floor, sympy.ceiling)):
+        # the argument moves by a constant c every ``inner`` steps; its floor repeats up
+        # to a linear term once k*c is an integer: after denominator(c) such steps
         inner = _period(e.args[0], symbol)
+        slope = _slope(e.args[0], symbol, inner)
+        if slope is not None:
+            return inner * slope.denominator
         num, den = sympy.fraction(sympy.together(e.args[0]))
         d = int(den) if den.is_Integer else 1
         return _lcm(inner, d)
@@ -119,28 +124,38 @@ def _lcm(a: int, b: int) -> int:
 
 @dataclass(frozen=True)
 class Residues:
-    """``symbol ≡ r (mod modulus)`` for ``r`` in ``residues``, for ``symbol >= start``."""
+    """``symbol ≡ r (mod modulus)`` for ``r`` in ``residues``, for ``symbol >= start``;
+    and, below ``start``, exactly the values in ``sporadic``.
+
+    Sporadic values arise where two sizes grow at different rates (branches of
+    different total stride brought to one size by a pad or a crop): they agree at a few
+    inputs only, not on a residue class.
+    """
 
     modulus: int
     residues: tuple[int, ...]
     start: int
+    sporadic: tuple[int, ...] = ()
 
     @property
     def always(self) -> bool:
-        return len(self.residues) == self.modulus
+        return len(self.residues) == self.modulus and not self.sporadic
 
     @property
     def never(self) -> bool:
-        return not self.residues
+        return not self.residues and not self.sporadic
 
     def holds(self, value: int) -> bool:
-        return value >= self.start and value % self.modulus in self.residues
+        if value < self.start:
+            return value in self.sporadic
+        return value % self.modulus in self.residues
 
     def nearest(self, value: int) -> tuple[int | None, int | None]:
         """The closest values at or below and at or above ``value`` that satisfy it."""
         if self.never:
             return None, None
-        below = above = None
+        below = max((v for v in self.sporadic if v <= value), default=None)
+        above = min((v for v in self.sporadic if v >= value), default=None)
         for r in self.residues:
             lo = value - ((value - r) % self.modulus)
             hi = lo if lo == value else lo + self.modulus
@@ -148,32 +163,44 @@ class Residues:
                 below = lo
             if hi >= self.start and (above is None or hi < above):
                 above = hi
-        if above is None or above < self.start:
+        if above is None:
             above = self.first(self.start)
         return below, above
 
     def first(self, at_least: int) -> int | None:
         if self.never:
             return None
-        best = None
+        best = min((v for v in self.sporadic if v >= at_least), default=None)
+        if best is not None:
+            return best
+        at_least = max(at_least, self.start)
         for r in self.residues:
             v = at_least + ((r - at_least) % self.modulus)
             best = v if best is None else min(best, v)
         return best
 
     def describe(self, name: str) -> str:
-        """``H ≡ 0 (mod 32)``, ``H mod 4 in {1, 3}``, with the smallest valid value."""
+        """``H ≡ 0 (mod 32)``, ``H mod 4 in {1, 3}``, ``H in {64, 65}``."""
         if self.always:
             return f"any {name} >= {self.start}"
         if self.never:
             return f"no {name}"
-        if self.modulus == 1:
-            return f"{name} >= {self.start}"
+        extra = ""
+        if self.sporadic:
+            values = ", ".join(map(str, self.sporadic))
+            extra = f"{name} = {values}" if len(self.sporadic) == 1 else f"{name} in {{{values}}}"
+            if not self.residues:
+                return extra
+            extra = f", or {extra}"
+        if len(self.residues) == self.modulus or self.modulus == 1:
+            return f"{name} >= {self.start}{extra}"
         if len(self.residues) == 1:
             text = f"{name} ≡ {self.residues[0]} (mod {self.modulus})"
         else:
             text = f"{name} mod {self.modulus} in {{{', '.join(map(str, self.residues))}}}"
-        return text
+        if self.sporadic:
+            text += f" from {self.start}"
+        return text + extra
 
 
 def residues(condition: Callable[[int], bool], modulus: int, start: int) -> Residues | None:
@@ -189,6 +216,66 @@ def residues(condition: Callable[[int], bool], modulus: int, start: int) -> Resi
         return None
     found = sorted((start + i) % modulus for i, ok in enumerate(first) if ok)
     return Residues(modulus, tuple(found), start)
+
+
+#: the most inputs enumerated one by one before sizes settle into a periodic pattern
+SPORADIC_CAP = 1 << 16
+
+
+def solve_condition(
+    holds: Callable[[int], bool],
+    exprs: Sequence[Expr],
+    symbol: Any,
+    others: Env,
+    start: int,
+) -> Residues | None:
+    """The inputs ``>= start`` for which ``holds``, a test of the signs of ``exprs``
+    (zero, positive, negative), is true: exact.
+
+    Each expression is quasi-affine: ``e(n + P) = e(n) + c`` for a period ``P`` and a
+    drift ``c``.  With every drift 0 the answer is periodic (:func:`residues`).  A
+    drifting expression changes sign at most once along each residue class, at a point
+    computed here; past the last such point the answer is periodic again, and the
+    inputs before it are enumerated (the sporadic values).
+    """
+    p = period(exprs, symbol)
+    if p > PERIOD_CAP:
+        return None
+    funcs = [compile_expr(e) for e in exprs]
+
+    def value(f: Callable[[Env], Fraction], n: int) -> Fraction:
+        return f({**others, symbol: n})
+
+    try:
+        far = start + 64 * p  # past any Min / Max of small arguments
+        drifts = [value(f, far + p) - value(f, far) for f in funcs]
+        later = [value(f, far + 8 * p) - value(f, far + 7 * p) for f in funcs]
+        if later != drifts:
+            return None  # not quasi-affine after all
+        last = start
+        for f, c in zip(funcs, drifts, strict=True):
+            if c == 0:
+                continue
+            for j in range(p):
+                # e(start + j + k*P) = e(start + j) + k*c crosses zero at k = -e/c
+                k = ceil(-value(f, start + j) / c) + 1
+                last = max(last, start + j + max(k, 0) * p)
+    except (ZeroDivisionError, ValueError, KeyError):
+        return None
+    settled = last + p if last > start else start
+    if settled - start > SPORADIC_CAP:
+        return None
+    periodic = residues(holds, p, settled)
+    if periodic is None:
+        return None
+    # walk back while the periodic pattern still tells the truth: the rest is sporadic
+    begin = settled
+    while begin > start and holds(begin - 1) == (
+        (begin - 1) % periodic.modulus in periodic.residues
+    ):
+        begin -= 1
+    sporadic = tuple(n for n in range(start, begin) if holds(n))
+    return Residues(periodic.modulus, periodic.residues, begin, sporadic)
 
 
 def smallest(condition: Callable[[int], bool], cap: int = SEARCH_CAP) -> int | None:

@@ -10,7 +10,7 @@ import sympy
 
 from ..engine import Analysis, LayerResult
 from ..engine.shapes import effective_kernel
-from ..engine.solve import Residues, compile_expr, period, residues
+from ..engine.solve import Residues, compile_expr, solve_condition
 from .base import Context
 
 WINDOW = ("conv", "max_pool", "avg_pool")
@@ -105,7 +105,7 @@ def solve_axis(
         except (ZeroDivisionError, ValueError):
             return False
 
-    return residues(holds, period(exprs, sym), start)
+    return solve_condition(holds, exprs, sym, others, start)
 
 
 def nearest_text(res: Residues, value: int) -> str:
