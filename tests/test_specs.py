@@ -33,6 +33,30 @@ def test_vgg16_matches_the_published_table_at_224() -> None:
     assert (a.size, a.receptive_field, a.jump, a.effective_padding) == (7, 212, 32, 90)
 
 
+#: VGG-16 per stage at 224 px: (output, receptive field, jump, effective padding), the
+#: figures of the receptive-field recurrence (Araujo et al., Distill 2019) as the
+#: per-layer tables of VGG-16 publish them; pool5 is TF-Slim's 212 / 32 / 90
+VGG16_STAGES = {
+    "conv1_1": (224, 3, 1, 1),
+    "conv1_2": (224, 5, 1, 2),
+    "pool1": (112, 6, 2, 2),
+    "conv2_2": (112, 14, 2, 6),
+    "pool2": (56, 16, 4, 6),
+    "conv3_3": (56, 40, 4, 18),
+    "pool3": (28, 44, 8, 18),
+    "conv4_3": (28, 92, 8, 42),
+    "pool4": (14, 100, 16, 42),
+    "conv5_3": (14, 196, 16, 90),
+    "pool5": (7, 212, 32, 90),
+}
+
+
+@pytest.mark.parametrize("layer", VGG16_STAGES)
+def test_vgg16_per_stage(layer: str) -> None:
+    a = axis0("vgg16", layer, [224, 224])
+    assert (a.size, a.receptive_field, a.jump, a.effective_padding) == VGG16_STAGES[layer]
+
+
 def test_vgg16_symbolic_sizes_are_single_floors() -> None:
     result = rfcalc.analyze(spec("vgg16"))
     sizes = {r.name: json_value(r.axes[0].size) for r in result.layers}

@@ -25,9 +25,27 @@ def figures(a: rfcalc.engine.Analysis, layer: str) -> tuple[object, ...]:
     return (x.receptive_field, x.jump, x.effective_padding)
 
 
+#: AlexNet per stage: receptive field and jump as the AlexNet receptive-field tables
+#: give them (11, 19, 51, 67, 99, 131, 163, 195 at jumps 4, 8, 8, 16, 16, 16, 16, 32);
+#: effective padding in TF-Slim's layout (VALID conv1 and pools, SAME 5x5 and 3x3)
+ALEXNET_STAGES = {
+    "conv1": (11, 4, 0),
+    "pool1": (19, 8, 0),
+    "conv2": (51, 8, 16),
+    "pool2": (67, 16, 16),
+    "conv3": (99, 16, 32),
+    "conv4": (131, 16, 48),
+    "conv5": (163, 16, 64),
+    "pool5": (195, 32, 64),
+}
+
+
 def test_alexnet_v2_tf_slim_table() -> None:
     # TF-Slim receptive-field table: alexnet_v2 pool5: 195, 32, 64
-    assert figures(zoo("alexnet_v2", [224, 224]), "pool5") == (195, 32, 64)
+    a = zoo("alexnet_v2", [224, 224])
+    assert figures(a, "pool5") == (195, 32, 64)
+    assert {name: figures(a, name) for name in ALEXNET_STAGES} == ALEXNET_STAGES
+    assert [a[n].output_size[0] for n in ALEXNET_STAGES] == [54, 26, 26, 12, 12, 12, 12, 5]
 
 
 def test_resnet50_v1_tf_slim_table() -> None:
@@ -54,8 +72,8 @@ def test_resnet50_v1_symbolic_padding_is_exact() -> None:
 def test_mobilenet_v1() -> None:
     # TF-Slim receptive-field table: mobilenet_v1: 315, 32, padding "None" (SAME)
     a = zoo("mobilenet_v1", [224, 224])
-    rf, jump, _ = figures(a, "out")
-    assert (rf, jump) == (315, 32)
+    # at 224 px the SAME stride-2 paddings resolve: TF-Slim's table gives 126
+    assert figures(a, "out") == (315, 32, 126)
     assert json_value(zoo("mobilenet_v1")["out"].axes[0].effective_padding) != "None"
     cost = network_cost(a)
     # Howard et al. 2017, Table 1 / slim: 4.2M parameters and 569M mult-adds in all,
@@ -114,7 +132,10 @@ def test_inception_v3_tf_slim_table() -> None:
     # TF-Slim receptive-field table: inception_v3 Mixed_7c: 1311, effective stride 32;
     # at 299 px the VALID reductions give 149, 147, 73, 71, 35, 17 and 8
     a = zoo("inception_v3", [299, 299])
-    assert figures(a, "Mixed_7c.out")[:2] == (1311, 32)
+    # the stride-2 layers are VALID and the SAME ones stride 1: the padding (618) holds
+    # at every input size, as the table prints it
+    assert figures(a, "Mixed_7c.out") == (1311, 32, 618)
+    assert zoo("inception_v3")["Mixed_7c.out"].axes[0].effective_padding == 618
     sizes = [
         a[n].output_size[0]
         for n in (
