@@ -115,7 +115,9 @@ def analyze_network(
     for layer in network.layers:
         below = [done[name] for name in layer.inputs]
         mirror = set.intersection(*(mirrored[name] for name in layer.inputs))
-        mirror = {i for i in mirror if _same_params(layer, i)} if layer.target is None else set()
+        if layer.target is not None:  # a crop or resize to a layer mirrored as well
+            mirror &= mirrored.get(layer.target, set())
+        mirror = {i for i in mirror if _same_params(layer, i)}
         if layer.op in ("add", "concat"):
             result = _merge(layer, below, ndim)
         else:

@@ -9,6 +9,7 @@ for integer ``x`` and ``b`` and positive integers ``a`` and ``c``).
 
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import cache, lru_cache
 from math import gcd
 from typing import Any
@@ -97,6 +98,24 @@ def floor_div(x: Expr, d: Expr) -> Expr:
     by_mod = _floor_over_mods(x, dd)
     if by_mod is not None:
         return by_mod
+    # whole multiples of d leave the floor: floor((q*d*T + y)/d) = q*T + floor(y/d) for an
+    # integer T; what stays inside is -1, 0 or 1 times T where possible, so that a single
+    # floor left inside collapses below
+    whole, rest_terms = [], []
+    for term in sympy.Add.make_args(x):
+        coeff, factor = term.as_coeff_Mul()
+        if factor.is_Number or not coeff.is_Integer or not _integer_valued(factor):
+            rest_terms.append(term)
+            continue
+        q, r = divmod(int(coeff), dd)
+        if r == dd - 1 and dd > 2:
+            q, r = q + 1, -1
+        if q:
+            whole.append(q * factor)
+        if r:
+            rest_terms.append(r * factor)
+    if whole:
+        return sympy.expand(sympy.Add(*whole) + floor_div(sympy.Add(*rest_terms), dd))
     split = _split_floor(x)
     if split is not None:
         m, inner, rest = split
@@ -104,6 +123,9 @@ def floor_div(x: Expr, d: Expr) -> Expr:
             num, den = sympy.fraction(sympy.together(inner))
             if den.is_Integer and int(den) > 0 and _integer_linear(num):
                 a = int(den)
+                if m == -1:
+                    # -floor(num/a) = floor((a - 1 - num)/a) for integer num
+                    num, m = sympy.expand(a - 1 - num), 1
                 if m == 1:
                     # floor((floor(num/a) + rest)/d) = floor((num + a*rest)/(a*d))
                     return _linear_floor(sympy.expand(num + a * rest), a * dd)
@@ -161,7 +183,36 @@ def _quasi_affine_sign(x: Expr) -> int | None:
     """The sign of a function of one positive integer symbol built from ``+``, constant
     ``*``, floor, ceiling and Mod: such a function satisfies ``f(n + P) = f(n) + c*P``
     for a period ``P``, so its values on ``1..P`` and the slope ``c`` decide its sign
-    for every ``n >= 1`` exactly."""
+    for every ``n >= 1`` exactly.
+
+    The constant term is split off: many comparisons differ only in it (region bounds
+    of the branches of a merge), and the range of the rest is computed once."""
+    const, rest = x.as_coeff_Add()
+    if not const.is_Rational:
+        return None
+    found = _range_over_period(rest)
+    if found is None:
+        return None
+    lo, hi, slope = found
+    c = Fraction(int(const.p), int(const.q))
+    if lo + c > 0:
+        sign = 1
+    elif hi + c < 0:
+        sign = -1
+    elif lo + c == 0 and hi + c == 0:
+        sign = 0
+    else:
+        return None
+    # a constant sign over one period persists when the slope does not work against it
+    if slope == 0 or (sign > 0 and slope > 0) or (sign < 0 and slope < 0):
+        return sign
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _range_over_period(x: Expr) -> tuple[Fraction, Fraction, Fraction] | None:
+    """Smallest and largest value of ``x`` over its first period, and its drift per
+    period (see :func:`_quasi_affine_sign`); None when ``x`` is not of that kind."""
     from .solve import PERIOD_CAP, compile_expr, period
 
     symbols = list(x.free_symbols)
@@ -176,14 +227,7 @@ def _quasi_affine_sign(x: Expr) -> int | None:
     f = compile_expr(x)
     values = [f({sym: n}) for n in range(1, p + 1)]
     slope = f({sym: p + 1}) - values[0]  # f(n + P) - f(n), the same for every n
-    signs = {(v > 0) - (v < 0) for v in values}
-    if len(signs) != 1:
-        return None
-    sign = signs.pop()
-    # a constant sign over one period persists when the slope does not work against it
-    if slope == 0 or (sign > 0 and slope > 0) or (sign < 0 and slope < 0):
-        return sign
-    return None
+    return min(values), max(values), slope
 
 
 def sign_known(x: Expr) -> int | None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rfcalc.engine.shapes import resolve_padding, same_total, window_output
 from rfcalc.engine.sizes import ceil_div, floor_div, sign_known, size_symbol
+from rfcalc.engine.solve import compile_expr
 from rfcalc.model import Padding
 from rfcalc.render.values import json_value
 
@@ -129,3 +132,40 @@ def test_sign_of_quasi_affine_functions_is_exact(a: int, b: int, m: int, c: int)
     signs = {(v > 0) - (v < 0) for v in values}
     if sign is not None:
         assert signs == {sign}
+
+
+@st.composite
+def floor_sums(draw: Any) -> Any:
+    """Sums of integer multiples of canonical floors of H, as merges and crops make."""
+    x: Any = draw(st.integers(-30, 30))
+    for _ in range(draw(st.integers(1, 3))):
+        inner = H + draw(st.integers(-20, 20))
+        x = x + draw(st.integers(-8, 8)) * floor_div(inner, draw(st.integers(1, 16)))
+    return x
+
+
+@settings(max_examples=300, deadline=None)
+@given(floor_sums(), st.integers(1, 8))
+def test_floor_of_sums_of_floors_is_exact_and_flat(x: Any, d: int) -> None:
+    got = floor_div(x, d)
+    f, g = compile_expr(x), compile_expr(got)
+    for n in range(1, 200):
+        assert g({H: n}) == f({H: n}) // d, (x, d, got, n)
+    # whole multiples of d leave the floor; a single floor left inside with coefficient
+    # +-1 collapses into it
+    left = []
+    for t in sympy.Add.make_args(sympy.expand(x)):
+        c = int(t.as_coeff_Mul()[0]) % d
+        if t.has(sympy.floor) and c:
+            left.append(-1 if c == d - 1 and d > 2 else c)
+    if len(left) <= 1 and all(c in (1, -1) for c in left):
+        assert not any(a.args[0].has(sympy.floor) for a in got.atoms(sympy.floor)), (x, d, got)
+
+
+def test_unet_crop_offset_is_a_constant() -> None:
+    # the U-Net's dec4 crop: half the gap between the skip (floor((H - 4)/8) + 7 after
+    # the floors collapse) and the up-convolution; 4 at every input
+    half = floor_div(floor_div(H - 4, 8) + 7, 2)
+    assert half == floor_div(H - 12, 16) + 4
+    gap = floor_div(H - 4, 8) + 7 - 2 * floor_div(H - 12, 16)
+    assert floor_div(gap, 2) == 4
