@@ -179,11 +179,16 @@ def _floor_over_mods(x: Expr, d: int) -> Expr | None:
 ASSUME_OPS = 40
 
 
+#: :func:`_quasi_affine_sign`'s answer when the sign is decided to change with the input
+VARIES = 2
+
+
 def _quasi_affine_sign(x: Expr) -> int | None:
     """The sign of a function of one positive integer symbol built from ``+``, constant
     ``*``, floor, ceiling and Mod: such a function satisfies ``f(n + P) = f(n) + c*P``
     for a period ``P``, so its values on ``1..P`` and the slope ``c`` decide its sign
-    for every ``n >= 1`` exactly.
+    for every ``n >= 1`` exactly: -1, 0 or 1, :data:`VARIES` when it changes with the
+    input, None when ``x`` is not of that kind.
 
     The constant term is split off: many comparisons differ only in it (region bounds
     of the branches of a merge), and the range of the rest is computed once."""
@@ -202,11 +207,11 @@ def _quasi_affine_sign(x: Expr) -> int | None:
     elif lo + c == 0 and hi + c == 0:
         sign = 0
     else:
-        return None
+        return VARIES  # both signs (or zero and not) within one period
     # a constant sign over one period persists when the slope does not work against it
     if slope == 0 or (sign > 0 and slope > 0) or (sign < 0 and slope < 0):
         return sign
-    return None
+    return VARIES
 
 
 @lru_cache(maxsize=4096)
@@ -236,6 +241,8 @@ def sign_known(x: Expr) -> int | None:
     if x.is_Integer:
         return (int(x) > 0) - (int(x) < 0)
     decided = _quasi_affine_sign(x)
+    if decided == VARIES:
+        return None  # decided exactly: no single sign (sympy's assumptions cannot do better)
     if decided is not None:
         return decided
     if sympy.count_ops(x) > ASSUME_OPS:

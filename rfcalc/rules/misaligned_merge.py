@@ -100,15 +100,20 @@ def _mean_offset(fields: list[tuple[str, Field]]) -> Any:
         period = period * f.period // gcd(period, f.period)
     worst = None
     for _, f in fields[1:]:
-        total, count = sympy.Integer(0), 0
+        # centre offsets summed in one go (ints stay ints; one sympy sum at the end)
+        whole, parts, count = 0, [], 0
         for u in range(period):
             a, b = fields[0][1].region(u), f.region(u)
             if a is None or b is None:
                 continue
-            total += sympy.Rational(1, 2) * (b.start + b.end - a.start - a.end)
+            for x, sign in ((b.start, 1), (b.end, 1), (a.start, -1), (a.end, -1)):
+                if isinstance(x, int):
+                    whole += sign * x
+                else:
+                    parts.append(sign * x)
             count += 1
         if count:
-            mean = sympy.expand(total / count)
+            mean = sympy.expand((sympy.Add(*parts) + whole) / (2 * count))
             if worst is None or sign_known(mean) not in (0, None):
                 worst = mean
     return worst
