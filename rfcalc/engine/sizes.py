@@ -195,11 +195,15 @@ def _quasi_affine_sign(x: Expr) -> int | None:
     const, rest = x.as_coeff_Add()
     if not const.is_Rational:
         return None
+    return _sign_plus(rest, Fraction(int(const.p), int(const.q)))
+
+
+def _sign_plus(rest: Expr, c: Fraction) -> int | None:
+    """:func:`_quasi_affine_sign` of ``rest + c``, from the cached range of ``rest``."""
     found = _range_over_period(rest)
     if found is None:
         return None
     lo, hi, slope = found
-    c = Fraction(int(const.p), int(const.q))
     if lo + c > 0:
         sign = 1
     elif hi + c < 0:
@@ -319,16 +323,44 @@ def _integer_valued(x: Expr) -> bool:
     return False
 
 
+def _parts(x: Expr) -> tuple[Fraction | None, Expr]:
+    """``x`` as (its number, the rest); None for a number that is not rational."""
+    if isinstance(x, int):
+        return Fraction(x), ZERO
+    c, rest = sympy.sympify(x).as_coeff_Add()
+    return (Fraction(int(c.p), int(c.q)) if c.is_Rational else None), rest
+
+
+def compare(a: Expr, b: Expr) -> int | None:
+    """The sign of ``a - b`` when it is the same for every input, else None.
+
+    Bounds of regions and sizes often share their symbolic part, or one is a number:
+    then the cached range of that part decides without building ``a - b``."""
+    ca, ra = _parts(a)
+    cb, rb = _parts(b)
+    if ca is not None and cb is not None:
+        diff = ca - cb
+        if ra == rb:
+            return (diff > 0) - (diff < 0)
+        if rb == 0 or ra == 0:
+            sign = _sign_plus(ra, diff) if rb == 0 else _sign_plus(rb, -diff)
+            if sign == VARIES:
+                return None
+            if sign is not None:
+                return sign if rb == 0 else -sign
+    return sign_known(sympy.sympify(a) - b)
+
+
 def smin(a: Expr, b: Expr) -> Expr:
     """The smaller of two sizes, decided exactly when their difference has a sign."""
-    sign = sign_known(sympy.sympify(a) - b)
+    sign = compare(a, b)
     if sign is not None:
         return a if sign <= 0 else b
     return sympy.Min(a, b)
 
 
 def smax(a: Expr, b: Expr) -> Expr:
-    sign = sign_known(sympy.sympify(a) - b)
+    sign = compare(a, b)
     if sign is not None:
         return a if sign >= 0 else b
     return sympy.Max(a, b)

@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rfcalc.engine.shapes import resolve_padding, same_total, window_output
-from rfcalc.engine.sizes import ceil_div, floor_div, sign_known, size_symbol
+from rfcalc.engine.sizes import ceil_div, compare, floor_div, sign_known, size_symbol
 from rfcalc.engine.solve import compile_expr
 from rfcalc.model import Padding
 from rfcalc.render.values import json_value
@@ -169,3 +169,19 @@ def test_unet_crop_offset_is_a_constant() -> None:
     assert half == floor_div(H - 12, 16) + 4
     gap = floor_div(H - 4, 8) + 7 - 2 * floor_div(H - 12, 16)
     assert floor_div(gap, 2) == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(floor_sums(), floor_sums(), st.booleans())
+def test_compare_is_exact(a: Any, b: Any, number: bool) -> None:
+    # region bounds: two symbolic values, or one against a number; the answer is the
+    # sign of a - b for every input, and None only when that sign really changes
+    if number:
+        b = sympy.Integer(int(compile_expr(b)({H: 7})))
+    sign = compare(a, b)
+    fa, fb = compile_expr(a), compile_expr(b)
+    signs = {(d > 0) - (d < 0) for n in range(1, 1500) for d in [fa({H: n}) - fb({H: n})]}
+    if sign is None:
+        assert len(signs) > 1, (a, b, signs)
+    else:
+        assert signs == {sign}, (a, b, sign, signs)
