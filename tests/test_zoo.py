@@ -151,3 +151,25 @@ def test_inception_v3_tf_slim_table() -> None:
     assert sizes == [149, 147, 73, 71, 35, 17, 8]
     # Szegedy et al. 2016: about 5.7 billion multiply-adds at 299 px
     assert round(int(network_cost(a).macs) / 1e9, 1) == 5.7
+
+
+@pytest.mark.parametrize(
+    ("depth", "units", "published"),
+    [
+        (50, (4, 6), (483, 32, 239)),
+        (101, (4, 23), (1027, 32, 511)),
+        (152, (8, 36), (1507, 32, 751)),
+        (200, (24, 36), (1763, 32, 879)),
+    ],
+)
+def test_deeper_resnets_by_repeat_count(
+    depth: int, units: tuple[int, int], published: tuple[int, int, int]
+) -> None:
+    # TF-Slim's receptive-field table for resnet_v1_50/101/152/200 at 224 px: the same
+    # spec with more units in blocks 2 and 3 (the middle units are one `repeat` item)
+    from rfcalc.spec.parse import load_spec
+
+    text = (ZOO / "resnet50_v1.yaml").read_text()
+    b2, b3 = units
+    network = load_spec(text, f"resnet{depth}.yaml", {"block2_mid": b2 - 2, "block3_mid": b3 - 2})
+    assert figures(rfcalc.analyze(network, [224, 224]), "out") == published
