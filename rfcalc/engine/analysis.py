@@ -249,31 +249,26 @@ def _merge(layer: Layer, below: list[tuple[AxisResult, ...]], ndim: int) -> Laye
 def _with_field(axis: AxisResult, f: Field) -> AxisResult:
     rf = f.receptive_field()
     blind = sum(1 for r in f.phases if r is None)
-    if f.fixed is not None and rf is not None:
-        fixed = f.fixed
-        return AxisResult(
-            axis.size,
-            axis.pad_before,
-            axis.pad_after,
-            field=f,
-            jump=f.jump,
-            note=(
-                "no single receptive field: every unit sees the same "
-                f"{short(sympy.expand(fixed.end - fixed.start + 1))} input pixels "
-                f"({short(fixed.start)} to {short(fixed.end)}) through a branch pooled to "
-                f"one unit and broadcast, and a window of {short(rf[0])} that moves "
-                f"{short(f.jump)} per unit through the others"
-            ),
-            blind_phases=blind,
-        )
+    note = None
     if rf is None:
+        note = "no output unit sees any input pixel"
+    elif f.fixed is not None:
+        fixed = f.fixed
+        note = (
+            "no single receptive field: every unit sees the same "
+            f"{short(sympy.expand(fixed.end - fixed.start + 1))} input pixels "
+            f"({short(fixed.start)} to {short(fixed.end)}) through a branch pooled to "
+            f"one unit and broadcast, and a window of {short(rf[0])} that moves "
+            f"{short(f.jump)} per unit through the others"
+        )
+    if rf is None or note is not None:
         return AxisResult(
             axis.size,
             axis.pad_before,
             axis.pad_after,
             field=f,
             jump=f.jump,
-            note="no output unit sees any input pixel",
+            note=note,
             blind_phases=blind,
         )
     hi, lo = rf
