@@ -108,6 +108,21 @@ def solve_axis(
     return solve_condition(holds, exprs, sym, others, start)
 
 
+def per_axis(
+    ctx: Context, source: str, test: Callable[[list[Any]], bool]
+) -> list[tuple[Residues | None, list[str]]]:
+    """For each axis, the inputs meeting every ``source`` condition (``test`` of their
+    values; None when there is none, or it cannot be decided) and the layers that set
+    them, each named once."""
+    out: list[tuple[Residues | None, list[str]]] = []
+    for axis in range(ctx.network.ndim):
+        found = size_conditions(ctx.free, axis, (source,))
+        exprs = [c.expr for c in found]
+        res = solve_axis(ctx, axis, exprs, test) if exprs else None
+        out.append((res, list(dict.fromkeys(c.layer for c in found))))
+    return out
+
+
 def nearest_text(res: Residues, value: int) -> str:
     below, above = res.nearest(value)
     found = sorted({v for v in (below, above) if v is not None and v != value})

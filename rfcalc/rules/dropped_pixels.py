@@ -32,27 +32,16 @@ from collections.abc import Iterator
 from ..engine import LayerResult
 from ..model import Severity
 from .base import Context, Report, Rule, is_int
-from .conditions import first_valid_text, lost_pixels, nearest_text, size_conditions, solve_axis
+from .conditions import first_valid_text, lost_pixels, nearest_text, per_axis
 
 
 def check(ctx: Context) -> Iterator[Report]:
-    ndim = ctx.network.ndim
-    conditions = []
-    for axis in range(ndim):
-        drops = size_conditions(ctx.free, axis, ("drop",))
-        lost = [c.expr for c in drops]
-        names = [c.layer for c in drops]
-        res = (
-            solve_axis(ctx, axis, lost, lambda values: all(v <= 0 for v in values))
-            if lost
-            else None
-        )
-        conditions.append((res, names))
+    conditions = per_axis(ctx, "drop", lambda values: all(v <= 0 for v in values))
 
     for run in ctx.concrete_runs():
         a = run.analysis
         for r in a.layers:
-            for axis in range(ndim):
+            for axis in range(ctx.network.ndim):
                 if int(r.input_sizes[0][axis]) < 1 or int(r.axes[axis].size) < 1:
                     continue  # an empty map is RF101's finding
                 dropped = lost_pixels(r, axis, r.input_sizes[0][axis])

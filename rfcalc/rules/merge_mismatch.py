@@ -35,20 +35,13 @@ from collections.abc import Iterator
 
 from ..model import Severity
 from .base import Context, Report, Rule, is_int, size_text
-from .conditions import first_valid_text, nearest_text, size_conditions, solve_axis
+from .conditions import first_valid_text, nearest_text, per_axis
 
 MERGES = ("add", "concat")
 
 
 def check(ctx: Context) -> Iterator[Report]:
-    ndim = ctx.network.ndim
-    conditions = []
-    for axis in range(ndim):
-        merges = size_conditions(ctx.free, axis, ("merge",))
-        diffs = [c.expr for c in merges]
-        names = [c.layer for c in merges]
-        res = solve_axis(ctx, axis, diffs, lambda v: all(x == 0 for x in v)) if diffs else None
-        conditions.append((res, sorted(set(names), key=names.index)))
+    conditions = per_axis(ctx, "merge", lambda values: all(v == 0 for v in values))
 
     for run in ctx.concrete_runs():
         for r in run.analysis.layers:
