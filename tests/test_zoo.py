@@ -105,6 +105,15 @@ def test_deeplabv3_output_stride_16() -> None:
     for rate in (6, 12, 18):
         assert a[f"aspp{rate}"].axes[0].receptive_field == base + 2 * rate * 16
     assert a["image_up"].axes[0].jump == 0  # image pooling: every unit sees the same
+    # with it, the concat has no single receptive field: a fixed region plus a window
+    aspp = a["aspp"].axes[0]
+    assert aspp.receptive_field is None and aspp.jump == 16
+    assert aspp.note is not None and "fixed region of 939 input pixels (-213 to 725)" in aspp.note
+    assert "window of 1003 that moves 16 per unit" in aspp.note
+    # symbolic: the W axis, renamed from H, speaks of W
+    notes = [x.note or "" for x in zoo("deeplabv3_aspp")["project"].axes]
+    assert "H" in notes[0] and "W" not in notes[0]
+    assert "W" in notes[1] and "H" not in notes[1]
 
 
 def test_tcn_receptive_field() -> None:

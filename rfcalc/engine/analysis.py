@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -164,6 +165,12 @@ class _Renamer:
         self.memo[x] = out
         return out
 
+    def text(self, note: str | None) -> str | None:
+        """A note with the symbol renamed where it stands as a word."""
+        if note is None:
+            return None
+        return re.sub(rf"\b{re.escape(str(self.old))}\b", str(self.new), note)
+
     def _walk(self, x: Any) -> Any:
         if x == self.old:
             return self.new
@@ -197,7 +204,7 @@ def _rename(a: AxisResult, r: _Renamer) -> AxisResult:
         r(a.jump),
         r(a.effective_padding),
         f,
-        a.note,
+        r.text(a.note),
         a.blind_phases,
     )
 
@@ -255,11 +262,10 @@ def _with_field(axis: AxisResult, f: Field) -> AxisResult:
     elif f.fixed is not None:
         fixed = f.fixed
         note = (
-            "no single receptive field: every unit sees the same "
+            "no single receptive field: every unit sees a fixed region of "
             f"{short(sympy.expand(fixed.end - fixed.start + 1))} input pixels "
-            f"({short(fixed.start)} to {short(fixed.end)}) through a branch pooled to "
-            f"one unit and broadcast, and a window of {short(rf[0])} that moves "
-            f"{short(f.jump)} per unit through the others"
+            f"({short(fixed.start)} to {short(fixed.end)}) through a pooled, broadcast "
+            f"branch, plus a window of {short(rf[0])} that moves {short(f.jump)} per unit"
         )
     if rf is None or note is not None:
         return AxisResult(

@@ -94,9 +94,13 @@ def analysis_table(result: Analysis, title: str, cost: bool = False) -> Renderab
             style = "red"
         if not r.aligned:
             flags.append("misaligned branches")
+        axis_notes = [a.note for a in r.axes]
+        if len(set(axis_notes)) == 1:
+            axis_notes = axis_notes[:1]  # the same on every axis: said once
+        for i, note in enumerate(axis_notes):
+            if note:
+                flags.append(note if len(axis_notes) == 1 else f"on {_axis(result, i)}, {note}")
         for a in r.axes:
-            if a.note:
-                flags.append(a.note)
             if a.blind_phases and a.field is not None:
                 flags.append(f"{a.blind_phases} of {a.field.period} output phases see no input")
         if any(
@@ -151,3 +155,9 @@ def _rf(a: AxisResult) -> str:
     if a.receptive_field_min is None:
         return short(a.receptive_field)
     return f"{short(a.receptive_field_min)}..{short(a.receptive_field)}"
+
+
+def _axis(result: Analysis, axis: int) -> str:
+    """An axis by its input symbol (H) or, for a concrete input, its usual name."""
+    size = result.input_size[axis]
+    return str(size) if getattr(size, "is_Symbol", False) else ("H", "W", "D")[axis]
