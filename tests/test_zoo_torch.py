@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import rfcalc
 from rfcalc.engine.field import is_broadcast
-from rfcalc.model import Layer, Network
+from rfcalc.model import Layer, Network, SpecError
 
 torch = pytest.importorskip(
     "torch", reason="the PyTorch oracle needs torch (pip install torch==2.13.0); CI installs it"
@@ -31,9 +33,8 @@ F = torch.nn.functional
 
 SPECS = Path(__file__).parents[1] / "specs"
 
-#: the input each spec is run at: large enough on the first axis that central units of
-#: the last layers lie inside the input (receptive field + a few strides), valid for the
-#: spec, and small on the other axis where that keeps the run cheap
+#: the input each spec is run at: large enough that central units of the last layers
+#: lie inside the input on every axis (receptive field + a few strides), and valid
 SIZES: dict[str, list[int]] = {
     "dilated_1_2_4": [64, 64],
     "resnet_stage": [56, 56],
@@ -42,17 +43,20 @@ SIZES: dict[str, list[int]] = {
     "seed_transposed_2x2": [2, 2],
     "transposed_phases": [64],
     "unet_small": [192, 192],
-    "vgg16": [352, 64],
+    "vgg16": [352, 352],
     "wavenet": [4200],
-    "alexnet_v2": [352, 96],
-    "deeplabv3_aspp": [1409, 65],
-    "hdc_sawtooth": [544, 64],
-    "inception_v3": [1603, 107],
-    "mobilenet_v1": [480, 64],
-    "resnet50_v1": [672, 64],
+    "alexnet_v2": [352, 352],
+    "deeplabv3_aspp": [1409, 1409],
+    "hdc_sawtooth": [544, 544],
+    "inception_v3": [1603, 1603],
+    "mobilenet_v1": [480, 480],
+    "resnet50_v1": [672, 672],
     "tcn": [256],
-    "unet_original": [572, 188],
+    "unet_original": [572, 572],
 }
+
+#: gradient entries below this fraction of a unit's largest are rounding, not taps
+TINY = 1e-9
 
 ALL = sorted([*SPECS.glob("*.yaml"), *(SPECS / "zoo").glob("*.yaml")], key=lambda p: p.stem)
 
@@ -80,19 +84,20 @@ def _padding(layer: Layer, axis: int, n: int, ke: int, s: int) -> tuple[int, int
     raise AssertionError(f"unknown padding mode {mode}")
 
 
-def _pad(x: Any, pads: list[tuple[int, int]]) -> Any:
-    """Zero padding (negative amounts crop), axis 0 first."""
+def _pad(x: Any, pads: list[tuple[int, int]], mark: bool = False) -> Any:
+    """Pad (negative amounts crop), axis 0 first: with zeros, or with NaN (``mark``),
+    which then marks every unit that reads beyond a map (see :func:`_forward`)."""
     flat: list[int] = []
     for before, after in reversed(pads):
         flat += [before, after]
-    return F.pad(x, flat)
+    return F.pad(x, flat, value=float("nan") if mark else 0.0)
 
 
 def _nd(name: str, ndim: int) -> Any:
     return getattr(F, f"{name}{ndim}d")
 
 
-def _window(layer: Layer, x: Any) -> Any:
+def _window(layer: Layer, x: Any, mark: bool) -> Any:
     """conv / pools as a strided, dilated average over the (explicitly padded) window."""
     ndim = x.dim() - 2
     ks, ss, ds, pads = [], [], [], []
@@ -105,12 +110,12 @@ def _window(layer: Layer, x: Any) -> Any:
         pads.append(_padding(layer, axis, x.shape[2 + axis], ke, s))
     assert not layer.ceil_mode, "ceil_mode: extend this oracle (torch's rule on the last window)"
     weight = torch.ones(1, 1, *ks, dtype=x.dtype) / float(torch.tensor(ks).prod())
-    return _nd("conv", ndim)(_pad(x, pads), weight, stride=ss, dilation=ds)
+    return _nd("conv", ndim)(_pad(x, pads, mark), weight, stride=ss, dilation=ds)
 
 
-def _transposed(layer: Layer, x: Any) -> Any:
+def _transposed(layer: Layer, x: Any, mark: bool) -> Any:
     ndim = x.dim() - 2
-    ks, ss, ds, crops = [], [], [], []
+    ks, ss, ds, crops, margins = [], [], [], [], []
     for axis in range(ndim):
         k, s, d = (int(v) for v in layer.window(axis))
         op = int(layer.output_padding[axis]) if layer.output_padding else 0
@@ -127,27 +132,56 @@ def _transposed(layer: Layer, x: Any) -> Any:
         ds.append(d)
         # the full output (n-1)*s + ke, output_padding more at the end, then cropped
         crops.append((-pb, op - pa))
+        # marking: K units beyond each end of the input (NaN), whose contributions reach
+        # the outputs that would read there, output_padding's included
+        margin = (ke + op) // s + 2 if mark else 0
+        margins.append(margin)
+        if margin:
+            crops[-1] = (-(margin * s + pb), -(margin * s - op + pa))
     weight = torch.ones(1, 1, *ks, dtype=x.dtype) / float(torch.tensor(ks).prod())
+    x = _pad(x, [(m, m) for m in margins], mark)
     full = _nd("conv_transpose", ndim)(x, weight, stride=ss, dilation=ds)
     return _pad(full, crops)
 
 
-def _interpolate(x: Any, size: list[int], mode: str) -> Any:
-    if mode == "nearest":
+def _interpolate(x: Any, size: list[int], mode: str, mark: bool) -> Any:
+    if mode == "nearest":  # reads a unit of the map, never beyond it
         return F.interpolate(x, size=size, mode="nearest")
-    linear = {1: "linear", 2: "bilinear", 3: "trilinear"}[x.dim() - 2]
-    return F.interpolate(x, size=size, mode=linear, align_corners=False)
+    ndim = x.dim() - 2
+    linear = {1: "linear", 2: "bilinear", 3: "trilinear"}[ndim]
+    if not mark:
+        return F.interpolate(x, size=size, mode=linear, align_corners=False)
+    # whole factor f: one unit more at each end, f outputs cut from each; another
+    # ratio: border units clamp, so a margin of them is marked
+    spatial = list(x.shape[2:])
+    whole = [m % n == 0 for n, m in zip(spatial, size, strict=True)]
+    grow = [(1, 1) if w else (0, 0) for w in whole]
+    big = [m + 2 * (m // n) if w else m for n, m, w in zip(spatial, size, whole, strict=True)]
+    out = F.interpolate(_pad(x, grow, True), size=big, mode=linear, align_corners=False)
+    cut = [
+        (-(m // n), -(m // n)) if w else (0, 0)
+        for n, m, w in zip(spatial, size, whole, strict=True)
+    ]
+    out = _pad(out, cut).clone()
+    for axis, (n, m, w) in enumerate(zip(spatial, size, whole, strict=True)):
+        if not w:
+            margin = -(-m // n) + 2
+            index = [slice(None)] * out.dim()
+            for part in (slice(0, margin), slice(m - margin, m)):
+                index[2 + axis] = part
+                out[tuple(index)] = float("nan")
+    return out
 
 
-def _run(layer: Layer, t: dict[str, Any]) -> Any:
+def _run(layer: Layer, t: dict[str, Any], mark: bool) -> Any:
     x = t[layer.inputs[0]]
     ndim = x.dim() - 2
     spatial = list(x.shape[2:])
     op = layer.op
     if op in ("conv", "max_pool", "avg_pool"):
-        return _window(layer, x)
+        return _window(layer, x, mark)
     if op == "conv_transpose":
-        return _transposed(layer, x)
+        return _transposed(layer, x, mark)
     if op in ("add", "concat"):  # one channel: a concat is, for the support, a sum
         out = t[layer.inputs[0]]
         for name in layer.inputs[1:]:
@@ -162,16 +196,17 @@ def _run(layer: Layer, t: dict[str, Any]) -> Any:
     if op in ("upsample", "pixel_shuffle"):  # a shuffled unit reads one input unit
         factors = [int(v) for v in layer.scale] if layer.scale else [2] * ndim
         mode = layer.mode if op == "upsample" else "nearest"
-        return _interpolate(x, [n * f for n, f in zip(spatial, factors, strict=True)], mode)
+        size = [n * f for n, f in zip(spatial, factors, strict=True)]
+        return _interpolate(x, size, mode, mark)
     if op == "pixel_unshuffle":  # r x r blocks: a window of r at stride r
         r = [int(v) for v in layer.scale] if layer.scale else [2] * ndim
         weight = torch.ones(1, 1, *r, dtype=x.dtype)
         return _nd("conv", ndim)(x, weight, stride=r)
     if op == "resize":
         size = list(t[layer.target].shape[2:]) if layer.target else spatial
-        return _interpolate(x, size, layer.mode)
+        return _interpolate(x, size, layer.mode, mark)
     if op == "pad":
-        return _pad(x, [(int(p.before), int(p.after)) for p in layer.padding])
+        return _pad(x, [(int(p.before), int(p.after)) for p in layer.padding], mark)
     if op == "crop":
         if layer.target is not None:
             want = t[layer.target].shape[2:]
@@ -183,10 +218,14 @@ def _run(layer: Layer, t: dict[str, Any]) -> Any:
     raise AssertionError(f"op {op}: extend this oracle")
 
 
-def _forward(network: Network, x: Any) -> dict[str, Any]:
+def _forward(network: Network, x: Any, mark: bool = False) -> dict[str, Any]:
+    """Every layer's output.  With ``mark``, everything beyond a map's ends (padding,
+    and the units a transposed conv or a linear interpolation would read there) is
+    NaN: a unit whose value is not NaN was computed from the maps alone, so its input
+    region is exactly the one the translation-invariant model states."""
     t = {"input": x}
     for layer in network.layers:
-        t[layer.name] = _run(layer, t)
+        t[layer.name] = _run(layer, t, mark)
     return t
 
 
@@ -239,11 +278,23 @@ layers:
     assert axis.note is not None and "different jumps" in axis.note
 
 
-def _check(network: Network, size: list[int], label: str) -> None:
+def _check(network: Network, size: list[int], label: str, every_layer: bool = True) -> int:
+    """Compare every layer with PyTorch; returns how many unit regions were checked
+    exactly (inside the input).  ``every_layer``: each layer must have one."""
     analysis = rfcalc.analyze(network, size)
     x = torch.zeros(1, 1, *size, dtype=torch.float64, requires_grad=True)
     t = _forward(network, x)
+    with torch.no_grad():
+        marks = _forward(network, torch.zeros_like(x), mark=True)
     unchecked = []
+    exact_total = 0
+    # a branch blind at some output phase of one axis empties products on the others:
+    # per-axis fields of a merge are then an upper bound (README, "Limits")
+    coupled = (
+        len(size) > 1
+        and any(a.blind_phases for r in analysis.layers for a in r.axes)
+        and any(r.layer.op in ("add", "concat") for r in analysis.layers)
+    )
     for result in analysis.layers:
         y = t[result.name]
         assert tuple(y.shape[2:]) == tuple(int(a.size) for a in result.axes), result.name
@@ -259,38 +310,194 @@ def _check(network: Network, size: list[int], label: str) -> None:
                 continue
             (g,) = torch.autograd.grad(y[(0, 0, *unit)], x, retain_graph=True)
             g = g[0, 0].abs()
+            blind = [
+                f is not None and f.region(u) is None for f, u in zip(fields, unit, strict=True)
+            ]
             for axis, f in enumerate(fields):
                 assert f is not None
+                if any(blind[:axis] + blind[axis + 1 :]):
+                    continue  # blind on another axis: the unit sees nothing at all
                 proj = g
                 for other in sorted((i for i in range(len(size)) if i != axis), reverse=True):
                     proj = proj.sum(other)
-                got = {i for i, v in enumerate(proj.tolist()) if v != 0}
+                values = proj.tolist()
+                got = {i for i, v in enumerate(values) if v != 0}
+                # PyTorch computes a linear resize's source coordinate in floating point:
+                # where the exact one is a whole number it can leave ~1e-16 on the
+                # neighbour, which only the weight tells from a real tap
+                top = max(values, default=0.0)
+                strong = {i for i in got if values[i] > TINY * top}
                 region = f.region(unit[axis])
                 where = (result.name, axis, unit[axis])
                 if region is None:
-                    assert not got, where
+                    assert not strong, where
                     continue
                 start, end, n = int(region.start), int(region.end), size[axis]
                 if region.support is None:
                     want = set(range(start, end + 1))
                 else:
                     want = {start + i for i in range(end - start + 1) if region.support >> i & 1}
-                if start >= 0 and end < n:
-                    # inside the input: the gradient support is the region, holes and all
-                    if region.support is None:
+                # exact only where the unit is computed from the maps alone on every
+                # axis: padding on another axis can empty a branch and so shrink the
+                # projection on this one
+                inside = not torch.isnan(marks[result.name][(0, 0, *unit)])
+                if inside:
+                    # computed from the maps alone: the gradient support is the region,
+                    # holes and all, and it lies inside the input
+                    assert start >= 0 and end < n, where
+                    if coupled:
+                        assert strong <= want, (*where, sorted(strong - want)[:10])
+                    elif region.support is None:
                         assert (min(got), max(got)) == (start, end), where
                     else:
-                        assert got == want, (*where, sorted(want ^ got)[:10])
+                        assert want <= got and strong <= want, (*where, sorted(want ^ got)[:9])
                     exact += 1
                 else:
                     # at a border, padding and dropped pixels only take pixels away
-                    assert got <= want, (*where, sorted(got - want)[:10])
+                    assert strong <= want, (*where, sorted(strong - want)[:10])
         # a global pooling (one unit) and its broadcast see every unit below, padding
         # included: never inside the input
         pooled = all(int(a.size) == 1 for a in result.axes) or any(
             f is not None and (f.fixed or is_broadcast(f)) for f in fields
         )
+        exact_total += exact
         if not exact and not pooled:
             unchecked.append(result.name)
     # every layer was checked exactly at one unit at least (SIZES are large enough)
-    assert not unchecked, f"grow SIZES[{label!r}]: {unchecked}"
+    assert not (every_layer and unchecked), f"grow SIZES[{label!r}]: {unchecked}"
+    return exact_total
+
+
+# --- generated networks: every op the spec knows, against the same executor ---------
+
+
+@st.composite
+def generated(draw: Any, ndim: int = 1) -> tuple[str, list[int]]:
+    """A spec of a few items, each an op with random parameters, and its input."""
+    size = [draw(st.integers(24, 240 if ndim == 1 else 64)) for _ in range(ndim)]
+    lines = ["rfcalc: 1", f"input: {{size: {size}}}", "layers:"]
+    prev = "input"
+    for i in range(draw(st.integers(1, 6))):
+        name = f"l{i}"
+        kind = draw(
+            st.sampled_from(
+                [
+                    "conv",
+                    "pool",
+                    "tconv",
+                    "upsample",
+                    "shuffle",
+                    "unshuffle",
+                    "adaptive",
+                    "broadcast",
+                    "resize",
+                    "residual",
+                    "pad",
+                    "crop",
+                    "skip",
+                ]
+            )
+        )
+        src = f"inputs: [{prev}]"
+        if kind == "conv":
+            k, s, d = draw(st.integers(1, 5)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+            pad = draw(
+                st.sampled_from(["valid", "same", "same_lower", "causal", "full", "half", "ex"])
+            )
+            if pad == "ex":
+                pad = f"[{draw(st.integers(0, 3))}, {draw(st.integers(0, 3))}]"
+            lines.append(
+                f"  - {{name: {name}, op: conv, kernel: {k}, stride: {s}, dilation: {d}, "
+                f"padding: {pad}, {src}}}"
+            )
+        elif kind == "pool":
+            op = draw(st.sampled_from(["max_pool", "avg_pool"]))
+            k, s = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+            pad = draw(st.sampled_from(["valid", "same", "ex"]))
+            if pad == "ex":
+                p = draw(st.integers(0, k // 2))
+                pad = f"[{p}, {p}]"
+            lines.append(
+                f"  - {{name: {name}, op: {op}, kernel: {k}, stride: {s}, padding: {pad}, {src}}}"
+            )
+        elif kind == "tconv":
+            k, s, d = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(1, 2))
+            ke = d * (k - 1) + 1
+            pb, pa = draw(st.integers(0, ke - 1)), draw(st.integers(0, ke - 1))
+            op = draw(st.integers(0, max(s, d) - 1))
+            lines.append(
+                f"  - {{name: {name}, op: conv_transpose, kernel: {k}, stride: {s}, "
+                f"dilation: {d}, padding: [{pb}, {pa}], output_padding: {op}, {src}}}"
+            )
+        elif kind == "upsample":
+            mode = draw(st.sampled_from(["nearest", "bilinear"]))
+            f = draw(st.integers(2, 3))
+            lines.append(f"  - {{name: {name}, op: upsample, scale: {f}, mode: {mode}, {src}}}")
+        elif kind == "shuffle":
+            lines.append(f"  - {{name: {name}, op: pixel_shuffle, scale: 2, {src}}}")
+        elif kind == "unshuffle":
+            lines.append(f"  - {{name: {name}, op: pixel_unshuffle, scale: 2, {src}}}")
+        elif kind == "adaptive":
+            out = draw(st.integers(1, 6))
+            lines.append(f"  - {{name: {name}, op: adaptive_pool, output_size: {out}, {src}}}")
+        elif kind == "broadcast":  # image pooling: pooled to one unit, resized back, added
+            mode = draw(st.sampled_from(["nearest", "bilinear"]))
+            lines += [
+                f"  - {{name: {name}_g, op: global_pool, {src}}}",
+                f"  - {{name: {name}_up, op: resize, to: {prev}, mode: {mode}}}",
+                f"  - {{name: {name}, op: add, inputs: [{prev}, {name}_up]}}",
+            ]
+        elif kind == "resize":  # a strided branch resized back to the map and merged
+            k, s = draw(st.integers(1, 3)), draw(st.integers(2, 3))
+            mode = draw(st.sampled_from(["nearest", "bilinear"]))
+            merge = draw(st.sampled_from(["add", "concat"]))
+            lines += [
+                f"  - {{name: {name}_d, op: conv, kernel: {k}, stride: {s}, {src}}}",
+                f"  - {{name: {name}_up, op: resize, to: {prev}, mode: {mode}}}",
+                f"  - {{name: {name}, op: {merge}, inputs: [{prev}, {name}_up]}}",
+            ]
+        elif kind == "residual":
+            k = draw(st.sampled_from([1, 3, 5]))
+            lines += [
+                f"  - {{name: {name}_c, op: conv, kernel: {k}, padding: same, {src}}}",
+                f"  - {{name: {name}, op: add, inputs: [{name}_c, {prev}]}}",
+            ]
+        elif kind == "pad":
+            pb, pa = draw(st.integers(0, 4)), draw(st.integers(0, 4))
+            lines.append(f"  - {{name: {name}, op: pad, padding: [{pb}, {pa}], {src}}}")
+        elif kind == "crop":
+            pb, pa = draw(st.integers(0, 3)), draw(st.integers(0, 3))
+            lines.append(f"  - {{name: {name}, op: crop, crop: [{pb}, {pa}], {src}}}")
+        else:  # copy and crop (U-Net): valid convs shrink a branch, the skip is cropped to it
+            k = draw(st.integers(2, 7))
+            lines += [
+                f"  - {{name: {name}_c, op: conv, kernel: {k}, {src}}}",
+                f"  - {{name: {name}_s, op: crop, to: {name}_c, inputs: [{prev}]}}",
+                f"  - {{name: {name}, op: concat, inputs: [{name}_c, {name}_s]}}",
+            ]
+        prev = name
+    return "\n".join(lines) + "\n", size
+
+
+def _generated(case: tuple[str, list[int]]) -> None:
+    text, size = case
+    try:
+        network = rfcalc.load("generated.yaml", text)
+    except SpecError:
+        assume(False)
+        return
+    analysis = rfcalc.analyze(network, size)
+    assume(all(int(a.size) >= 1 for r in analysis.layers for a in r.axes))
+    _check(network, size, text, every_layer=False)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(generated())
+def test_generated_networks_match_pytorch(case: tuple[str, list[int]]) -> None:
+    _generated(case)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(generated(ndim=2))
+def test_generated_2d_networks_match_pytorch(case: tuple[str, list[int]]) -> None:
+    _generated(case)

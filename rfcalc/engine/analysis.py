@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -376,6 +377,8 @@ def _one_axis(
     base = AxisResult(size=size, pad_before=pb, pad_after=pa)
     if below.field is None:
         return AxisResult(size, pb, pa, note=below.note)
+    if op in ("resize", "adaptive_pool", "global_pool") and sizes_empty(n):
+        return AxisResult(size, pb, pa, note="it reads an empty map")
     if make is None:
         return _with_field(base, below.field)
     try:
@@ -384,6 +387,11 @@ def _one_axis(
     except NotExact as exc:
         return AxisResult(size, pb, pa, note=str(exc))
     return _with_field(base, f)
+
+
+def sizes_empty(n: Expr) -> bool:
+    """A concrete size below 1: the map is empty (RF101 says where it became so)."""
+    return bool(getattr(n, "is_Integer", False) or isinstance(n, int)) and int(n) < 1
 
 
 def _c(x: Expr) -> Expr:
@@ -499,17 +507,43 @@ def _resize(Q: int, A: Expr, n: Expr, m: Expr, mode: str) -> Any:
     mi = _need_int(m, "a resize's output size when the scale is not a whole number")
     g = gcd(ni, mi)
     p_out, p_in = mi // g, ni // g
+    nearest = [(b * ni) // mi for b in range(p_out)]
+    if mode == "nearest":
+        as_torch = torch_nearest(ni, mi)
+        if as_torch[:p_out] != nearest or any(
+            as_torch[b] != nearest[b % p_out] + (b // p_out) * p_in for b in range(mi)
+        ):
+            # PyTorch's float arithmetic breaks the exact pattern: one phase per unit
+            p_out, p_in, nearest = mi, ni, as_torch
     c = Q // gcd(p_in, Q)
 
     def taps(phi: int) -> list[Taps]:
         t, b = divmod(phi, p_out)
         if mode == "nearest":
-            return [Taps((b * ni) // mi + t * p_in, 1, 1)]
+            return [Taps(nearest[b] + t * p_in, 1, 1)]
         src = Fraction((2 * b + 1) * ni - mi, 2 * mi)
         lo = floor(src)
         return [Taps(lo + t * p_in, 1, 1 if src == lo else 2)]
 
     return p_out * c, _c(A * p_in * c // Q), taps
+
+
+def _f32(x: float) -> float:
+    """``x`` rounded to the nearest IEEE single (what a C ``float`` holds)."""
+    return float(struct.unpack("f", struct.pack("f", x))[0])
+
+
+def torch_nearest(n: int, m: int) -> list[int]:
+    """The input unit each of ``m`` output units reads in PyTorch's ``nearest``
+    interpolation from ``n`` units: ``min(floorf(dst * (float)(n / m)), n - 1)`` in
+    single precision (ATen's ``nearest_idx``), which is not always ``floor(dst * n/m)``:
+    56 -> 166 units reads unit 27 for output 83, not 28."""
+    if m == n:
+        return list(range(m))
+    if m == 2 * n:
+        return [dst >> 1 for dst in range(m)]
+    scale = _f32(n / m)
+    return [min(floor(_f32(dst * scale)), n - 1) for dst in range(m)]
 
 
 def _shift(Q: int, A: Expr, by: Expr) -> Any:
