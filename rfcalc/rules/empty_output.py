@@ -39,8 +39,15 @@ def check(ctx: Context) -> Iterator[Report]:
             if not bad:
                 continue
             need = [ctx.min_valid_input(i) for i in range(len(r.axes))]
-            if any(n is None for n in need):
-                hint = f"the smallest valid input is larger than {SEARCH_CAP}"
+            fixed = [i for i in bad if not _depends_on_input(ctx, r.name, i)]
+            if fixed:
+                hint = (
+                    "no input size helps: its size on axis "
+                    f"{ctx.axis_name(fixed[0])} does not depend on the input (an adaptive "
+                    "or global pool before it fixes it)"
+                )
+            elif any(n is None for n in need):
+                hint = f"no input up to {SEARCH_CAP} gives every layer an output"
             else:
                 hint = f"the network needs an input of at least {size_text(need)}"
             yield Report(
@@ -50,6 +57,11 @@ def check(ctx: Context) -> Iterator[Report]:
                 r.name,
             )
             break  # later layers are empty because of this one
+
+
+def _depends_on_input(ctx: Context, name: str, axis: int) -> bool:
+    size = ctx.free[name].axes[axis].size
+    return bool(getattr(size, "free_symbols", None))
 
 
 RULE = Rule(

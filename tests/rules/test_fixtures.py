@@ -59,3 +59,14 @@ def test_unet_merges_need_a_multiple_of_16() -> None:
     assert len(at_500) == 3
     assert all("(nearest H: 496 and 512)" in m for m in at_500)
     assert not [m for m in messages if "512x512" in m]  # 512 is valid
+
+
+def test_fixed_size_map_is_not_helped_by_a_larger_input() -> None:
+    (message,) = _messages("fixed_size_empty.yaml", "RF101")
+    assert "no input size helps" in message and "does not depend on the input" in message
+
+
+def test_drifting_branches_agree_at_a_few_sizes() -> None:
+    (message,) = _messages("drifting_merge.yaml", "RF103")
+    assert "at input 66" in message
+    assert "H in {62, 63, 64, 65} makes them agree (nearest H: 65)" in message
