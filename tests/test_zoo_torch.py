@@ -374,7 +374,7 @@ def _check(network: Network, size: list[int], label: str, every_layer: bool = Tr
 @st.composite
 def generated(draw: Any, ndim: int = 1) -> tuple[str, list[int]]:
     """A spec of a few items, each an op with random parameters, and its input."""
-    size = [draw(st.integers(24, 240 if ndim == 1 else 64)) for _ in range(ndim)]
+    size = [draw(st.integers(24, {1: 240, 2: 64}.get(ndim, 32))) for _ in range(ndim)]
     lines = ["rfcalc: 1", f"input: {{size: {size}}}", "layers:"]
     prev = "input"
     for i in range(draw(st.integers(1, 6))):
@@ -500,4 +500,10 @@ def test_generated_networks_match_pytorch(case: tuple[str, list[int]]) -> None:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(generated(ndim=2))
 def test_generated_2d_networks_match_pytorch(case: tuple[str, list[int]]) -> None:
+    _generated(case)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(generated(ndim=3))
+def test_generated_3d_networks_match_pytorch(case: tuple[str, list[int]]) -> None:
     _generated(case)
