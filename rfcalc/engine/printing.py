@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -18,9 +19,16 @@ def json_value(x: Any) -> int | str | None:
     x = sympy.sympify(x)
     if x.is_Integer:
         return int(x)
+    return _plain_text(x)
+
+
+@lru_cache(maxsize=8192)
+def _plain_text(x: Any) -> str:
+    """Printing is the slow part of a large document and sizes repeat: once each."""
     return str(_PLAIN.doprint(x))
 
 
+@lru_cache(maxsize=8192)
 def _fraction(arg: Any) -> Any:
     """``H/4 - 1/2`` as ``(H - 2)/4``: one denominator, as a person writes it."""
     return sympy.together(arg)
@@ -59,8 +67,12 @@ def short(x: Any) -> str:
         return "-"
     if isinstance(x, int):
         return str(x)
-    text = str(_PRINTER.doprint(sympy.sympify(x)))
-    return _MUL.sub("", text)
+    return _compact_text(sympy.sympify(x))
+
+
+@lru_cache(maxsize=8192)
+def _compact_text(x: Any) -> str:
+    return _MUL.sub("", str(_PRINTER.doprint(x)))
 
 
 def per_axis(values: list[Any] | tuple[Any, ...], sep: str = " × ", width: int = 24) -> str:
