@@ -119,19 +119,33 @@ def analyze(
     svg_path: Annotated[
         str | None, typer.Option("--svg", help="With --show-support: also write it as SVG.")
     ] = None,
+    repeats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--repeat",
+            help="ITEM=N: repeat a top-level layer or block N times (explore depth "
+            "without editing the spec; may be given several times).",
+        ),
+    ] = None,
 ) -> int:
     """Per layer and axis: output size, receptive field, jump and effective padding."""
     from .engine import analyze_network, size_symbol
     from .model import SpecError
-    from .spec import read_spec_file
+    from .spec import load_spec, read_text
 
     override = parse_input(input_size) if input_size is not None else None
+    counts = parse_repeats(repeats or [])
     documents: list[dict[str, Any]] = []
     status = EXIT_OK
     console = _console() if fmt is TableFormat.table else None
     for path in specs:
         try:
-            network = read_spec_file(path)
+            text = read_text(path)
+            for name in counts:
+                if not _is_item(text, path, name):
+                    _error(f"{path}: no top-level layer or block instance named {name!r}")
+                    return EXIT_USAGE
+            network = load_spec(text, path, counts)
             sizes = None
             if override is not None:
                 if len(override) != network.ndim:
@@ -168,6 +182,28 @@ def analyze(
             return status
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
     return status
+
+
+def parse_repeats(items: list[str]) -> dict[str, int]:
+    """``--repeat block3_mid=21`` to ``{"block3_mid": 21}``."""
+    counts: dict[str, int] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip().isdigit() or int(value) < 1:
+            raise typer.BadParameter(
+                f"{item!r} is not ITEM=N (a top-level layer or block name and a count >= 1)",
+                param_hint="--repeat",
+            )
+        counts[name.strip()] = int(value)
+    return counts
+
+
+def _is_item(text: str, path: str, name: str) -> bool:
+    """``name`` is a top-level item of the spec (what ``repeat`` counts apply to)."""
+    from .spec import load_spec
+
+    probe = [x.name for x in load_spec(text, path, {name: 1}).layers]
+    return any(n == f"{name}.0" or n.startswith(f"{name}.0.") for n in probe)
 
 
 @app.command()
@@ -272,12 +308,11 @@ def solve(
         target = layer or network.layers[-1].name
         if repeat is not None:
             from .solver import smallest_repeat
-            from .spec import load_spec, read_text
+            from .spec import read_text
 
             try:
                 text = read_text(spec)
-                probe = [x.name for x in load_spec(text, spec, {repeat: 1}).layers]
-                if not any(n == f"{repeat}.0" or n.startswith(f"{repeat}.0.") for n in probe):
+                if not _is_item(text, spec, repeat):
                     _error(f"rfcalc: no top-level layer or block instance named {repeat!r}")
                     return EXIT_USAGE
                 found_repeat = smallest_repeat(text, spec, repeat, rf, layer)

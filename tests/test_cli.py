@@ -167,3 +167,20 @@ def test_entry_point_flushes_before_its_fast_exit(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "RF101" in done.stdout
+
+
+def test_analyze_repeat_counts_explore_depth(capsys: pytest.CaptureFixture[str]) -> None:
+    # ResNet-101 from the ResNet-50 spec: 23 units in block 3 (TF-Slim: 1027 / 32 / 511)
+    zoo = Path(__file__).parents[1] / "specs" / "zoo" / "resnet50_v1.yaml"
+    code, out, _ = run(
+        capsys, "analyze", str(zoo), "-i", "224x224", "--repeat", "block3_mid=21", "-f", "json"
+    )
+    last = json.loads(out)["layers"][-1]
+    assert code == 0 and (last["receptive_field"], last["effective_padding"]) == (
+        [1027] * 2,
+        [511] * 2,
+    )
+    code, _, err = run(capsys, "analyze", str(zoo), "--repeat", "nosuch=2")
+    assert code == 2 and "no top-level layer or block instance named 'nosuch'" in err
+    code, _, err = run(capsys, "analyze", str(zoo), "--repeat", "block3_mid")
+    assert code == 2 and "is not ITEM=N" in err
