@@ -191,3 +191,25 @@ def test_compare_is_exact(a: Any, b: Any, number: bool) -> None:
         assert len(signs) > 1, (a, b, signs)
     else:
         assert signs == {sign}, (a, b, sign, signs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 1 << 24), st.integers(1, 1 << 24))
+def test_round_f32_is_ieee_single_rounding(a: int, b: int) -> None:
+    # the exact fraction rounded to single precision, as C's float division does
+    import struct
+    from fractions import Fraction
+
+    from rfcalc.engine.analysis import round_f32
+
+    exact = Fraction(a, b)
+    got = round_f32(exact)
+    # a single: an odd significand of at most 24 bits times a power of two
+    assert got.denominator & (got.denominator - 1) == 0
+    k = got.numerator
+    while k % 2 == 0:
+        k //= 2
+    assert k.bit_length() <= 24
+    # the nearest such value: struct's double-then-single agrees except at double ties
+    single = Fraction(struct.unpack("f", struct.pack("f", a / b))[0])
+    assert abs(got - exact) <= abs(single - exact)
