@@ -107,8 +107,16 @@ def _window(layer: Layer, x: Any, mark: bool) -> Any:
         ks.append(k)
         ss.append(s)
         ds.append(d)
-        pads.append(_padding(layer, axis, x.shape[2 + axis], ke, s))
-    assert not layer.ceil_mode, "ceil_mode: extend this oracle (torch's rule on the last window)"
+        n = x.shape[2 + axis]
+        pb, pa = _padding(layer, axis, n, ke, s)
+        if layer.ceil_mode:
+            # PyTorch: ceil((n + pb + pa - ke)/s) + 1 windows, the last starting inside
+            # the input or the left padding; the windows past the end read padding
+            out = -(-(n + pb + pa - ke) // s) + 1
+            if (out - 1) * s >= n + pb:
+                out -= 1
+            pa += max(0, (out - 1) * s + ke - (n + pb + pa))
+        pads.append((pb, pa))
     weight = torch.ones(1, 1, *ks, dtype=x.dtype) / float(torch.tensor(ks).prod())
     return _nd("conv", ndim)(_pad(x, pads, mark), weight, stride=ss, dilation=ds)
 
@@ -417,8 +425,10 @@ def generated(draw: Any, ndim: int = 1) -> tuple[str, list[int]]:
             if pad == "ex":
                 p = draw(st.integers(0, k // 2))
                 pad = f"[{p}, {p}]"
+            ceil = draw(st.booleans())
             lines.append(
-                f"  - {{name: {name}, op: {op}, kernel: {k}, stride: {s}, padding: {pad}, {src}}}"
+                f"  - {{name: {name}, op: {op}, kernel: {k}, stride: {s}, padding: {pad}, "
+                f"ceil_mode: {str(ceil).lower()}, {src}}}"
             )
         elif kind == "tconv":
             k, s, d = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(1, 2))
