@@ -34,8 +34,38 @@ def _fraction(arg: Any) -> Any:
     return sympy.together(arg)
 
 
+def _ceiling_form(e: Any) -> Any | None:
+    """``k*floor((L - 1)/b) + c`` (``c >= k >= 1``) as ``k*ceiling(L/b) + c - k``: the
+    same integer for integer ``L``, and how a person writes a SAME-padded size
+    (``ceil(H/32)``).  None when ``e`` has no such term."""
+    const, rest = e.as_coeff_Add()
+    if not const.is_Integer or const < 1:
+        return None
+    terms = sympy.Add.make_args(rest)
+    for term in terms:
+        k, factor = term.as_coeff_Mul()
+        if not (isinstance(factor, sympy.floor) and k.is_Integer and 1 <= k <= const):
+            continue
+        num, den = sympy.fraction(_fraction(factor.args[0]))
+        if not (den.is_Integer and den > 1):
+            continue
+        c0, linear = num.as_coeff_Add()
+        if c0 == -1 and linear != 0 and linear.is_integer:
+            others = [t for t in terms if t is not term]
+            ceiling = sympy.ceiling(linear / den, evaluate=False)
+            return sympy.Add(*others, k * ceiling, const - k)
+    return None
+
+
 class _Plain(StrPrinter):  # type: ignore[misc]
-    """sympy's printing, with floor and ceiling arguments over one denominator."""
+    """sympy's printing, with floor and ceiling arguments over one denominator, and
+    ``floor((H - 1)/b) + 1`` written ``ceiling(H/b)``."""
+
+    def _print_Add(self, e: Any, order: Any = None) -> str:
+        readable = _ceiling_form(e)
+        if readable is not None:
+            return str(self._print(readable))
+        return str(super()._print_Add(e, order=order))
 
     def _print_floor(self, e: Any) -> str:
         return f"floor({self._print(_fraction(e.args[0]))})"
@@ -45,6 +75,12 @@ class _Plain(StrPrinter):  # type: ignore[misc]
 
 
 class _Compact(StrPrinter):  # type: ignore[misc]
+    def _print_Add(self, e: Any, order: Any = None) -> str:
+        readable = _ceiling_form(e)
+        if readable is not None:
+            return str(self._print(readable))
+        return str(super()._print_Add(e, order=order))
+
     def _print_floor(self, e: Any) -> str:
         return f"⌊{self._print(_fraction(e.args[0]))}⌋"
 
@@ -58,11 +94,11 @@ class _Compact(StrPrinter):  # type: ignore[misc]
 
 _PRINTER = _Compact()
 _PLAIN = _Plain()
-_MUL = re.compile(r"(?<=\d)\*(?=[A-Za-z⌊(])")
+_MUL = re.compile(r"(?<=\d)\*(?=[A-Za-z⌊⌈(])")
 
 
 def short(x: Any) -> str:
-    """A value for a table cell: ``⌊(H - 1)/32⌋ + 1``, ``1/2``, ``212``, ``-`` for unknown."""
+    """A table cell: ``⌈H/32⌉``, ``⌊(H - 2)/4⌋``, ``1/2``, ``212``, ``-`` for unknown."""
     if x is None:
         return "-"
     if isinstance(x, int):
