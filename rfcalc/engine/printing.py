@@ -91,6 +91,11 @@ class _Compact(StrPrinter):  # type: ignore[misc]
         a, b = e.args
         return f"({self._print(a)} mod {self._print(b)})"
 
+    def parenthesize(self, item: Any, level: Any, strict: bool = False) -> str:
+        if isinstance(item, sympy.Mod):  # printed in its own parentheses already
+            return str(self._print(item))
+        return str(super().parenthesize(item, level, strict))
+
 
 _PRINTER = _Compact()
 _PLAIN = _Plain()
