@@ -9,7 +9,7 @@ The public API is small and cheap to import (sympy loads on first use)::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +22,19 @@ if TYPE_CHECKING:
 __all__ = ["__version__", "analyze", "load"]
 
 
-def load(spec: str | Path, text: str | None = None) -> Network:
-    """Read a spec: a path to a YAML file, or ``text`` with ``spec`` naming where it came from."""
-    from .spec import load_spec, read_spec_file
+def load(
+    spec: str | Path, text: str | None = None, repeats: Mapping[str, int] | None = None
+) -> Network:
+    """Read a spec: a path to a YAML file, or ``text`` with ``spec`` naming where it came from.
 
-    if text is not None:
-        return load_spec(text, str(spec))
-    return read_spec_file(str(spec))
+    ``repeats`` sets the repetition count of top-level items by name (``{"block3_mid":
+    21}``), as ``rfcalc analyze --repeat`` does.
+    """
+    from .spec import load_spec, read_text
+
+    if text is None:
+        text = read_text(str(spec))
+    return load_spec(text, str(spec), repeats)
 
 
 def analyze(spec: str | Path | Network, input_size: Sequence[int | str] | None = None) -> Analysis:

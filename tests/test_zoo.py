@@ -176,9 +176,7 @@ def test_deeper_resnets_by_repeat_count(
 ) -> None:
     # TF-Slim's receptive-field table for resnet_v1_50/101/152/200 at 224 px: the same
     # spec with more units in blocks 2 and 3 (the middle units are one `repeat` item)
-    from rfcalc.spec.parse import load_spec
-
-    text = (ZOO / "resnet50_v1.yaml").read_text()
     b2, b3 = units
-    network = load_spec(text, f"resnet{depth}.yaml", {"block2_mid": b2 - 2, "block3_mid": b3 - 2})
+    repeats = {"block2_mid": b2 - 2, "block3_mid": b3 - 2}
+    network = rfcalc.load(ZOO / "resnet50_v1.yaml", repeats=repeats)
     assert figures(rfcalc.analyze(network, [224, 224]), "out") == published
