@@ -509,9 +509,7 @@ def _resize(Q: int, A: Expr, n: Expr, m: Expr, mode: str) -> Any:
     nearest = [(b * ni) // mi for b in range(p_out)]
     if mode == "nearest":
         as_torch = torch_nearest(ni, mi)
-        if as_torch[:p_out] != nearest or any(
-            as_torch[b] != nearest[b % p_out] + (b // p_out) * p_in for b in range(mi)
-        ):
+        if any(as_torch[b] != nearest[b % p_out] + (b // p_out) * p_in for b in range(mi)):
             # PyTorch's float arithmetic breaks the exact pattern: one phase per unit
             p_out, p_in, nearest = mi, ni, as_torch
     c = Q // gcd(p_in, Q)
