@@ -132,9 +132,13 @@ def _transposed(layer: Layer, x: Any, mark: bool) -> Any:
         if pad is None or pad.mode in (None, "valid"):
             pb, pa = (0, 0) if pad is None or pad.mode else (int(pad.before), int(pad.after))
         else:
-            assert pad.mode == "same", pad.mode  # the output is n*s: pb + pa = ke - s + op
-            total = ke - s + op
-            pb, pa = total // 2, total - total // 2
+            # TensorFlow's SAME transposed conv: the gradient of a SAME conv on n*s
+            # inputs, whose padding is max(ke - s, 0) split smaller half first; the
+            # output is n*s (zeros at the end when the kernel is shorter than the stride)
+            assert pad.mode == "same", pad.mode
+            forward = max(ke - s, 0)
+            pb = forward // 2
+            pa = (ke - s + op) - pb
         ks.append(k)
         ss.append(s)
         ds.append(d)
@@ -434,10 +438,11 @@ def generated(draw: Any, ndim: int = 1) -> tuple[str, list[int]]:
             k, s, d = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(1, 2))
             ke = d * (k - 1) + 1
             pb, pa = draw(st.integers(0, ke - 1)), draw(st.integers(0, ke - 1))
+            pad = draw(st.sampled_from([f"[{pb}, {pa}]", "same"]))
             op = draw(st.integers(0, max(s, d) - 1))
             lines.append(
                 f"  - {{name: {name}, op: conv_transpose, kernel: {k}, stride: {s}, "
-                f"dilation: {d}, padding: [{pb}, {pa}], output_padding: {op}, {src}}}"
+                f"dilation: {d}, padding: {pad}, output_padding: {op}, {src}}}"
             )
         elif kind == "upsample":
             mode = draw(st.sampled_from(["nearest", "bilinear"]))
@@ -517,3 +522,18 @@ def test_generated_2d_networks_match_pytorch(case: tuple[str, list[int]]) -> Non
 @given(generated(ndim=3))
 def test_generated_3d_networks_match_pytorch(case: tuple[str, list[int]]) -> None:
     _generated(case)
+
+
+def test_transposed_same_with_a_kernel_shorter_than_the_stride() -> None:
+    # TensorFlow's SAME conv2d_transpose, 1x1 at stride 2: the even outputs see the
+    # input, the odd ones are zeros (nothing is cropped before)
+    text = (
+        "rfcalc: 1\ninput: {size: [8]}\nlayers:\n"
+        "  - {op: conv_transpose, kernel: 1, stride: 2, padding: same}\n"
+    )
+    network = rfcalc.load("tsame.yaml", text)
+    (axis,) = rfcalc.analyze(network).layers[0].axes
+    assert axis.size == 16 and (axis.pad_before, axis.pad_after) == (0, -1)
+    assert axis.field is not None
+    assert axis.field.region(4) is not None and axis.field.region(5) is None
+    _check(network, [8], "tsame", every_layer=False)

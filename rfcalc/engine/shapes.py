@@ -96,7 +96,14 @@ def transposed_output(n: Expr, ke: Expr, s: Expr, pb: Expr, pa: Expr, op: Expr) 
 
 
 def transposed_same_padding(ke: Expr, s: Expr, op: Expr) -> tuple[Expr, Expr]:
-    """``same`` for a transposed conv: the output is ``n*s``, so ``pb + pa = ke - s + op``."""
+    """``same`` for a transposed conv: the output is ``n*s``, so ``pb + pa = ke - s + op``.
+
+    As TensorFlow's ``conv2d_transpose`` (the gradient of a SAME conv on ``n*s``
+    inputs): ``pb`` is the smaller half of that conv's padding ``max(ke - s, 0)``, and
+    ``output_padding`` only lengthens the end; when the kernel is shorter than the
+    stride, the missing outputs are zeros at the end (a 1x1 kernel at stride 2 fills
+    the even outputs)."""
     total = sympy.expand(ke - s + op)
-    small = floor_div(total, 2)
-    return small, sympy.expand(total - small)
+    forward = smax(sympy.expand(ke - s), 0)  # the SAME conv's padding on n*s inputs
+    before = floor_div(forward, 2)
+    return before, sympy.expand(total - before)
