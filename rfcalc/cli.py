@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,6 +22,9 @@ except ImportError:  # pragma: no cover - older typer on real click
     from click import exceptions as _cx  # type: ignore[no-redef,import-not-found]
 
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from .model import Network
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -140,12 +143,11 @@ def analyze(
     console = _console() if fmt is TableFormat.table else None
     for path in specs:
         try:
-            text = read_text(path)
+            network = load_spec(read_text(path), path, counts)
             for name in counts:
-                if not _is_item(text, path, name):
+                if not _is_item(network, name):
                     _error(f"{path}: no top-level layer or block instance named {name!r}")
                     return EXIT_USAGE
-            network = load_spec(text, path, counts)
             sizes = None
             if override is not None:
                 if len(override) != network.ndim:
@@ -198,12 +200,10 @@ def parse_repeats(items: list[str]) -> dict[str, int]:
     return counts
 
 
-def _is_item(text: str, path: str, name: str) -> bool:
-    """``name`` is a top-level item of the spec (what ``repeat`` counts apply to)."""
-    from .spec import load_spec
-
-    probe = [x.name for x in load_spec(text, path, {name: 1}).layers]
-    return any(n == f"{name}.0" or n.startswith(f"{name}.0.") for n in probe)
+def _is_item(network: Network, name: str) -> bool:
+    """``name`` is a top-level item of the spec (what ``repeat`` counts apply to): read
+    with a count for it, the network has its first instance."""
+    return any(x.name == f"{name}.0" or x.name.startswith(f"{name}.0.") for x in network.layers)
 
 
 @app.command()
@@ -308,11 +308,11 @@ def solve(
         target = layer or network.layers[-1].name
         if repeat is not None:
             from .solver import smallest_repeat
-            from .spec import read_text
+            from .spec import load_spec, read_text
 
             try:
                 text = read_text(spec)
-                if not _is_item(text, spec, repeat):
+                if not _is_item(load_spec(text, spec, {repeat: 1}), repeat):
                     _error(f"rfcalc: no top-level layer or block instance named {repeat!r}")
                     return EXIT_USAGE
                 found_repeat = smallest_repeat(text, spec, repeat, rf, layer)

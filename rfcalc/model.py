@@ -33,6 +33,9 @@ OPS = (
     "identity",
 )
 
+#: How axes are named when the input gives them no symbol.
+AXIS_NAMES = ("H", "W", "D")
+
 #: Named padding modes (REFERENCE.md, "Named padding modes").
 PADDING_MODES = ("valid", "same", "same_lower", "full", "half", "causal")
 

@@ -23,8 +23,8 @@ from .engine.solve import (
     smallest,
     solve_condition,
 )
-from .model import Network
-from .rules.base import AXIS_NAMES, is_int
+from .model import AXIS_NAMES, Network
+from .rules.base import is_int
 from .rules.conditions import Condition, size_conditions
 
 #: the most output_padding combinations tried

@@ -17,7 +17,7 @@ from . import shapes
 from .field import Field, NotExact, Region, Taps, apply, merge
 from .field import aligned as field_aligned
 from .printing import short
-from .sizes import ceil_div, floor_div, same
+from .sizes import ceil_div, floor_div, is_concrete, same
 
 Expr = Any
 
@@ -376,7 +376,7 @@ def _one_axis(
     base = AxisResult(size=size, pad_before=pb, pad_after=pa)
     if below.field is None:
         return AxisResult(size, pb, pa, note=below.note)
-    if op in ("resize", "adaptive_pool", "global_pool") and sizes_empty(n):
+    if op in ("resize", "adaptive_pool", "global_pool") and is_concrete(n) and int(n) < 1:
         return AxisResult(size, pb, pa, note="it reads an empty map")
     if make is None:
         return _with_field(base, below.field)
@@ -386,11 +386,6 @@ def _one_axis(
     except NotExact as exc:
         return AxisResult(size, pb, pa, note=str(exc))
     return _with_field(base, f)
-
-
-def sizes_empty(n: Expr) -> bool:
-    """A concrete size below 1: the map is empty (RF101 says where it became so)."""
-    return bool(getattr(n, "is_Integer", False) or isinstance(n, int)) and int(n) < 1
 
 
 def _c(x: Expr) -> Expr:

@@ -57,15 +57,18 @@ def _ceiling_form(e: Any) -> Any | None:
     return None
 
 
-class _Plain(StrPrinter):  # type: ignore[misc]
-    """sympy's printing, with floor and ceiling arguments over one denominator, and
-    ``floor((H - 1)/b) + 1`` written ``ceiling(H/b)``."""
+class _Readable(StrPrinter):  # type: ignore[misc]
+    """sympy's printing with ``floor((H - 1)/b) + 1`` written ``ceiling(H/b)``."""
 
     def _print_Add(self, e: Any, order: Any = None) -> str:
         readable = _ceiling_form(e)
         if readable is not None:
             return str(self._print(readable))
         return str(super()._print_Add(e, order=order))
+
+
+class _Plain(_Readable):
+    """For JSON: floor and ceiling arguments over one denominator."""
 
     def _print_floor(self, e: Any) -> str:
         return f"floor({self._print(_fraction(e.args[0]))})"
@@ -74,12 +77,8 @@ class _Plain(StrPrinter):  # type: ignore[misc]
         return f"ceiling({self._print(_fraction(e.args[0]))})"
 
 
-class _Compact(StrPrinter):  # type: ignore[misc]
-    def _print_Add(self, e: Any, order: Any = None) -> str:
-        readable = _ceiling_form(e)
-        if readable is not None:
-            return str(self._print(readable))
-        return str(super()._print_Add(e, order=order))
+class _Compact(_Readable):
+    """For tables: ``⌊x⌋``, ``⌈x⌉`` and ``(x mod m)``."""
 
     def _print_floor(self, e: Any) -> str:
         return f"⌊{self._print(_fraction(e.args[0]))}⌋"

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from ..engine import Analysis, AxisResult, LayerResult
 from ..engine.cost import LayerCost
+from ..model import AXIS_NAMES
 from .values import per_axis, short
 
 
@@ -160,4 +161,4 @@ def _rf(a: AxisResult) -> str:
 def _axis(result: Analysis, axis: int) -> str:
     """An axis by its input symbol (H) or, for a concrete input, its usual name."""
     size = result.input_size[axis]
-    return str(size) if getattr(size, "is_Symbol", False) else ("H", "W", "D")[axis]
+    return str(size) if getattr(size, "is_Symbol", False) else AXIS_NAMES[axis]

@@ -9,9 +9,7 @@ from typing import Any
 
 from ..engine import INPUT, Analysis, AxisResult, LayerResult, analyze_network, size_symbol
 from ..engine.solve import min_input
-from ..model import Layer, Loc, Network, Severity
-
-AXIS_NAMES = ("H", "W", "D")
+from ..model import AXIS_NAMES, Layer, Loc, Network, Severity
 
 
 def is_int(x: Any) -> bool:
