@@ -21,6 +21,8 @@ torch = pytest.importorskip(
 )
 F = torch.nn.functional
 
+from oracle_pads import pad, tf_same, window_padding  # noqa: E402  (after the skip)
+
 
 @dataclass
 class L:
@@ -54,37 +56,6 @@ def _tconv_nd(ndim: int) -> Any:
     return {1: F.conv_transpose1d, 2: F.conv_transpose2d}[ndim]
 
 
-def _pad(x: Any, pads: list[tuple[int, int]]) -> Any:
-    """F.pad takes the last axis first."""
-    flat: list[int] = []
-    for before, after in reversed(pads):
-        flat += [before, after]
-    return F.pad(x, flat)
-
-
-def _tf_same(n: int, k: int, s: int, d: int, lower: bool) -> tuple[int, int]:
-    """TensorFlow's SAME padding, written here independently of rfcalc."""
-    ke = d * (k - 1) + 1
-    out = -(-n // s)
-    total = max((out - 1) * s + ke - n, 0)
-    small, big = total // 2, total - total // 2
-    return (big, small) if lower else (small, big)
-
-
-def _window_padding(mode: Any, n: int, k: int, s: int, d: int) -> tuple[int, int]:
-    ke = d * (k - 1) + 1
-    if isinstance(mode, list):
-        return mode[0], mode[1]
-    if isinstance(mode, int):
-        return mode, mode
-    return {
-        "valid": (0, 0),
-        "full": (ke - 1, ke - 1),
-        "half": (ke // 2, ke // 2),
-        "causal": (ke - 1, 0),
-    }.get(mode) or _tf_same(n, k, s, d, mode == "same_lower")
-
-
 @st.composite
 def conv_layer(draw: Any, ndim: int, name: str, src: str) -> L:
     ks = [draw(st.integers(1, 5)) for _ in range(ndim)]
@@ -112,11 +83,9 @@ def conv_layer(draw: Any, ndim: int, name: str, src: str) -> L:
 
     def run(t: dict[str, Any], gradient: bool) -> Any:
         x = t[src]
-        pads = [
-            _window_padding(m, x.shape[2 + i], ks[i], ss[i], ds[i]) for i, m in enumerate(modes)
-        ]
+        pads = [window_padding(m, x.shape[2 + i], ks[i], ss[i], ds[i]) for i, m in enumerate(modes)]
         w = torch.ones(1, 1, *ks, dtype=torch.float64)
-        return _conv_nd(ndim)(_pad(x, pads), w, stride=ss, dilation=ds)
+        return _conv_nd(ndim)(pad(x, pads), w, stride=ss, dilation=ds)
 
     return L(spec, run)
 
@@ -198,7 +167,7 @@ def pad_crop_layer(draw: Any, ndim: int, name: str, src: str) -> L:
     def run(t: dict[str, Any], gradient: bool) -> Any:
         x = t[src]
         if op == "pad":
-            return _pad(x, [(a, b) for a, b in amounts])
+            return pad(x, [(a, b) for a, b in amounts])
         index = [slice(None), slice(None)] + [
             slice(a, x.shape[2 + i] - b) for i, (a, b) in enumerate(amounts)
         ]
@@ -224,10 +193,8 @@ def residual_block(draw: Any, ndim: int, name: str, src: str) -> list[L]:
 
     def run_conv(t: dict[str, Any], gradient: bool) -> Any:
         x = t[src]
-        pads = [_tf_same(x.shape[2 + i], ks[i], 1, ds[i], False) for i in range(ndim)]
-        return _conv_nd(ndim)(
-            _pad(x, pads), torch.ones(1, 1, *ks, dtype=torch.float64), dilation=ds
-        )
+        pads = [tf_same(x.shape[2 + i], ks[i], 1, ds[i], False) for i in range(ndim)]
+        return _conv_nd(ndim)(pad(x, pads), torch.ones(1, 1, *ks, dtype=torch.float64), dilation=ds)
 
     merge = draw(st.sampled_from(["add", "concat"]))
 
@@ -259,9 +226,9 @@ def two_branches(draw: Any, ndim: int, name: str, src: str) -> list[L]:
 
         def run(t: dict[str, Any], gradient: bool, ks: list[int] = ks) -> Any:
             x = t[src]
-            pads = [_tf_same(x.shape[2 + i], ks[i], s[i], 1, False) for i in range(ndim)]
+            pads = [tf_same(x.shape[2 + i], ks[i], s[i], 1, False) for i in range(ndim)]
             w = torch.ones(1, 1, *ks, dtype=torch.float64)
-            return _conv_nd(ndim)(_pad(x, pads), w, stride=s)
+            return _conv_nd(ndim)(pad(x, pads), w, stride=s)
 
         out.append(L(spec, run))
         names.append(bname)

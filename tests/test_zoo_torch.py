@@ -32,6 +32,9 @@ torch = pytest.importorskip(
 )
 F = torch.nn.functional
 
+from oracle_pads import pad as padded  # noqa: E402  (after the skip)
+from oracle_pads import window_padding  # noqa: E402
+
 SPECS = Path(__file__).parents[1] / "specs"
 
 #: the input each spec is run at: large enough that central units of the last layers
@@ -62,36 +65,12 @@ TINY = 1e-9
 ALL = sorted([*SPECS.glob("*.yaml"), *(SPECS / "zoo").glob("*.yaml")], key=lambda p: p.stem)
 
 
-def _padding(layer: Layer, axis: int, n: int, ke: int, s: int) -> tuple[int, int]:
+def _padding(layer: Layer, axis: int, n: int, k: int, s: int, d: int) -> tuple[int, int]:
     """Padding before / after of a forward window op, from the mode's definition."""
     if not layer.padding:
         return 0, 0
-    pad = layer.padding[axis]
-    mode = pad.mode
-    if mode is None:
-        return int(pad.before), int(pad.after)
-    if mode == "valid":
-        return 0, 0
-    if mode in ("same", "same_lower"):
-        total = max((-(-n // s) - 1) * s + ke - n, 0)
-        small, big = total // 2, total - total // 2
-        return (small, big) if mode == "same" else (big, small)
-    if mode == "full":
-        return ke - 1, ke - 1
-    if mode == "half":
-        return ke // 2, ke // 2
-    if mode == "causal":
-        return ke - 1, 0
-    raise AssertionError(f"unknown padding mode {mode}")
-
-
-def _pad(x: Any, pads: list[tuple[int, int]], mark: bool = False) -> Any:
-    """Pad (negative amounts crop), axis 0 first: with zeros, or with NaN (``mark``),
-    which then marks every unit that reads beyond a map (see :func:`_forward`)."""
-    flat: list[int] = []
-    for before, after in reversed(pads):
-        flat += [before, after]
-    return F.pad(x, flat, value=float("nan") if mark else 0.0)
+    p = layer.padding[axis]
+    return window_padding(p.mode or [p.before, p.after], n, k, s, d)
 
 
 def _nd(name: str, ndim: int) -> Any:
@@ -109,7 +88,7 @@ def _window(layer: Layer, x: Any, mark: bool) -> Any:
         ss.append(s)
         ds.append(d)
         n = x.shape[2 + axis]
-        pb, pa = _padding(layer, axis, n, ke, s)
+        pb, pa = _padding(layer, axis, n, k, s, d)
         if layer.ceil_mode:
             # PyTorch: ceil((n + pb + pa - ke)/s) + 1 windows, the last starting inside
             # the input or the left padding; the windows past the end read padding
@@ -119,7 +98,7 @@ def _window(layer: Layer, x: Any, mark: bool) -> Any:
             pa += max(0, (out - 1) * s + ke - (n + pb + pa))
         pads.append((pb, pa))
     weight = torch.ones(1, 1, *ks, dtype=x.dtype) / float(torch.tensor(ks).prod())
-    return _nd("conv", ndim)(_pad(x, pads, mark), weight, stride=ss, dilation=ds)
+    return _nd("conv", ndim)(padded(x, pads, mark), weight, stride=ss, dilation=ds)
 
 
 def _transposed(layer: Layer, x: Any, mark: bool) -> Any:
@@ -152,9 +131,9 @@ def _transposed(layer: Layer, x: Any, mark: bool) -> Any:
         if margin:
             crops[-1] = (-(margin * s + pb), -(margin * s - op + pa))
     weight = torch.ones(1, 1, *ks, dtype=x.dtype) / float(torch.tensor(ks).prod())
-    x = _pad(x, [(m, m) for m in margins], mark)
+    x = padded(x, [(m, m) for m in margins], mark)
     full = _nd("conv_transpose", ndim)(x, weight, stride=ss, dilation=ds)
-    return _pad(full, crops)
+    return padded(full, crops)
 
 
 def _interpolate(x: Any, size: list[int], mode: str, mark: bool) -> Any:
@@ -170,12 +149,12 @@ def _interpolate(x: Any, size: list[int], mode: str, mark: bool) -> Any:
     whole = [m % n == 0 for n, m in zip(spatial, size, strict=True)]
     grow = [(1, 1) if w else (0, 0) for w in whole]
     big = [m + 2 * (m // n) if w else m for n, m, w in zip(spatial, size, whole, strict=True)]
-    out = F.interpolate(_pad(x, grow, True), size=big, mode=linear, align_corners=False)
+    out = F.interpolate(padded(x, grow, True), size=big, mode=linear, align_corners=False)
     cut = [
         (-(m // n), -(m // n)) if w else (0, 0)
         for n, m, w in zip(spatial, size, whole, strict=True)
     ]
-    out = _pad(out, cut).clone()
+    out = padded(out, cut).clone()
     for axis, (n, m, w) in enumerate(zip(spatial, size, whole, strict=True)):
         if not w:
             margin = -(-m // n) + 2
@@ -219,7 +198,7 @@ def _run(layer: Layer, t: dict[str, Any], mark: bool) -> Any:
         size = list(t[layer.target].shape[2:]) if layer.target else spatial
         return _interpolate(x, size, layer.mode, mark)
     if op == "pad":
-        return _pad(x, [(int(p.before), int(p.after)) for p in layer.padding], mark)
+        return padded(x, [(int(p.before), int(p.after)) for p in layer.padding], mark)
     if op == "crop":
         if layer.target is not None:
             want = t[layer.target].shape[2:]
@@ -227,7 +206,7 @@ def _run(layer: Layer, t: dict[str, Any], mark: bool) -> Any:
             pads = [(gap // 2, gap - gap // 2) for gap in gaps]
         else:
             pads = [(int(p.before), int(p.after)) for p in layer.padding]
-        return _pad(x, [(-b, -a) for b, a in pads])
+        return padded(x, [(-b, -a) for b, a in pads])
     raise AssertionError(f"op {op}: extend this oracle")
 
 
