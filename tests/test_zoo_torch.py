@@ -15,7 +15,8 @@ their definitions (REFERENCE.md), not by rfcalc.
 
 from __future__ import annotations
 
-from math import prod
+from fractions import Fraction
+from math import ceil, prod
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,9 @@ def _transposed(layer: Layer, x: Any, mark: bool) -> Any:
 
 def _interpolate(x: Any, size: list[int], mode: str, mark: bool) -> Any:
     if mode == "nearest":  # reads a unit of the map, never beyond it
-        return F.interpolate(x, size=size, mode="nearest")
+        # in single precision, as networks run (and as rfcalc emulates the index): for
+        # double tensors PyTorch computes the source index in double, and it can differ
+        return F.interpolate(x.float(), size=size, mode="nearest").to(x.dtype)
     ndim = x.dim() - 2
     linear = {1: "linear", 2: "bilinear", 3: "trilinear"}[ndim]
     if not mark:
@@ -157,11 +160,14 @@ def _interpolate(x: Any, size: list[int], mode: str, mark: bool) -> Any:
     out = padded(out, cut).clone()
     for axis, (n, m, w) in enumerate(zip(spatial, size, whole, strict=True)):
         if not w:
-            margin = -(-m // n) + 2
+            # the units whose source coordinate PyTorch clamps: before the first unit,
+            # or with the upper neighbour beyond the last (exact arithmetic)
             index = [slice(None)] * out.dim()
-            for part in (slice(0, margin), slice(m - margin, m)):
-                index[2 + axis] = part
-                out[tuple(index)] = float("nan")
+            for u in range(m):
+                src = Fraction((2 * u + 1) * n - m, 2 * m)
+                if src < 0 or ceil(src) > n - 1:
+                    index[2 + axis] = slice(u, u + 1)
+                    out[tuple(index)] = float("nan")
     return out
 
 
@@ -519,3 +525,92 @@ def test_transposed_same_with_a_kernel_shorter_than_the_stride() -> None:
     assert axis.field is not None
     assert axis.field.region(4) is not None and axis.field.region(5) is None
     _check(network, [8], "tsame", every_layer=False)
+
+
+def _every_unit(case: tuple[str, list[int]], need: Any = assume) -> int:
+    """Every unit of every layer that the maps alone compute (1-D, all at once: the
+    executor is linear, so a batch of one-hot inputs gives the whole Jacobian)."""
+    text, size = case
+    try:
+        network = rfcalc.load("generated.yaml", text)
+    except SpecError:
+        need(False)
+        return 0
+    analysis = rfcalc.analyze(network, size)
+    need(all(int(a.size) >= 1 for r in analysis.layers for a in r.axes))
+    (n,) = size
+    eye = torch.eye(n, dtype=torch.float64).reshape(n, 1, n)
+    t = _forward(network, eye)
+    with torch.no_grad():
+        marks = _forward(network, torch.zeros(1, 1, n, dtype=torch.float64), mark=True)
+    checked = 0
+    for result in analysis.layers:
+        (a,) = result.axes
+        f = a.field
+        if f is None or a.receptive_field is None or f.fixed is not None or is_broadcast(f):
+            continue
+        jac = t[result.name][:, 0, :].T  # jac[u, i]: unit u's gradient at pixel i
+        inside = [u for u in range(jac.shape[0]) if not torch.isnan(marks[result.name][0, 0, u])]
+        extents, pads = [], []
+        for u in inside:
+            row = jac[u].abs().tolist()
+            top = max(row)
+            got = [i for i, v in enumerate(row) if v > TINY * top]
+            if not got:
+                continue  # a blind unit
+            extents.append(got[-1] - got[0] + 1)
+            pads.append(u * a.jump - got[0])
+        if not extents:
+            continue
+        where = (result.name, text)
+        rf_min = a.receptive_field_min or a.receptive_field
+        assert a.interior is not None
+        lo, hi = a.interior
+        if set(range(lo, hi + 1)) <= set(inside):
+            assert a.receptive_field == max(extents), where
+            assert rf_min == min(extents), where
+            assert a.effective_padding == max(pads), where
+            checked += 1
+        else:
+            # the marking is conservative (a linear interpolation's weight 0 on a
+            # marked neighbour still marks): the units it shows bound the statement
+            assert rf_min <= min(extents) and max(extents) <= a.receptive_field, where
+            assert max(pads) <= a.effective_padding, where
+    return checked
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(generated())
+def test_fields_hold_over_every_unit_the_map_has(case: tuple[str, list[int]]) -> None:
+    """Receptive field (largest, smallest) and effective padding over all units away from
+    the borders, not one central unit per phase: after an adaptive pool or a resize
+    between sizes whose ratio is not whole, the phases are units of the real map."""
+    _every_unit(case)
+
+
+@pytest.mark.parametrize(
+    ("layers", "size", "want"),
+    [
+        # issue #10: 28 units, each spans 4 (rfcalc said RF 5, min 4, padding 29/30)
+        ("[{op: adaptive_pool, output_size: 30}, {op: conv, kernel: 3}]", 31, (4, 4, "9/10")),
+        (
+            "[{name: a, op: adaptive_pool, output_size: 9},"
+            " {op: resize, to: a, inputs: [input]}, {op: conv, kernel: 5, stride: 4}]",
+            28,
+            (13, 13, "4/9"),
+        ),
+    ],
+)
+def test_fields_after_aperiodic_layers_are_those_of_real_units(
+    layers: str, size: int, want: tuple[int, int, str]
+) -> None:
+    text = f"rfcalc: 1\ninput: {{size: [{size}]}}\nlayers: {layers}\n"
+    (a,) = rfcalc.analyze(rfcalc.load("aperiodic.yaml", text)).layers[-1].axes
+    rf, rf_min, pad = want
+    assert (a.receptive_field, a.receptive_field_min or a.receptive_field) == (rf, rf_min)
+    assert str(a.effective_padding) == pad
+    assert _every_unit((text, [size]), need=_require) >= 1
+
+
+def _require(condition: bool) -> None:
+    assert condition

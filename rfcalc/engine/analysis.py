@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property, partial
 from math import ceil, floor, gcd
@@ -42,6 +42,9 @@ class AxisResult:
     note: str | None = None
     #: phases of the output (out of ``field.period``) that see no input pixel at all
     blind_phases: int = 0
+    #: the units ``lo..hi`` computed from the maps alone (no padding on the way), for a
+    #: concrete input; None when the sizes are symbolic
+    interior: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,12 @@ def analyze_network(
     ndim = len(sizes)
     start = tuple(
         AxisResult(
-            size=s, receptive_field=1, jump=1, effective_padding=0, field=Field.identity(paths)
+            size=s,
+            receptive_field=1,
+            jump=1,
+            effective_padding=0,
+            field=Field.identity(paths),
+            interior=(0, int(s) - 1) if s.is_Integer else None,
         )
         for s in sizes
     )
@@ -194,7 +202,7 @@ def _rename(a: AxisResult, r: _Renamer) -> AxisResult:
         fixed = f.fixed
         if fixed is not None:
             fixed = Region(r(fixed.start), r(fixed.end), fixed.support, fixed.paths)
-        f = Field(f.period, r(f.advance), phases, f.support_note, fixed)
+        f = replace(f, advance=r(f.advance), phases=phases, fixed=fixed)
     return AxisResult(
         r(a.size),
         r(a.pad_before),
@@ -206,6 +214,7 @@ def _rename(a: AxisResult, r: _Renamer) -> AxisResult:
         f,
         r.text(a.note),
         a.blind_phases,
+        a.interior,
     )
 
 
@@ -231,6 +240,7 @@ def _merge(layer: Layer, below: list[tuple[AxisResult, ...]], ndim: int) -> Laye
     aligned = True
     for i in range(ndim):
         parts = [b[i] for b in below]
+        interior = _common_interior([p.interior for p in parts])
         verdicts = [same(parts[0].size, p.size) for p in parts[1:]]
         if any(v is False for v in verdicts):
             mismatched[i] = True
@@ -248,14 +258,30 @@ def _merge(layer: Layer, below: list[tuple[AxisResult, ...]], ndim: int) -> Laye
         except NotExact as exc:
             axes.append(AxisResult(size=parts[0].size, note=str(exc)))
             continue
-        axes.append(_with_field(AxisResult(size=parts[0].size), merged))
+        axes.append(_with_field(AxisResult(size=parts[0].size), merged, interior))
     sizes = tuple(tuple(a.size for a in b) for b in below)
     return LayerResult(layer, tuple(axes), sizes, mismatched, aligned)
 
 
-def _with_field(axis: AxisResult, f: Field) -> AxisResult:
+def _common_interior(parts: Sequence[tuple[int, int] | None]) -> tuple[int, int] | None:
+    """The units that are interior in every branch of a merge."""
+    if any(p is None for p in parts):
+        return None
+    los, his = zip(*(p for p in parts if p is not None), strict=True)
+    return max(los), min(his)
+
+
+def _with_field(
+    axis: AxisResult, f: Field, interior: tuple[int, int] | None = None
+) -> AxisResult:
+    """``axis`` with the field ``f`` and what it says (receptive field, jump, padding),
+    taken over the phases that units ``interior`` of the real map have."""
+    if interior is not None and f.period > 1:
+        lo, hi = interior
+        if lo <= hi and hi - lo + 1 < f.period:
+            f = replace(f, present=frozenset(u % f.period for u in range(lo, hi + 1)))
     rf = f.receptive_field()
-    blind = sum(1 for r in f.phases if r is None)
+    blind = f.blind()
     note = None
     if rf is None:
         note = "no output unit sees any input pixel"
@@ -276,6 +302,7 @@ def _with_field(axis: AxisResult, f: Field) -> AxisResult:
             jump=f.jump,
             note=note,
             blind_phases=blind,
+            interior=interior,
         )
     hi, lo = rf
     return AxisResult(
@@ -288,6 +315,7 @@ def _with_field(axis: AxisResult, f: Field) -> AxisResult:
         effective_padding=f.effective_padding(),
         field=f,
         blind_phases=blind,
+        interior=interior,
     )
 
 
@@ -379,13 +407,84 @@ def _one_axis(
     if op in ("resize", "adaptive_pool", "global_pool") and is_concrete(n) and int(n) < 1:
         return AxisResult(size, pb, pa, note="it reads an empty map")
     if make is None:
-        return _with_field(base, below.field)
+        return _with_field(base, below.field, below.interior)
     try:
         period, advance, taps = make()
         f = apply(below.field, period, advance, taps)
     except NotExact as exc:
         return AxisResult(size, pb, pa, note=str(exc))
-    return _with_field(base, f)
+    return _with_field(base, f, _interior(below.interior, size, period, taps))
+
+
+def _as_int(x: Expr) -> int | None:
+    if isinstance(x, int):
+        return x
+    return int(x) if getattr(x, "is_Integer", False) else None
+
+
+def _tap_range(taps: Sequence[Taps]) -> tuple[int, int] | None:
+    """The lowest and highest unit below that ``taps`` read (None: none, or symbolic)."""
+    lo: int | None = None
+    hi: int | None = None
+    for t in taps:
+        first, count = _as_int(t.first), _as_int(t.count)
+        if first is None or count is None:
+            raise NotExact("symbolic taps")
+        if count <= 0:
+            continue
+        last = first + (count - 1) * t.step
+        a, b = min(first, last), max(first, last)
+        lo = a if lo is None else min(lo, a)
+        hi = b if hi is None else max(hi, b)
+    return None if lo is None or hi is None else (lo, hi)
+
+
+def _interior(
+    below: tuple[int, int] | None, size: Expr, period: int, taps: Any
+) -> tuple[int, int] | None:
+    """The units ``L..H`` of a layer whose taps all fall on interior units ``below``.
+
+    Unit ``phi + t*period`` reads the taps of unit ``phi`` moved by ``t*delta`` units
+    below, so on each phase the interior units are a range of ``t``; ``L..H`` is the
+    longest run of units interior on every phase (a border unit of one phase between
+    interior units of another ends the run: those are border effects too)."""
+    m = _as_int(size)
+    if below is None or m is None:
+        return None
+    lb, hb = below
+    if lb > hb or m < 1:
+        return 0, -1
+    try:
+        extremes = []
+        delta: int | None = None
+        for phi in range(period):
+            here = _tap_range(taps(phi))
+            if here is None:
+                continue  # a blind phase reads nothing: no border to meet
+            if delta is None:
+                nxt = _tap_range(taps(phi + period))
+                if nxt is None:
+                    return None
+                delta = nxt[0] - here[0]
+            extremes.append((phi, *here))
+    except NotExact:
+        return None
+    if delta is None:
+        return 0, m - 1
+    if delta < 0:
+        return None
+    lo, hi = 0, m - 1
+    for phi, first, last in extremes:
+        if delta == 0:
+            if first < lb or last > hb:
+                return 0, -1
+            continue
+        # unit phi + t*period: interior iff first + t*delta >= lb and last + t*delta <= hb
+        t_lo = -((first - lb) // delta)
+        t_hi = (hb - last) // delta
+        lo = max(lo, phi + t_lo * period - period + 1)
+        hi = min(hi, phi + t_hi * period + period - 1)
+    return lo, hi
 
 
 def _c(x: Expr) -> Expr:

@@ -82,6 +82,11 @@ class Field:
     #: pooled to one unit and broadcast back (image pooling) merged with moving branches.
     #: ``phases`` then hold the moving part only; no single receptive field holds.
     fixed: Region | None = None
+    #: the phases that some unit of the real map has, away from the borders, when that is
+    #: not every phase (a map shorter than the period: after an adaptive pool or a resize
+    #: between sizes whose ratio is not whole, the pattern repeats beyond the real map only
+    #: on paper); None: every phase.  :meth:`seen` and the summaries keep to these.
+    present: frozenset[int] | None = None
 
     @classmethod
     def identity(cls, paths: bool = False) -> Field:
@@ -115,7 +120,20 @@ class Field:
         return None if base is None else base.shifted(t * self.advance)
 
     def seen(self) -> list[tuple[int, Region]]:
-        return [(i, r) for i, r in enumerate(self.phases) if r is not None]
+        """The phases (of :attr:`present`) that see some input, with their regions."""
+        return [
+            (i, r)
+            for i, r in enumerate(self.phases)
+            if r is not None and (self.present is None or i in self.present)
+        ]
+
+    def blind(self) -> int:
+        """How many phases (of :attr:`present`) see no input at all."""
+        return sum(
+            1
+            for i, r in enumerate(self.phases)
+            if r is None and (self.present is None or i in self.present)
+        )
 
     def receptive_field(self) -> tuple[Expr, Expr] | None:
         """(max, min) extent over the phases that see any input; None if none does.
