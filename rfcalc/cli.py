@@ -245,15 +245,9 @@ def solve(
     ] = None,
 ) -> int:
     """Valid input sizes in closed form, and the design questions around them."""
+    from .engine.hyper import combinations
     from .model import SpecError
-    from .solver import (
-        free_analysis,
-        inputs_for_output,
-        nearest_valid,
-        roundtrip_output_padding,
-        solve_axis,
-        tconv_names,
-    )
+    from .solver import axis_answers, free_analysis, roundtrip_output_padding, tconv_names
     from .spec import read_spec_file
 
     try:
@@ -273,37 +267,30 @@ def solve(
         return EXIT_USAGE
     lines = [f"{network.name} ({spec})"]
     status = EXIT_OK
-    for axis in range(network.ndim):
-        sol = solve_axis(analysis, axis, drops)
-        lines.append(f"  valid {sol.describe()}")
-        if sol.reasons:
-            lines.append("    from: " + "; ".join(sol.reasons))
-        if concrete is not None:
-            value = int(concrete[axis])
-            ok = sol.valid is not None and sol.minimum is not None and sol.valid.holds(value)
-            below, above = nearest_valid(sol, value)
-            if ok:
-                lines.append(f"  {sol.name} = {value} is valid")
-            else:
-                status = EXIT_FINDINGS
-                parts = []
-                if above is not None:
-                    parts.append(f"pad {above - value} to {above}")
-                if below is not None:
-                    parts.append(f"crop {value - below} to {below}")
-                lines.append(
-                    f"  {sol.name} = {value} is not valid: "
-                    + (" or ".join(parts) or "no valid size")
-                )
-        if output is not None:
-            found = inputs_for_output(analysis, axis, output, layer)
-            target = layer or analysis.layers[-1].name
-            if found is None:
-                lines.append(f"  no {sol.name} gives {target} {output} units")
-            else:
-                lines.append(
-                    f"  {target} has {output} units for {sol.name} in [{found[0]}, {found[1]}]"
-                )
+    from .engine.hyper import instances, involves
+
+    sizes_of = [a.size for r in analysis.layers for a in r.axes]
+    if network.bounds and involves(network, sizes_of):
+        # the sizes depend on hyperparameters: answer per value, alike answers together
+        cases, complete = instances(network)
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for case in cases:
+            got, ok = axis_answers(free_analysis(case.network), drops, concrete, output, layer)
+            status = max(status, EXIT_OK if ok else EXIT_FINDINGS)
+            groups.setdefault(tuple(got), []).append(case.label())
+        if not complete:
+            lines.append(
+                f"  the sizes depend on {', '.join(map(str, sorted(network.bounds, key=str)))}:"
+                f" {combinations(network)} combinations, answered at the corners of their"
+                " bounds only"
+            )
+        for answer, labels in groups.items():
+            lines.append(f"  with {' | '.join(labels)}:")
+            lines += ["  " + line for line in answer]
+    else:
+        got, ok = axis_answers(analysis, drops, concrete, output, layer)
+        lines += got
+        status = EXIT_OK if ok else EXIT_FINDINGS
     if rf is not None:
         target = layer or network.layers[-1].name
         if repeat is not None:
@@ -337,23 +324,40 @@ def solve(
         else:
             from .solver import smallest_hyperparameters
 
-            found_hyper = smallest_hyperparameters(network, rf, layer)
-            if found_hyper is None:
+            search = smallest_hyperparameters(network, rf, layer)
+            if search is None:
+                lines.append(
+                    f"  --rf: the receptive field of {target} is not a number for given values"
+                    " of the symbols (it is unstated, or depends on the input size: see"
+                    " analyze, or give the spec a concrete input)"
+                )
+                status = EXIT_FINDINGS
+            elif search.values is not None and search.fields is not None:
+                shown = ", ".join(f"{k} = {v}" for k, v in search.values.items())
+                lines.append(
+                    f"  smallest: {shown} (receptive field "
+                    f"{' x '.join(map(str, search.fields))} at {target})"
+                )
+            elif search.complete:
                 lines.append(f"  no values within the symbols' bounds reach {rf} at {target}")
                 status = EXIT_FINDINGS
             else:
-                chosen, got = found_hyper
-                shown = ", ".join(f"{k} = {v}" for k, v in chosen.items())
                 lines.append(
-                    f"  smallest: {shown} (receptive field {' x '.join(map(str, got))} at {target})"
+                    f"  unknown: none of the {search.searched} combinations with the smallest"
+                    f" sums (of {search.total}) reaches {rf} at {target}; the search gave up"
+                    " there"
                 )
+                status = EXIT_FINDINGS
     if roundtrip:
-        answers = roundtrip_output_padding(network, network.ndim)
-        if answers is None:
-            lines.append("  --roundtrip: the network has no conv_transpose")
-        else:
-            names = ", ".join(tconv_names(network))
-            lines.append(f"  output_padding of ({names}) that return the input size:")
+        names = ", ".join(tconv_names(network))
+        cases = instances(network)[0] if network.bounds else []
+        for label, net in [(c.label(), c.network) for c in cases] or [("", network)]:
+            answers = roundtrip_output_padding(net, net.ndim)
+            if answers is None:
+                lines.append("  --roundtrip: the network has no conv_transpose")
+                break
+            with_values = f" with {label}" if label else ""
+            lines.append(f"  output_padding of ({names}) that return the input size{with_values}:")
             for condition, combos in answers:
                 shown = ", ".join(str(c if len(c) > 1 else c[0]) for c in combos) or "none"
                 lines.append(f"    {condition}: {shown}")

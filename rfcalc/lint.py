@@ -74,6 +74,32 @@ def runs_of(network: Network) -> tuple[Run, ...]:
 
 
 def lint_network(network: Network, config: Config = Config()) -> list[Finding]:
+    """Every enabled rule's findings, suppressions applied.  With hyperparameters left
+    open, each verdict is the one of the concrete networks: a finding that holds for
+    only some values says which (``with S = 2: ...``)."""
+    if not network.bounds:
+        return _lint_one(network, config)
+    from dataclasses import replace
+
+    from .engine.hyper import instances
+
+    cases, complete = instances(network)
+    found: dict[tuple[Loc, str, str], tuple[Finding, list[str]]] = {}
+    for case in cases:
+        for f in _lint_one(case.network, config):
+            found.setdefault((f.loc, f.rule, f.message), (f, []))[1].append(case.label())
+    out = []
+    for f, labels in found.values():
+        if len(labels) < len(cases) or not complete:
+            shown = "; ".join(labels[:3]) + (
+                f" and {len(labels) - 3} more" if len(labels) > 3 else ""
+            )
+            f = replace(f, message=f"with {shown}: {f.message}")
+        out.append(f)
+    return sorted(out, key=Finding.sort_key)
+
+
+def _lint_one(network: Network, config: Config) -> list[Finding]:
     ctx = Context(network, network.target or config.target, runs_of(network))
     by_layer = {layer.name: layer for layer in network.layers}
     findings: dict[tuple[Loc, str, str], Finding] = {}

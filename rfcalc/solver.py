@@ -16,6 +16,9 @@ import sympy
 
 from .engine import INPUT, Analysis, analyze_network, size_symbol
 from .engine.solve import (
+    PERIOD_CAP,
+    SEARCH_CAP,
+    SPORADIC_CAP,
     Residues,
     compile_expr,
     min_input,
@@ -63,7 +66,12 @@ class AxisSolution:
         if self.minimum is None:
             return f"no {self.name} up to 2^24 gives every layer an output"
         if self.valid is None:
-            return f"{self.name} >= {self.minimum} (the conditions are not periodic here)"
+            return (
+                f"{self.name}: unknown (every layer has an output from {self.name} = "
+                f"{self.minimum}, but whether the sizes agree could not be decided: "
+                f"their period is over {PERIOD_CAP} or they do not settle within "
+                f"{SPORADIC_CAP} inputs)"
+            )
         if self.valid.never:
             return f"no valid {self.name}: " + "; ".join(self.reasons)
         if self.valid.always:
@@ -118,21 +126,83 @@ def solve_axis(analysis: Analysis, axis: int, drops: bool = True) -> AxisSolutio
 
 def inputs_for_output(
     analysis: Analysis, axis: int, target: int, layer: str | None = None
-) -> tuple[int, int] | None:
-    """The interval of inputs on ``axis`` for which ``layer`` (default: the last) has
-    ``target`` units, sizes being non-decreasing in the input."""
+) -> tuple[int, int | None] | None:
+    """The interval of inputs on ``axis`` for which every layer has an output and
+    ``layer`` (default: the last) has ``target`` units, sizes being non-decreasing in the
+    input; the upper end is None when every larger input gives ``target`` too (a size
+    fixed by an adaptive or global pool).  None: no such input."""
     sym, others = _env(analysis, axis)
     result = analysis[layer] if layer else analysis.layers[-1]
     f = compile_expr(result.axes[axis].size)
+    start = min_input(analysis, axis)
+    if start is None:
+        return None
 
     def size(n: int) -> int:
-        return int(f({**others, sym: n}))
+        return int(f({**others, sym: max(n, start)}))
 
     lo = smallest(lambda n: size(n) >= target)
     if lo is None or size(lo) != target:
         return None
+    lo = max(lo, start)
     hi = smallest(lambda n: size(n) > target)
-    return lo, (hi - 1) if hi is not None else lo
+    return lo, (hi - 1) if hi is not None else None
+
+
+def axis_answers(
+    analysis: Analysis,
+    drops: bool,
+    concrete: list[int | str] | None,
+    output: int | None,
+    layer: str | None,
+) -> tuple[list[str], bool]:
+    """What ``rfcalc solve`` says of each axis (valid sizes, ``--size``, ``--output``),
+    and False when a ``--size`` is not valid."""
+    lines: list[str] = []
+    ok_all = True
+    for axis in range(len(analysis.input_size)):
+        sol = solve_axis(analysis, axis, drops)
+        lines.append(f"  valid {sol.describe()}")
+        if sol.reasons:
+            lines.append("    from: " + "; ".join(sol.reasons))
+        if concrete is not None:
+            value = int(concrete[axis])
+            ok = sol.valid is not None and sol.minimum is not None and sol.valid.holds(value)
+            below, above = nearest_valid(sol, value)
+            if ok:
+                lines.append(f"  {sol.name} = {value} is valid")
+            elif sol.valid is None and sol.minimum is not None and value >= sol.minimum:
+                lines.append(f"  {sol.name} = {value}: unknown (see above)")
+            else:
+                ok_all = False
+                parts = []
+                if above is not None:
+                    parts.append(f"pad {above - value} to {above}")
+                if below is not None:
+                    parts.append(f"crop {value - below} to {below}")
+                lines.append(
+                    f"  {sol.name} = {value} is not valid: "
+                    + (" or ".join(parts) or "no valid size")
+                )
+        if output is not None:
+            found = inputs_for_output(analysis, axis, output, layer)
+            target = layer or analysis.layers[-1].name
+            if found is None:
+                lines.append(f"  no {sol.name} up to {SEARCH_CAP} gives {target} {output} units")
+            elif found[1] is None:
+                constant = (
+                    analysis.input_size[axis]
+                    not in sympy.sympify((analysis[target]).axes[axis].size).free_symbols
+                )
+                lines.append(
+                    f"  {target} has {output} units for {sol.name} >= {found[0]}"
+                    + ("" if constant else f" (up to {SEARCH_CAP} at least)")
+                )
+            else:
+                lines.append(
+                    f"  {target} has {output} units for {sol.name} in [{found[0]}, {found[1]}]"
+                )
+    return lines, ok_all
 
 
 def nearest_valid(solution: AxisSolution, size: int) -> tuple[int | None, int | None]:
@@ -228,27 +298,125 @@ def _rf_values(analysis: Analysis, layer: str | None) -> list[Any]:
     return [a.receptive_field for a in result.axes]
 
 
+@dataclass(frozen=True)
+class HyperSearch:
+    """The answer of ``solve --rf`` with hyperparameters: the smallest values found (by
+    their sum, then in order) and the fields they give, or None; ``complete`` says
+    whether the search covered every combination (or proved the rest cannot do better)."""
+
+    values: dict[str, int] | None
+    fields: list[int] | None
+    complete: bool
+    searched: int
+    total: int
+
+
+def _monotone(exprs: list[Any], bounds: dict[Any, tuple[int, int]]) -> bool:
+    """Every expression is a polynomial with no negative coefficient once each symbol is
+    written as its lower bound plus a non-negative offset: non-decreasing on the box."""
+    offsets = {s: sympy.Symbol(f"_t{i}", nonnegative=True) for i, s in enumerate(bounds)}
+    for e in exprs:
+        shifted = sympy.expand(
+            sympy.sympify(e).subs({s: bounds[s][0] + t for s, t in offsets.items()})
+        )
+        try:
+            poly = sympy.Poly(shifted, *offsets.values())
+        except sympy.PolynomialError:
+            return False
+        if any(c < 0 or not c.is_Rational for c in poly.coeffs()):
+            return False
+    return True
+
+
+def _by_sum(ranges: list[tuple[int, int]]) -> Any:
+    """Every combination within ``ranges``, by increasing sum, then in order."""
+    lo_sum, hi_sum = sum(lo for lo, _ in ranges), sum(hi for _, hi in ranges)
+
+    def fill(i: int, left: int) -> Any:
+        if i == len(ranges):
+            if left == 0:
+                yield ()
+            return
+        lo, hi = ranges[i]
+        rest_lo = sum(r[0] for r in ranges[i + 1 :])
+        rest_hi = sum(r[1] for r in ranges[i + 1 :])
+        for v in range(max(lo, left - rest_hi), min(hi, left - rest_lo) + 1):
+            for tail in fill(i + 1, left - v):
+                yield (v, *tail)
+
+    for total in range(lo_sum, hi_sum + 1):
+        yield from fill(0, total)
+
+
 def smallest_hyperparameters(
     network: Network, rf: int, layer: str | None = None
-) -> tuple[dict[str, int], list[Any]] | None:
+) -> HyperSearch | None:
     """The smallest values (by their sum, then in order) of the spec's ``symbols`` for
-    which ``layer`` (default: the last) sees at least ``rf`` input pixels on every axis."""
+    which ``layer`` (default: the last) sees at least ``rf`` input pixels on every axis.
+    None when the receptive field is not stated there.
+
+    When the fields are non-decreasing in every symbol (proved from their polynomial
+    form), the box is searched exactly with a bisection on the last symbol; otherwise
+    combinations are tried by increasing sum, at most ``MAX_SEARCH``, and the answer
+    says when the search stopped before the end."""
     analysis = analyze_network(network)
     values = _rf_values(analysis, layer)
-    if any(v is None for v in values):
-        return None
     symbols = sorted(network.bounds, key=str)
+    if any(v is None or not sympy.sympify(v).free_symbols <= set(symbols) for v in values):
+        return None
+    bounds = {s: network.bounds[s] for s in symbols}
     funcs = [compile_expr(v) for v in values]
-    ranges = [range(network.bounds[s][0], network.bounds[s][1] + 1) for s in symbols]
-    combos = sorted(
-        itertools.islice(itertools.product(*ranges), MAX_SEARCH), key=lambda c: (sum(c), c)
-    )
-    for combo in combos:
+    total = 1
+    for lo, hi in bounds.values():
+        total *= hi - lo + 1
+
+    def fields(combo: tuple[int, ...]) -> list[int]:
         env = dict(zip(symbols, combo, strict=True))
-        got = [f(env) for f in funcs]
-        if all(g >= rf for g in got):
-            return {str(s): v for s, v in env.items()}, [int(g) for g in got]
-    return None
+        return [int(f(env)) for f in funcs]
+
+    def reaches(combo: tuple[int, ...]) -> bool:
+        return all(g >= rf for g in fields(combo))
+
+    def answer(combo: tuple[int, ...] | None, complete: bool, searched: int) -> HyperSearch:
+        if combo is None:
+            return HyperSearch(None, None, complete, searched, total)
+        shown = {str(s): v for s, v in zip(symbols, combo, strict=True)}
+        return HyperSearch(shown, fields(combo), complete, searched, total)
+
+    ranges = [bounds[s] for s in symbols]
+    if _monotone(values, bounds):
+        if not reaches(tuple(hi for _, hi in ranges)):
+            return answer(None, True, 1)
+        *head, last = ranges
+        prefixes = 1
+        for lo, hi in head:
+            prefixes *= hi - lo + 1
+        if prefixes * max(1, (last[1] - last[0] + 1).bit_length()) <= MAX_SEARCH:
+            best: tuple[int, ...] | None = None
+            searched = 0
+            for prefix in itertools.product(*(range(lo, hi + 1) for lo, hi in head)):
+                searched += 1
+                if not reaches((*prefix, last[1])):
+                    continue
+                a, b = last  # the least last value that reaches: bisection
+                while a < b:
+                    mid = (a + b) // 2
+                    if reaches((*prefix, mid)):
+                        b = mid
+                    else:
+                        a = mid + 1
+                combo = (*prefix, a)
+                if best is None or (sum(combo), combo) < (sum(best), best):
+                    best = combo
+            return answer(best, True, searched)
+    searched = 0
+    for combo in _by_sum(ranges):
+        searched += 1
+        if reaches(combo):
+            return answer(combo, True, searched)
+        if searched >= MAX_SEARCH:
+            return answer(None, False, searched)
+    return answer(None, True, searched)
 
 
 def smallest_repeat(

@@ -271,9 +271,7 @@ def _common_interior(parts: Sequence[tuple[int, int] | None]) -> tuple[int, int]
     return max(los), min(his)
 
 
-def _with_field(
-    axis: AxisResult, f: Field, interior: tuple[int, int] | None = None
-) -> AxisResult:
+def _with_field(axis: AxisResult, f: Field, interior: tuple[int, int] | None = None) -> AxisResult:
     """``axis`` with the field ``f`` and what it says (receptive field, jump, padding),
     taken over the phases that units ``interior`` of the real map have."""
     if interior is not None and f.period > 1:

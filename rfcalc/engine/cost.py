@@ -29,14 +29,15 @@ Expr = Any
 @dataclass(frozen=True)
 class LayerCost:
     channels: int | None
-    params: int | None
+    #: an int, or an expression of a kernel left open as a hyperparameter (``symbols:``)
+    params: Expr | None
     macs: Expr | None
 
 
 @dataclass(frozen=True)
 class NetworkCost:
     layers: dict[str, LayerCost]
-    params: int | None
+    params: Expr | None
     macs: Expr | None
 
 
@@ -46,6 +47,11 @@ def _prod(values: Any) -> Expr:
     for v in values:
         out *= v
     return out
+
+
+def _plain(x: Expr) -> Expr:
+    """A plain int when concrete."""
+    return int(x) if getattr(x, "is_Integer", False) or isinstance(x, int) else x
 
 
 def _channels(layer: Layer, below: list[int | None]) -> int | None:
@@ -69,23 +75,23 @@ def network_cost(analysis: Analysis) -> NetworkCost:
     channels: dict[str, int | None] = {INPUT: net.input_channels}
     sizes: dict[str, tuple[Expr, ...]] = {INPUT: analysis.input_size}
     out: dict[str, LayerCost] = {}
-    total_params: int | None = 0
+    total_params: Expr | None = 0
     terms: list[Expr] | None = []  # summed once at the end: repeated + is quadratic
     positions_of: dict[tuple[Expr, ...], Expr] = {}
     for r in analysis.layers:
         layer = r.layer
         below = [channels[name] for name in layer.inputs]
         c_out = _channels(layer, below)
-        params: int | None = 0
+        params: Expr | None = 0
         macs: Expr | None = sympy.Integer(0)
         if layer.op in ("conv", "conv_transpose"):
             c_in = below[0]
             if c_in is None or c_out is None:
                 params = macs = None
             else:
-                k = int(_prod(layer.kernel))
+                k = _prod(layer.kernel)
                 weights = c_out * (c_in // layer.groups) * k
-                params = weights + (c_out if layer.bias else 0)
+                params = _plain(sympy.expand(weights + (c_out if layer.bias else 0)))
                 where = r.output_size if layer.op == "conv" else sizes[layer.inputs[0]]
                 if where not in positions_of:
                     positions_of[where] = _prod(where)
@@ -93,7 +99,9 @@ def network_cost(analysis: Analysis) -> NetworkCost:
         channels[layer.name] = c_out
         sizes[layer.name] = r.output_size
         out[layer.name] = LayerCost(c_out, params, macs)
-        total_params = None if params is None or total_params is None else total_params + params
+        total_params = (
+            None if params is None or total_params is None else _plain(total_params + params)
+        )
         if macs is None:
             terms = None
         elif terms is not None and macs != 0:

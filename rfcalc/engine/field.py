@@ -290,10 +290,11 @@ def _gather(below: Field, taps: Taps) -> tuple[Region | None, str | None]:
     if region is not None and not exact:
         region = Region(region.start, region.end)
         return region, f"a unit reads {n} units (more than {TAP_CAP})"
+    width = 0 if region is None else _norm(region.end - region.start)
     too_wide = (
         region is not None
         and region.support is not None
-        and int(region.end) - int(region.start) + 1 > SUPPORT_BITS_CAP
+        and (not _int(width) or int(width) + 1 > SUPPORT_BITS_CAP)
     )
     if region is not None and too_wide:
         return Region(region.start, region.end, None), "a unit spans too many input pixels"

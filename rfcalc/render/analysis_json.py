@@ -37,7 +37,7 @@ def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
         entry["padding"] = [[json_value(a.pad_before), json_value(a.pad_after)] for a in axes]
         c = cost.layers[r.name]
         entry["channels"] = c.channels
-        entry["params"] = c.params
+        entry["params"] = json_value(c.params)
         entry["macs"] = json_value(c.macs)
         notes = sorted({a.note for a in axes if a.note})
         if r.mismatched_axes:
@@ -56,7 +56,7 @@ def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
         "spec": path,
         "name": result.network.name,
         "input": [json_value(s) for s in result.input_size],
-        "params": cost.params,
+        "params": json_value(cost.params),
         "macs": json_value(cost.macs),
         "layers": layers,
     }

@@ -1,0 +1,225 @@
+"""Every command on generated networks, the way ``analyze`` is tested against PyTorch.
+
+Hypothesis writes specs of every op (``generated_specs.py``): chains and DAGs, 1 to 3
+axes, concrete and symbolic inputs, hyperparameters within bounds, ``input.sizes``,
+blocks.  Each command (``analyze`` in both formats, ``check`` in every format, ``solve``
+with each option, ``--show-support``) must exit 0 or 1, with a located message, never 3.
+``solve``'s answers are checked against brute force: the network evaluated at every
+concrete input up to a bound.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+from generated_specs import spec
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rfcalc.cli import main
+from rfcalc.engine import analyze_network
+from rfcalc.engine.hyper import instances
+from rfcalc.engine.shapes import effective_kernel
+from rfcalc.lint import Config, lint_network
+from rfcalc.model import OPS, Network, SpecError
+from rfcalc.rules import RULES
+from rfcalc.solver import (
+    free_analysis,
+    inputs_for_output,
+    smallest_hyperparameters,
+    solve_axis,
+)
+from rfcalc.spec import load_spec
+
+#: what the suites generated, printed at the end of the run (conftest.py)
+COUNTS: Counter[str] = Counter()
+LOCATED = re.compile(r"^.+:\d+:\d+: ", re.MULTILINE)
+
+COMMANDS: list[list[str]] = [
+    ["analyze", "-f", "json"],
+    ["analyze", "-f", "table"],
+    ["check", "--isolated", "-f", "text"],
+    ["check", "--isolated", "-f", "json"],
+    ["check", "--isolated", "-f", "github"],
+    ["check", "--isolated", "-f", "sarif"],
+    ["check", "--isolated", "-f", "rich", "--details"],
+    ["solve"],
+    ["solve", "--size", "37"],
+    ["solve", "--output", "3"],
+    ["solve", "--roundtrip"],
+    ["solve", "--rf", "12"],
+    ["solve", "--no-drops"],
+]
+
+
+def _load(text: str) -> Network | None:
+    try:
+        return load_spec(text, "generated.yaml")
+    except SpecError:
+        COUNTS["specs refused by the reader (located SpecError)"] += 1
+        return None
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(rng=st.randoms(use_true_random=False))
+def test_every_command_answers_every_generated_network(
+    rng: random.Random, tmp_path_factory: pytest.TempPathFactory, capsys: Any
+) -> None:
+    text = spec(rng)
+    path = tmp_path_factory.mktemp("gen") / "generated.yaml"
+    path.write_text(text)
+    network = _load(text)
+    commands = list(COMMANDS)
+    if network is not None:
+        ndim = network.ndim
+        size = "x".join(["37"] * ndim)
+        commands = [[*c[:1], *(["--size", size] if "--size" in c else c[1:])] for c in commands]
+        commands.append(["analyze", "--show-support", network.layers[-1].name])
+        if not network.bounds:  # --rf without symbols is a usage error (exit 2)
+            commands = [c for c in commands if "--rf" not in c]
+    for command in commands:
+        code = main([command[0], str(path), *command[1:]])
+        out, err = capsys.readouterr()
+        where = (command, text, out[-2000:], err[-2000:])
+        assert code in (0, 1), where
+        assert "Traceback" not in out + err and "internal error" not in out + err, where
+        if code == 1 and command[0] == "analyze":
+            assert LOCATED.search(err), where
+    for name in {c[0] for c in commands}:
+        COUNTS[f"networks run through rfcalc {name}"] += 1
+    COUNTS["generated networks, every command"] += 1
+
+
+def test_every_rule_and_op_fires_on_generated_networks() -> None:
+    """Seeded networks (no shrinking needed): every rule that can fire on a valid spec
+    fires on some, and every op the generator knows was generated."""
+    fired: Counter[str] = Counter()
+    ops: set[str] = set()
+    for seed in range(400):
+        network = _load(spec(random.Random(seed)))
+        if network is None:
+            continue
+        ops |= {layer.op for layer in network.layers}
+        for f in lint_network(network, Config()):
+            fired[f.rule] += 1
+    assert set(OPS) - ops == set()
+    COUNTS.update({f"rule {r} fired (seeded run of 400)": n for r, n in fired.items()})
+    # RF001 (unreadable spec) and RF002 (bad suppression) are about the spec text, which
+    # the generator writes correctly; the reader's fuzz tests cover them
+    expected = {r.id for r in RULES if r.check is not None} - {"RF002"}
+    assert expected - set(fired) == set()
+
+
+# --- solve against brute force ---------------------------------------------------------
+
+
+def _dropped(result: Any, axis: int, n: int) -> bool:
+    """A strided window layer leaves trailing input pixels that no window covers (beyond
+    the gap between windows that a window shorter than its stride always leaves)."""
+    layer = result.layer
+    if layer.op not in ("conv", "max_pool", "avg_pool"):
+        return False
+    k, s, d = (int(v) for v in layer.window(axis))
+    if s == 1:
+        return False
+    a = result.axes[axis]
+    ke = int(effective_kernel(k, d))
+    size = int(a.size)
+    last_covered = (size - 1) * s - int(a.pad_before) + ke - 1
+    return n - 1 - last_covered > max(0, s - ke)
+
+
+def _valid(network: Network, axis: int, n: int, others: list[int], drops: bool) -> bool | None:
+    """Brute force: the network evaluated at ``n`` on ``axis`` (None: some layer empty)."""
+    sizes = list(others)
+    sizes[axis] = n
+    analysis = analyze_network(network, sizes)
+    if any(int(a.size) < 1 for r in analysis.layers for a in r.axes):
+        return None
+    for r in analysis.layers:
+        layer = r.layer
+        if layer.op in ("add", "concat"):
+            if len({int(s[axis]) for s in r.input_sizes}) > 1:
+                return False
+        elif layer.op == "crop" and layer.target is not None:
+            if int(r.axes[axis].pad_before) < 0 or int(r.axes[axis].pad_after) < 0:
+                return False
+        elif layer.op == "pixel_unshuffle":
+            if int(r.input_sizes[0][axis]) % int(layer.scale[axis]):
+                return False
+        elif drops and _dropped(r, axis, int(r.input_sizes[0][axis])):
+            return False
+    return True
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rng=st.randoms(use_true_random=False), drops=st.booleans())
+def test_solve_agrees_with_brute_force(rng: random.Random, drops: bool) -> None:
+    network = _load(spec(rng, ndim=rng.choice((1, 2)), max_items=5))
+    if network is None:
+        return
+    cases = [c.network for c in instances(network)[0]] if network.bounds else [network]
+    for case in cases[:4]:
+        free = free_analysis(case)
+        for axis in range(case.ndim):
+            sol = solve_axis(free, axis, drops)
+            others = [1 << 12] * case.ndim  # the solver holds the other axes large
+            limit = 160
+            brute = {n: _valid(case, axis, n, others, drops) for n in range(1, limit)}
+            runs = [n for n, v in brute.items() if v is not None]
+            if sol.minimum is None:
+                assert not runs, (sol, runs[:5])
+                continue
+            assert sol.minimum == min(runs, default=sol.minimum), (sol.minimum, runs[:5])
+            COUNTS["solve: valid-size sets checked by brute force"] += 1
+            if sol.valid is None:
+                COUNTS["solve: answered unknown"] += 1
+                continue
+            for n, v in brute.items():
+                said = n >= sol.minimum and sol.valid.holds(n)
+                assert said == bool(v), (n, v, sol.describe())
+            if case.ndim == 1:
+                target = 3
+                found = inputs_for_output(free, axis, target)
+                want = [
+                    n
+                    for n in range(1, limit)
+                    if brute[n] is not None
+                    and int(analyze_network(case, [n]).layers[-1].axes[0].size) == target
+                ]
+                if found is None:
+                    assert not want, want
+                else:
+                    lo, hi = found
+                    top = limit - 1 if hi is None else min(hi, limit - 1)
+                    assert list(range(lo, top + 1)) == want, (found, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rng=st.randoms(use_true_random=False), rf=st.integers(1, 60))
+def test_smallest_hyperparameters_agree_with_brute_force(rng: random.Random, rf: int) -> None:
+    text = spec(rng, ndim=1, max_items=4)
+    network = _load(text)
+    if network is None or not network.bounds:
+        return
+    search = smallest_hyperparameters(network, rf)
+    best = None
+    for case in instances(network)[0]:
+        last = analyze_network(case.network).layers[-1].axes[0].receptive_field
+        if last is not None and int(last) >= rf:
+            key = (sum(case.values.values()), tuple(case.values.values()))
+            best = key if best is None or key < best else best
+    if search is None:
+        return
+    assert search.complete
+    got = None if search.values is None else tuple(search.values.values())
+    assert got == (None if best is None else best[1]), (text, rf, search, best)
+    COUNTS["solve --rf answers checked by brute force"] += 1
