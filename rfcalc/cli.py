@@ -21,6 +21,8 @@ try:  # typer >= 0.24 vendors click
 except ImportError:  # pragma: no cover - older typer on real click
     from click import exceptions as _cx  # type: ignore[no-redef,import-not-found]
 
+import contextlib
+
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -625,6 +627,8 @@ def check(
     for r in results:
         if r.crashed:
             _error(f"rfcalc {__version__}: internal error on {r.path}: {r.crashed}")
+            if os.environ.get("RFCALC_DEBUG") and r.trace:
+                sys.stderr.write(r.trace)
     return exit_code(results, config.fail_on)
 
 
@@ -709,6 +713,10 @@ def _show_support(result: Any, name: str, svg_path: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of exiting."""
     args = sys.argv[1:] if argv is None else argv
+    _plain_consoles()
+    if hasattr(sys, "set_int_max_str_digits"):
+        # a total stride of 2^24 over 600 layers is a 4,335-digit jump: exact, printable
+        sys.set_int_max_str_digits(0)
     try:
         rv = app(args=args, prog_name="rfcalc", standalone_mode=False)
         code = rv if isinstance(rv, int) else EXIT_OK
@@ -724,6 +732,8 @@ def main(argv: list[str] | None = None) -> int:
         code = _closed_pipe()
     except KeyboardInterrupt:
         code = 130
+    except OSError as exc:  # the machine, not rfcalc: a full disk, a missing folder
+        code = _os_error(exc)
     except Exception as exc:  # a bug in rfcalc: say so plainly, with where to report it
         import traceback
 
@@ -737,7 +747,67 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         code = _closed_pipe()
+    except OSError as exc:
+        code = _os_error(exc)
     return code
+
+
+def _os_error(exc: OSError) -> int:
+    """Writing an output failed (``--svg`` into a folder that does not exist, ``>
+    /dev/full``): a usage error with the reason, not an internal error."""
+    where = f"{exc.filename}: " if exc.filename else "writing the output: "
+    with contextlib.suppress(OSError):
+        sys.stderr.write(f"rfcalc: {where}{exc.strerror or exc}\n")
+    return EXIT_USAGE
+
+
+#: ASCII spellings of what rfcalc prints, for consoles that cannot show them
+_ASCII = {
+    "≡": "==",
+    "⌊": "floor(",
+    "⌋": ")",
+    "⌈": "ceil(",
+    "⌉": ")",
+    "×": "x",
+    "·": ".",
+    "…": "...",
+    "→": "->",
+    "←": "<-",
+    "≤": "<=",
+    "≥": ">=",
+    "−": "-",
+    "█": "#",
+    "▓": "%",
+    "▒": "+",
+    "░": ":",
+    "━": "-",
+    "─": "-",
+    "│": "|",
+    "┃": "|",
+}
+
+
+def _ascii_fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(_ASCII.get(c, "?") for c in bad), exc.end
+
+
+def _plain_consoles() -> None:
+    """On a console whose encoding lacks ``≡``, ``⌊`` or ``×`` (a Windows console,
+    ``PYTHONIOENCODING=cp1252``), print their ASCII spellings instead of failing."""
+    import codecs
+
+    codecs.register_error("rfcalc-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            "≡⌊×█".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="rfcalc-ascii")
 
 
 def _closed_pipe() -> int:

@@ -62,6 +62,8 @@ class FileResult:
     skipped: bool = False
     #: an internal error while checking (a bug in rfcalc), with its message
     crashed: str | None = None
+    #: the traceback of that error, for ``RFCALC_DEBUG=1``
+    trace: str | None = None
 
 
 def runs_of(network: Network) -> tuple[Run, ...]:
@@ -134,13 +136,29 @@ def spec_error_finding(exc: SpecError, config: Config) -> list[Finding]:
     return [Finding(exc.loc, rule.id, rule.name, severity_of(rule, config, None), exc.message)]
 
 
-def lint_text(text: str, path: str, config: Config = Config()) -> FileResult:
-    from .spec import is_spec, load_spec
+def lint_text(text: str, path: str, config: Config = Config(), explicit: bool = True) -> FileResult:
+    """Check a spec's text.  YAML that is not a spec is skipped; one that looks like a
+    spec without its ``rfcalc: 1`` line, or an empty file named explicitly, is RF001."""
+    from .spec import load_spec
+    from .spec.parse import parse_network, read_classified
 
-    if not is_spec(text):
+    kind, root = read_classified(text, path)
+    if kind == "other" or (kind == "empty" and not explicit):
         return FileResult(path, skipped=True)
+    if kind == "empty":
+        empty = SpecError("the file is empty; a spec starts with 'rfcalc: 1'", Loc(path))
+        return FileResult(path, tuple(spec_error_finding(empty, config)))
+    if kind == "spec-like":
+        missing = SpecError(
+            "this looks like an rfcalc spec (it has 'input' and 'layers') but has no "
+            "'rfcalc: 1' line, so it was not checked: add 'rfcalc: 1' at the top",
+            Loc(path),
+        )
+        return FileResult(path, tuple(spec_error_finding(missing, config)))
     try:
-        network = load_spec(text, path)
+        # the YAML is parsed once: it was parsed to classify it (None: it does not parse,
+        # and reading it again says where)
+        network = load_spec(text, path) if root is None else parse_network(root, path)
     except SpecError as exc:
         return FileResult(path, tuple(spec_error_finding(exc, config)))
     return FileResult(path, tuple(lint_network(network, config)))
@@ -148,21 +166,26 @@ def lint_text(text: str, path: str, config: Config = Config()) -> FileResult:
 
 def lint_path(path: str, config: Config = Config(), explicit: bool = True) -> FileResult:
     """Check one file; a file that is not a spec is skipped unless it cannot be read at all."""
-    from .spec import read_text
+    from .spec import looks_like_spec_file, read_text
 
     try:
         text = read_text(path)
     except SpecError as exc:
-        if not explicit:
+        if not explicit or (Path(path).is_file() and not looks_like_spec_file(path)):
+            # found in a folder, or some other YAML too large or not UTF-8: not ours
             return FileResult(path, skipped=True)
         return FileResult(path, tuple(spec_error_finding(exc, config)))
     try:
-        return lint_text(text, path, config)
+        return lint_text(text, path, config, explicit)
     except RecursionError:
         deep = SpecError("the network is too deep to check", Loc(path))
         return FileResult(path, tuple(spec_error_finding(deep, config)))
     except Exception as exc:  # a bug: report it, keep checking the other files
-        return FileResult(path, crashed=f"{type(exc).__name__}: {exc}")
+        import traceback
+
+        return FileResult(
+            path, crashed=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc()
+        )
 
 
 def expand(paths: Sequence[str]) -> list[tuple[str, bool]]:

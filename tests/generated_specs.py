@@ -45,7 +45,10 @@ def _axes(rng: random.Random, ndim: int, lo: int, hi: int) -> str:
     return "[" + ", ".join(str(rng.randint(lo, hi)) for _ in range(ndim)) + "]"
 
 
-def spec(rng: random.Random, ndim: int | None = None, max_items: int = 6) -> str:
+def spec(
+    rng: random.Random, ndim: int | None = None, max_items: int = 6, hyper: bool = False
+) -> str:
+    """A spec text; ``hyper``: its first item has an open hyperparameter."""
     ndim = ndim or rng.choice((1, 1, 2, 2, 3))
     symbolic = rng.random() < 0.5
     names = ("H", "W", "D")
@@ -67,7 +70,7 @@ def spec(rng: random.Random, ndim: int | None = None, max_items: int = 6) -> str
     prev = "input"
     for i in range(rng.randint(1, max_items)):
         name = f"l{i}"
-        kind = rng.choice(KINDS)
+        kind = "conv_sym" if hyper and i == 0 else rng.choice(KINDS)
         src = f"inputs: [{prev}]"
         if kind == "conv":
             pad = rng.choice(["valid", "same", "same_lower", "causal", "full", "half", "ex", "0"])
@@ -159,8 +162,15 @@ def spec(rng: random.Random, ndim: int | None = None, max_items: int = 6) -> str
         elif kind == "dilated":  # a stack of stride-1 dilated convs (the HDC rules)
             k = rng.choice([2, 3, 3, 5])
             rates = rng.choice(
-                [[2, 4], [1, 2, 4, 8, 16], [1, 2, 3], [2, 4, 8], [1, 3, 9], [1, 5, 9]]
-                + [[rng.randint(1, 9) for _ in range(rng.randint(2, 6))]]
+                [
+                    [2, 4],
+                    [1, 2, 4, 8, 16],
+                    [1, 2, 3],
+                    [2, 4, 8],
+                    [1, 3, 9],
+                    [1, 5, 9],
+                    [rng.randint(1, 9) for _ in range(rng.randint(2, 6))],
+                ]
             )
             prev_layer = prev
             for j, r in enumerate(rates):

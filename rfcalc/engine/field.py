@@ -34,6 +34,10 @@ SUPPORT_BITS_CAP = 1 << 20
 TAP_CAP = 1 << 14
 #: periods beyond this are not represented (many upsamplings without downsampling)
 PERIOD_CAP = 1 << 12
+#: the most units of the layer below whose regions one layer's field unites (over all
+#: its phases); past it the field is not computed (an upsampling by 4096 and then a
+#: kernel of 16384 would be 67 million)
+WORK_CAP = 1 << 18
 
 
 class NotExact(Exception):
@@ -167,10 +171,11 @@ def apply(
         raise NotExact(f"the output repeats only every {period} units (more than {PERIOD_CAP})")
     phases: list[Region | None] = []
     note = below.support_note
+    budget = [WORK_CAP]
     for phi in range(period):
         region: Region | None = None
         for t in taps(phi):
-            part, why = _gather(below, t)
+            part, why = _gather(below, t, budget)
             note = note or why
             region = _union(region, part)
         phases.append(region)
@@ -239,7 +244,9 @@ def _same_jump(a: Expr, b: Expr) -> bool:
     return bool(sympy.simplify(a - b) == 0)
 
 
-def _gather(below: Field, taps: Taps) -> tuple[Region | None, str | None]:
+def _gather(
+    below: Field, taps: Taps, budget: list[int] | None = None
+) -> tuple[Region | None, str | None]:
     """Union of the regions of the units in ``taps``."""
     count = taps.count
     if _int(count) and int(count) <= 0:
@@ -284,6 +291,13 @@ def _gather(below: Field, taps: Taps) -> tuple[Region | None, str | None]:
             first + (n - 1 - i) * step for i in range(k)
         ]
         exact = False
+    if budget is not None:
+        budget[0] -= min(n, TAP_CAP) if exact else 2 * min(n, below.period)
+        if budget[0] < 0:
+            raise NotExact(
+                f"its field unites more than {WORK_CAP} regions of the layer below "
+                "(a long kernel after a large upsampling): not computed"
+            )
     region: Region | None = None
     for u in units:
         region = _union(region, below.moving_region(u))

@@ -187,7 +187,7 @@ class Residues:
             return f"no {name}"
         extra = ""
         if self.sporadic:
-            values = ", ".join(map(str, self.sporadic))
+            values = _runs(self.sporadic)
             extra = f"{name} = {values}" if len(self.sporadic) == 1 else f"{name} in {{{values}}}"
             if not self.residues:
                 return extra
@@ -201,6 +201,25 @@ class Residues:
         if self.sporadic:
             text += f" from {self.start}"
         return text + extra
+
+
+def _runs(values: Sequence[int], most: int = 8) -> str:
+    """``1..1000, 1002, 1005``: runs of more than four consecutive values as ranges, at
+    most ``most`` parts."""
+    parts: list[str] = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
+            j += 1
+        if j - i < 4:  # short runs read better spelled out
+            parts += [str(v) for v in values[i : j + 1]]
+        else:
+            parts.append(f"{values[i]}..{values[j]}")
+        i = j + 1
+    if len(parts) > most:
+        parts = [*parts[:most], f"... ({len(values)} values)"]
+    return ", ".join(parts)
 
 
 def residues(condition: Callable[[int], bool], modulus: int, start: int) -> Residues | None:
@@ -247,19 +266,22 @@ def solve_condition(
         return f({**others, symbol: n})
 
     try:
-        far = start + 64 * p  # past any Min / Max of small arguments
-        drifts = [value(f, far + p) - value(f, far) for f in funcs]
-        later = [value(f, far + 8 * p) - value(f, far + 7 * p) for f in funcs]
-        if later != drifts:
-            return None  # not quasi-affine after all
-        last = start
+        # from ``base`` on every Min / Max keeps to one argument along each residue
+        # class, so each expression is quasi-affine there: proved, not assumed
+        base = start
+        for e in exprs:
+            base = max(base, settle(sympy.sympify(e), symbol, others, start))
+        if base - start > SPORADIC_CAP:
+            return None
+        drifts = [value(f, base + p) - value(f, base) for f in funcs]
+        last = base
         for f, c in zip(funcs, drifts, strict=True):
             if c == 0:
                 continue
             for j in range(p):
-                # e(start + j + k*P) = e(start + j) + k*c crosses zero at k = -e/c
-                k = ceil(-value(f, start + j) / c) + 1
-                last = max(last, start + j + max(k, 0) * p)
+                # e(base + j + k*P) = e(base + j) + k*c crosses zero at k = -e/c
+                k = ceil(-value(f, base + j) / c) + 1
+                last = max(last, base + j + max(k, 0) * p)
     except (ZeroDivisionError, ValueError, KeyError):
         return None
     settled = last + p if last > start else start
@@ -276,6 +298,39 @@ def solve_condition(
         begin -= 1
     sporadic = tuple(n for n in range(start, begin) if holds(n))
     return Residues(periodic.modulus, periodic.residues, begin, sporadic)
+
+
+def settle(e: Expr, symbol: Any, others: Env, start: int) -> int:
+    """An input from which every ``Min`` / ``Max`` in ``e`` picks the same argument along
+    each residue class of the period (so ``e`` is quasi-affine from there on).
+
+    Inner ones settle first; then the difference of two arguments moves by a constant
+    ``c`` per period along each residue class, and its sign is fixed once it has crossed
+    zero: at ``k = -d/c`` periods, computed for each residue."""
+    if not e.has(sympy.Min, sympy.Max):
+        return start
+    point = max(settle(a, symbol, others, start) for a in e.args)
+    if not isinstance(e, (sympy.Min, sympy.Max)):
+        return point
+    p = period(e.args, symbol)
+    if p > PERIOD_CAP:
+        raise ValueError("the period is too long to settle a Min / Max")
+    funcs = [compile_expr(a) for a in e.args]
+    base = point
+    for i, fa in enumerate(funcs):
+        for fb in funcs[i + 1 :]:
+
+            def d(n: int, fa: Any = fa, fb: Any = fb) -> Fraction:
+                env = {**others, symbol: n}
+                return Fraction(fa(env) - fb(env))
+
+            for j in range(p):
+                c = d(base + j + p) - d(base + j)
+                if c == 0:
+                    continue
+                k = ceil(-d(base + j) / c) + 1
+                point = max(point, base + j + max(k, 0) * p)
+    return point
 
 
 def smallest(condition: Callable[[int], bool], cap: int = SEARCH_CAP) -> int | None:

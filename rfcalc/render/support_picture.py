@@ -19,7 +19,7 @@ MAX_COLS, MAX_ROWS = 64, 32
 
 def counts_from_bits(bits: int) -> list[int]:
     """1 where the support bitset has a pixel, 0 in the holes."""
-    return [bits >> i & 1 for i in range(bits.bit_length())]
+    return [1 if c == "1" else 0 for c in bin(bits)[:1:-1]] if bits else []
 
 
 def dilated_counts(kernel: int, rates: Sequence[int]) -> list[int]:

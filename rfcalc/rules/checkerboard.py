@@ -26,14 +26,39 @@ Fix: a kernel divisible by the stride, or resize-convolution (``upsample`` then
 from __future__ import annotations
 
 from collections.abc import Iterator
+from math import gcd
 
 from ..model import Severity
 from .base import Context, Report, Rule, is_int
 
 
+def taps_on_phase(k: int, s: int, d: int, pb: int, phi: int) -> int:
+    """How many kernel taps ``m < k`` land on output phase ``phi``: ``m*d ≡ phi + pb``
+    (mod ``s``), counted in closed form (kernels reach 2^24)."""
+    g = gcd(d, s)
+    if (phi + pb) % g:
+        return 0
+    q = s // g
+    m0 = ((phi + pb) // g * pow(d // g, -1, q)) % q if q > 1 else 0
+    return 0 if m0 >= k else (k - 1 - m0) // q + 1
+
+
 def taps_per_phase(k: int, s: int, d: int, pb: int) -> list[int]:
     """How many kernel taps land on output phase ``0..s-1``."""
-    return [sum(1 for m in range(k) if (phi + pb - m * d) % s == 0) for phi in range(s)]
+    return [taps_on_phase(k, s, d, pb, phi) for phi in range(s)]
+
+
+def phase_counts(k: int, s: int, d: int) -> dict[int, int]:
+    """How many of the ``s`` phases get each number of taps (the multiset of
+    :func:`taps_per_phase`, whatever the padding): ``k`` taps spread over ``s / g``
+    phases (``g = gcd(d, s)``), ``k mod (s/g)`` of them one more; the others none."""
+    g = gcd(d, s)
+    q = s // g
+    out: dict[int, int] = {}
+    for count, phases in ((k // q + 1, k % q), (k // q, q - k % q), (0, s - q)):
+        if phases:
+            out[count] = out.get(count, 0) + phases
+    return out
 
 
 def check(ctx: Context) -> Iterator[Report]:
@@ -47,11 +72,15 @@ def check(ctx: Context) -> Iterator[Report]:
             if window is None or not is_int(a.pad_before):
                 continue
             k, s, d = window
-            counts = taps_per_phase(k, s, d, int(a.pad_before))
-            if s > 1 and len(set(counts)) > 1:
-                per_axis[axis] = (
-                    f"kernel {k} with stride {s}: phases get {', '.join(map(str, counts))} taps"
-                )
+            counts = phase_counts(k, s, d)
+            if s > 1 and len(counts) > 1:
+                if s <= 16:
+                    shown = ", ".join(map(str, taps_per_phase(k, s, d, int(a.pad_before))))
+                else:
+                    shown = " or ".join(
+                        f"{c} ({n} of {s})" for c, n in sorted(counts.items(), reverse=True)
+                    )
+                per_axis[axis] = f"kernel {k} with stride {s}: phases get {shown} taps"
         if len(set(per_axis.values())) == 1 and len(per_axis) == len(r.axes):
             parts = [next(iter(per_axis.values()))]
         else:

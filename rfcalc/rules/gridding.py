@@ -64,6 +64,29 @@ def _worst(ctx: Context, name: str) -> list[tuple[int, int]] | None:
 
 def check(ctx: Context) -> Iterator[Report]:
     reported: set[str] = set()
+    worst_of: dict[str, list[tuple[int, int]] | None] = {}
+    blamed: dict[str, str] = {}
+
+    def worst_at(name: str) -> list[tuple[int, int]] | None:
+        if name not in worst_of:
+            worst_of[name] = _worst(ctx, name)
+        return worst_of[name]
+
+    def blame(name: str) -> str:
+        """The earliest layer on the way in from which the holes persist (each layer
+        walked once over all sinks: a chain with a sink per layer stays linear)."""
+        path = []
+        while name not in blamed:
+            below = ctx.layers[name].inputs[0]
+            if below == INPUT or worst_at(below) is None:
+                blamed[name] = name
+                break
+            path.append(name)
+            name = below
+        for p in path:
+            blamed[p] = blamed[name]
+        return blamed[path[0]] if path else blamed[name]
+
     for sink in ctx.sinks():
         notes = {
             a.field.support_note
@@ -79,16 +102,10 @@ def check(ctx: Context) -> Iterator[Report]:
                 severity=Severity.INFO,
             )
             continue
-        worst = _worst(ctx, sink)
+        worst = worst_at(sink)
         if worst is None:
             continue
-        # blame the earliest layer on the way in from which the holes persist
-        start = sink
-        while True:
-            below = ctx.layers[start].inputs[0]
-            if below == INPUT or _worst(ctx, below) is None:
-                break
-            start = below
+        start = blame(sink)
         if start in reported:
             continue
         reported.add(start)

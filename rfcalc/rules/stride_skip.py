@@ -27,6 +27,7 @@ as ResNet-D does.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from math import gcd
 
 from ..model import Severity
 from .base import Context, Report, Rule
@@ -57,7 +58,8 @@ def check(ctx: Context) -> Iterator[Report]:
 
 def covered_residues(k: int, d: int, s: int) -> int:
     """How many of the ``s`` positions between strides the taps ``m*d`` (``m < k``) read."""
-    return len({(m * d) % s for m in range(min(k, s))})
+    # the taps' residues are the multiples of g = gcd(d, s), s/g of them, met in turn
+    return min(k, s // gcd(d, s))
 
 
 RULE = Rule(

@@ -18,7 +18,8 @@ def span(bits: int) -> int:
 
 def holes(bits: int) -> list[int]:
     """Offsets inside the extent that never reach the unit."""
-    return [i for i in range(span(bits)) if not bits >> i & 1]
+    digits = bin(bits)[:1:-1]  # bit i at index i: one pass, not a shift per bit
+    return [i for i, c in enumerate(digits) if c == "0"]
 
 
 def row(bits: int, limit: int = MAX_COLS) -> str:

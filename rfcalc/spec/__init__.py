@@ -5,10 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Loc, Network, SpecError
-from .parse import FORMAT_VERSION, is_spec, load_spec
+from .parse import FORMAT_VERSION, classify, is_spec, load_spec
 from .yamlread import MAX_BYTES
 
-__all__ = ["FORMAT_VERSION", "is_spec", "load_spec", "read_spec_file", "read_text"]
+__all__ = [
+    "FORMAT_VERSION",
+    "classify",
+    "is_spec",
+    "load_spec",
+    "looks_like_spec_file",
+    "read_spec_file",
+    "read_text",
+]
 
 
 def read_text(path: str) -> str:
@@ -36,6 +44,19 @@ def read_text(path: str) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SpecError("the file is not UTF-8 text", Loc(path, line, col)) from None
+
+
+def looks_like_spec_file(path: str) -> bool:
+    """For a file that cannot be read as a spec (too large, not UTF-8, binary): does its
+    beginning declare an ``rfcalc`` key?  If not, it is some other YAML, to be skipped."""
+    import re
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16).decode("utf-8", errors="replace")
+    except OSError:
+        return True  # cannot even be opened: say so
+    return re.search(r"""(^|[{,])\s*["']?rfcalc["']?\s*:""", head, re.MULTILINE) is not None
 
 
 def read_spec_file(path: str) -> Network:

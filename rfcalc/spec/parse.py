@@ -30,6 +30,8 @@ FORMAT_VERSION = 1
 INPUT = "input"
 #: the most layers a spec may describe
 MAX_LAYERS = 50_000
+#: layers times the inputs they are analysed at (the spec's own and ``input.sizes``)
+MAX_LAYER_RUNS = 100_000
 #: the largest kernel, stride, dilation, padding or scale accepted
 MAX_PARAM = 1 << 24
 
@@ -97,9 +99,38 @@ def load_spec(text: str, path: str = "<spec>", repeats: Mapping[str, int] | None
     return parse_network(root, path, repeats or {})
 
 
+#: how a YAML file that fails to parse shows it was meant as a spec: an ``rfcalc`` key,
+#: block or flow style, quoted or not
+_SPEC_KEY = re.compile(r"""(^|[{,])\s*["']?rfcalc["']?\s*:""", re.MULTILINE)
+
+
 def is_spec(text: str) -> bool:
-    """Cheap test for pre-commit: does this YAML text declare ``rfcalc:`` at the top?"""
-    return re.search(r"^rfcalc\s*:", text, re.MULTILINE) is not None
+    """Was this YAML text meant as an rfcalc spec?  Decided by parsing (an ``rfcalc`` key
+    at the top level, in any YAML style); text that does not parse, by an ``rfcalc:`` key
+    written anywhere in it (a spec with a syntax error is reported, not skipped)."""
+    return classify(text) in ("spec", "spec-like")
+
+
+def classify(text: str, path: str = "<spec>") -> str:
+    """``spec`` (a top-level ``rfcalc`` key, or unparsable YAML with an ``rfcalc`` key),
+    ``spec-like`` (``input`` and ``layers`` but no ``rfcalc`` key: meant as a spec, the
+    version line forgotten), ``empty``, or ``other`` (some other YAML, not for rfcalc)."""
+    return read_classified(text, path)[0]
+
+
+def read_classified(text: str, path: str = "<spec>") -> tuple[str, Value | None]:
+    """:func:`classify`, with the parsed YAML (None when it does not parse)."""
+    try:
+        root = read_yaml(text, path, MAX_LAYERS)
+    except SpecError:
+        return ("spec" if _SPEC_KEY.search(text) else "other"), None
+    if root is None:
+        return "empty", None
+    if not isinstance(root.data, dict):
+        return "other", root
+    if "rfcalc" in root.data:
+        return "spec", root
+    return ("spec-like" if {"input", "layers"} <= set(root.data) else "other"), root
 
 
 def _article(word: str) -> str:
@@ -225,6 +256,14 @@ def parse_network(root: Value, path: str, repeats: Mapping[str, int] | None = No
         items = expand(items, blocks, repeats or {})
     if len(items) > MAX_LAYERS:
         raise SpecError(f"the spec has {len(items)} layers, more than {MAX_LAYERS}", layers_v.loc)
+    if concrete and (len(concrete) + 1) * len(items) > MAX_LAYER_RUNS:
+        where = top["input"].data["sizes"].loc  # type: ignore[index]
+        raise SpecError(
+            f"{len(concrete)} input sizes for {len(items)} layers: every size is a run of "
+            f"the whole network, and a check does at most {MAX_LAYER_RUNS} layer analyses "
+            f"(here {MAX_LAYER_RUNS // len(items) - 1} sizes at most)",
+            where,
+        )
     hyper, bounds = _symbols(top["symbols"], sizes) if "symbols" in top else ({}, {})
     layers = _layers(items, len(sizes), channels, hyper)
     target = None

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rfcalc.engine.sizes import floor_div, size_symbol
-from rfcalc.engine.solve import compile_expr, solve_condition
+from rfcalc.engine.solve import SPORADIC_CAP, compile_expr, solve_condition
 
 H = size_symbol("H")
 
@@ -74,3 +76,24 @@ def test_branches_that_agree_at_a_few_inputs_only() -> None:
     assert res.sporadic == tuple(n for n in range(1, 10_000) if f({H: n}) == 0)
     assert res.describe("H") == "H in {62, 63, 64, 65}"
     assert res.nearest(70) == (65, None)
+
+
+@pytest.mark.parametrize("offset", [1000, 5000, 100_000])
+def test_min_max_settling_is_proved_not_assumed(offset: int) -> None:
+    """Issue #10: a Max of a small period settling far out (Max(H - 1000, 0) == 0 holds
+    for H <= 1000 only), checked against every input up to past the settling point."""
+    h = sympy.Symbol("H", integer=True, positive=True)
+    cases = [
+        (sympy.Max(h - offset, 0), lambda v: v == 0),
+        (sympy.Min(sympy.floor(h / 3), offset) - offset, lambda v: v < 0),
+        (sympy.Max(h - offset, 0) - sympy.floor(h / 2) + sympy.Min(h, 7), lambda v: v <= 0),
+    ]
+    for expr, test in cases:
+        f = compile_expr(expr)
+        res = solve_condition(lambda n, f=f, test=test: test(f({h: n})), [expr], h, {}, 1)
+        if offset > SPORADIC_CAP:  # past what is enumerated: unknown, never a wrong answer
+            assert res is None
+            continue
+        assert res is not None
+        for n in range(1, 3 * offset + 50):
+            assert res.holds(n) == test(f({h: n})), (expr, n)
