@@ -257,7 +257,7 @@ def parse_network(root: Value, path: str, repeats: Mapping[str, int] | None = No
     if len(items) > MAX_LAYERS:
         raise SpecError(f"the spec has {len(items)} layers, more than {MAX_LAYERS}", layers_v.loc)
     if concrete and (len(concrete) + 1) * len(items) > MAX_LAYER_RUNS:
-        where = top["input"].data["sizes"].loc  # type: ignore[index]
+        where = top["input"].data["sizes"].loc
         raise SpecError(
             f"{len(concrete)} input sizes for {len(items)} layers: every size is a run of "
             f"the whole network, and a check does at most {MAX_LAYER_RUNS} layer analyses "
