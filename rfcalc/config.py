@@ -55,7 +55,10 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    table = data.get("tool", {}).get("rfcalc")
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table, not {type(tool).__name__}")
+    table = tool.get("rfcalc")
     if table is None:
         return Config()
     if not isinstance(table, dict):
@@ -108,12 +111,12 @@ def check_selector(selector: str, where: str) -> None:
 
 
 def parse_level(value: Any, where: str) -> Severity:
-    if value not in LEVELS:
+    if not isinstance(value, str) or value not in LEVELS:
         raise ConfigError(f"{where}: {value!r} is not a level; use error, warning or info")
     return LEVELS[value]
 
 
 def parse_target(value: Any, where: str) -> str:
-    if value not in TARGETS:
+    if not isinstance(value, str) or value not in TARGETS:
         raise ConfigError(f"{where}: {value!r} is not a target; use {', '.join(TARGETS)}")
     return str(value)

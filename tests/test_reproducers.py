@@ -188,3 +188,139 @@ def test_other_yaml_too_large_or_not_utf8_is_skipped(tmp_path: Path, capsys: Any
     spec.write_text("rfcalc: 1\nitems:\n" + "  - abcdefghij\n" * 400_000)
     assert main(["check", "--isolated", "-f", "text", str(spec)]) == 1
     assert "larger than 4 MiB" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("toml", "says"),
+    [
+        ('[tool.rfcalc]\nfail-on = ["error"]\n', "fail-on: ['error'] is not a level"),
+        ('[tool.rfcalc]\ntarget = ["onnx"]\n', "is not a target"),
+        ('[tool.rfcalc.severity]\nRF201 = ["info"]\n', "is not a level"),
+        ('tool = "x"\n', "[tool] must be a table, not str"),
+    ],
+)
+def test_bad_configuration_is_exit_2(tmp_path: Path, capsys: Any, toml: str, says: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(toml)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(ENCODER_DECODER)
+    code = main(["check", "-f", "text", "--config", str(tmp_path / "pyproject.toml"), str(spec)])
+    _, err = capsys.readouterr()
+    assert code == 2 and says in err
+
+
+@pytest.mark.parametrize(
+    ("expr", "says"),
+    [
+        ("+".join(["1"] * 1500), "characters long, more than 256"),
+        ("(1+" * 40 + "1" + ")" * 40, "nests 42 levels deep, more than 32"),
+    ],
+)
+def test_huge_expressions_are_located_errors(
+    tmp_path: Path, capsys: Any, expr: str, says: str
+) -> None:
+    text = (
+        "rfcalc: 1\ninput: {size: [H]}\nblocks:\n  b:\n    params: {k: 3}\n    layers:\n"
+        f"      - {{op: conv, kernel: $({expr})}}\nlayers:\n  - {{name: x, block: b}}\n"
+    )
+    code, out, _ = _run(tmp_path, capsys, text, "check", "--isolated", "-f", "text")
+    assert code == 1 and "spec.yaml:7:28: RF001" in out and says in out
+
+
+def test_misaligned_merges_are_found_at_every_listed_size(tmp_path: Path, capsys: Any) -> None:
+    text = """rfcalc: 1
+input: {size: [H, W], sizes: [[257, 193]]}
+layers:
+  - {name: stem, op: conv, kernel: 3, padding: 1}
+  - {name: low, op: conv, kernel: 3, stride: 2, padding: 1, inputs: [stem]}
+  - {name: up, op: resize, to: stem, mode: bilinear, inputs: [low]}
+  - {name: fuse, op: add, inputs: [stem, up]}
+"""
+    code, out, _ = _run(tmp_path, capsys, text, "check", "--isolated", "-f", "text")
+    assert code == 0  # a warning
+    assert "RF104" in out and "(stem 1, up 258/257)" in out and "(at input 257x193)" in out
+
+
+def test_a_fixed_axis_too_small_is_an_empty_output(tmp_path: Path, capsys: Any) -> None:
+    text = "rfcalc: 1\ninput: {size: [H, 8]}\nlayers:\n  - {op: conv, kernel: 30}\n"
+    code, out, _ = _run(tmp_path, capsys, text, "check", "--isolated", "-f", "text")
+    assert code == 1 and "RF101" in out and "((H - 29)x-21) at input Hx8" in out
+
+
+def test_a_declared_context_that_fails_is_an_error(tmp_path: Path, capsys: Any) -> None:
+    text = (
+        "rfcalc: 1\ninput: {size: [64]}\nexpect: {context: 200}\nlayers: [{op: conv, kernel: 3}]\n"
+    )
+    code, out, _ = _run(tmp_path, capsys, text, "check", "--isolated", "-f", "text")
+    assert code == 1
+    assert "RF501 error: conv1: expected receptive field at least 200, got 3" in out
+
+
+def test_output_errors_are_usage_errors(tmp_path: Path, capsys: Any) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        ENCODER_DECODER.replace("[224, 224]", "[64, 64]").replace("stride: 2", "dilation: 2")
+    )
+    missing = tmp_path / "no" / "such" / "folder" / "x.svg"
+    code = main(["analyze", str(spec), "--show-support", "conv3", "--svg", str(missing)])
+    _, err = capsys.readouterr()
+    assert code == 2 and "No such file or directory" in err and "internal error" not in err
+    code = main(["hdc", "1", "2", "2", "--svg", str(missing)])
+    _, err = capsys.readouterr()
+    assert code == 2 and "No such file or directory" in err
+
+
+def test_full_device_and_narrow_consoles(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SYMBOLIC_STRIDE)
+    run = [sys.executable, "-m", "rfcalc"]
+    if Path("/dev/full").exists():
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [*run, "analyze", str(spec)],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=300,
+            )
+        assert done.returncode == 2 and "No space left on device" in done.stderr
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    done = subprocess.run(
+        [*run, "check", "--isolated", "-f", "text", str(spec)],
+        capture_output=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"H == 1 (mod 2)" in done.stdout  # the ASCII spelling of ≡
+    done = subprocess.run([*run, "analyze", str(spec)], capture_output=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
+def test_check_prints_the_traceback_of_an_internal_error_when_asked(
+    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rfcalc.lint
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a planted bug")
+
+    monkeypatch.setattr(rfcalc.lint, "lint_network", broken)
+    monkeypatch.setenv("RFCALC_DEBUG", "1")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(ENCODER_DECODER)
+    assert main(["check", "--isolated", "-f", "text", str(spec)]) == 3
+    _, err = capsys.readouterr()
+    assert "RuntimeError: a planted bug" in err and "Traceback (most recent call last)" in err
+
+
+def test_a_4335_digit_jump_prints(tmp_path: Path, capsys: Any) -> None:
+    text = (
+        "rfcalc: 1\ninput: {size: [H]}\nlayers:\n"
+        "  - {op: conv, kernel: 16777216, stride: 16777216, repeat: 600}\n"
+    )
+    code, out, _ = _run(tmp_path, capsys, text, "analyze", "-f", "json")
+    assert code == 0 and str(16777216**600) in out

@@ -31,7 +31,7 @@ import sympy
 from ..engine.printing import short
 from ..engine.sizes import sign_known
 from ..model import Severity
-from .base import Context, Report, Rule
+from .base import Context, Report, Rule, at_every_input
 
 
 def check(ctx: Context) -> Iterator[Report]:
@@ -63,6 +63,6 @@ RULE = Rule(
     name="asymmetric-same",
     severity=Severity.INFO,
     summary="same padding that pads one side more than the other",
-    check=check,
+    check=at_every_input(check),
     doc=__doc__ or "",
 )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -101,9 +102,43 @@ class Context:
     def _search_min_valid(self, axis: int) -> int | None:
         return min_input(self.free, axis)
 
+    def for_run(self, run: Run) -> Context:
+        """This context with ``run`` as its only (main) analysis; what does not depend
+        on the input (the free analysis, the graph) is shared, not computed again."""
+        sub = Context(self.network, self.target, (run,))
+        for key in ("free", "consumers", "layers", "_min_valid"):
+            if key in self.__dict__:
+                sub.__dict__[key] = self.__dict__[key]
+        return sub
+
+
+def at_every_input(
+    check: Callable[[Context], Iterable[Report]],
+) -> Callable[[Context], Iterator[Report]]:
+    """Run a rule written for one analysis (``ctx.main``) at the spec's own input and at
+    every ``input.sizes``; what only another input shows says which input it is."""
+
+    @functools.wraps(check)
+    def run_all(ctx: Context) -> Iterator[Report]:
+        seen: set[tuple[Loc, str]] = set()
+        for i, run in enumerate(ctx.runs):
+            for report in check(ctx.for_run(run) if i else ctx):
+                if (report.loc, report.message) in seen:
+                    continue
+                seen.add((report.loc, report.message))
+                if i:
+                    report = replace(report, message=f"{report.message} (at input {run.label})")
+                yield report
+
+    return run_all
+
 
 def size_text(sizes: Iterable[Any]) -> str:
-    return "x".join(str(s) for s in sizes)
+    """``224x224``, ``Hx8``; an axis written with spaces in parentheses: ``(H - 29)x-21``."""
+    texts = [str(s) for s in sizes]
+    if len(texts) == 1:
+        return texts[0]
+    return "x".join(f"({t})" if " " in t else t for t in texts)
 
 
 @dataclass(frozen=True)

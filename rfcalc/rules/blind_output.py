@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Severity
-from .base import Context, Report, Rule
+from .base import Context, Report, Rule, at_every_input
 
 
 def check(ctx: Context) -> Iterator[Report]:
@@ -57,6 +57,6 @@ RULE = Rule(
     name="blind-output",
     severity=Severity.ERROR,
     summary="output units that see no input at all",
-    check=check,
+    check=at_every_input(check),
     doc=__doc__ or "",
 )

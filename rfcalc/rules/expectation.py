@@ -2,8 +2,9 @@
 
 Why: a team pins a design in CI by declaring, on a layer, the receptive field (exactly,
 at least or at most), output size, jump or effective padding it relies on, and on the
-network the input sizes that must be valid.  Any change that breaks them fails the
-lint.  Values that depend on a symbolic input are checked at every ``input.sizes``.
+network the input sizes that must be valid and the context (receptive field) every
+output must see.  Any change that breaks them fails the lint.  Values that depend on
+a symbolic input are checked at every ``input.sizes``.
 
 Bad::
 
@@ -26,6 +27,7 @@ Fix: change the network, or the expectation if the design changed on purpose.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import sympy
@@ -135,6 +137,11 @@ def check(ctx: Context) -> Iterator[Report]:
     for e in ctx.network.expect:
         if e.what == "valid_input":
             yield from _valid_input(ctx, e)
+        elif e.what == "context":  # every output sees at least this much
+            for sink in ctx.sinks():
+                at_least = Expectation("receptive_field", ">=", e.value, e.loc)
+                for report in _layer_reports(ctx, sink, at_least):
+                    yield replace(report, message=f"{report.message} (the declared context)")
 
 
 RULE = Rule(

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from ..engine import INPUT
 from ..model import Severity
-from .base import Context, Report, Rule
+from .base import Context, Report, Rule, at_every_input
 from .support_view import count, holes, picture, span
 
 
@@ -146,6 +146,6 @@ RULE = Rule(
     name="gridding",
     severity=Severity.ERROR,
     summary="holes in the exact input support of an output unit",
-    check=check,
+    check=at_every_input(check),
     doc=__doc__ or "",
 )

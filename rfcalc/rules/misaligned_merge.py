@@ -42,7 +42,7 @@ from ..engine.field import Field
 from ..engine.printing import short
 from ..engine.sizes import sign_known
 from ..model import Severity
-from .base import Context, Report, Rule
+from .base import Context, Report, Rule, at_every_input
 
 MERGES = ("add", "concat")
 
@@ -130,6 +130,6 @@ RULE = Rule(
     name="misaligned-merge",
     severity=Severity.WARNING,
     summary="merged branches with different jump or receptive-field centre",
-    check=check,
+    check=at_every_input(check),
     doc=__doc__ or "",
 )

@@ -1,30 +1,26 @@
-"""Receptive field versus input: it outgrows the input, or falls short of the context needed.
+"""Receptive field versus input: it outgrows the input.
 
 Why: once a layer's receptive field is larger than the (padded) input, deeper layers
-see nothing new, only more padding: depth spent for nothing at that input size.  And a
-network declared to need a context (``expect: {context: N}``) whose outputs see less
-cannot model it.
+see nothing new, only more padding: depth spent for nothing at that input size.  (A
+declared ``expect: {context: N}`` that the outputs fall short of is RF501, an error.)
 
 Bad::
 
     rfcalc: 1
-    input: {size: [16]}
-    expect: {context: 20}  # expect: RF502
+    input: {size: [4]}
     layers:
-      - {op: conv, kernel: 3}
-      - {op: conv, kernel: 3}
+      - {op: conv, kernel: 3, padding: 1}
+      - {op: conv, kernel: 3, padding: 1}  # expect: RF502
 
 Good::
 
     rfcalc: 1
     input: {size: [64]}
-    expect: {context: 5}
     layers:
-      - {op: conv, kernel: 3}
-      - {op: conv, kernel: 3}
+      - {op: conv, kernel: 3, padding: 1}
+      - {op: conv, kernel: 3, padding: 1}
 
-Fix: fewer layers or a larger input; for context, more layers, larger strides or
-dilation.
+Fix: fewer layers or a larger input.
 """
 
 from __future__ import annotations
@@ -33,32 +29,11 @@ from collections.abc import Iterator
 
 import sympy
 
-from ..engine.printing import short
 from ..model import Severity
 from .base import Context, Report, Rule
 
 
 def check(ctx: Context) -> Iterator[Report]:
-    for e in ctx.network.expect:
-        if e.what != "context":
-            continue
-        for sink in ctx.sinks():
-            axes = ctx.main[sink].axes
-            short_axes = [
-                f"{short(axes[i].receptive_field)} < {want}"
-                for i, want in enumerate(e.value)
-                if want is not None
-                and axes[i].receptive_field is not None
-                and (sympy.sympify(axes[i].receptive_field) - want).is_negative
-            ]
-            if short_axes:
-                yield Report(
-                    e.loc,
-                    f"the output {sink} sees a receptive field of {', '.join(short_axes)} "
-                    "(the declared context)",
-                    sink,
-                    severity=Severity.ERROR,
-                )
     for run in ctx.concrete_runs():
         for axis in range(ctx.network.ndim):
             n = int(run.analysis.input_size[axis])
@@ -81,7 +56,7 @@ RULE = Rule(
     id="RF502",
     name="receptive-field-input",
     severity=Severity.INFO,
-    summary="receptive field exceeds the input, or falls short of the declared context",
+    summary="receptive field exceeds the input",
     check=check,
     doc=__doc__ or "",
 )

@@ -265,16 +265,44 @@ def _substitute(
     return sub(item, None)
 
 
+#: the longest ``$( ... )`` expression read, and how deeply it may nest
+MAX_EXPRESSION = 256
+MAX_EXPRESSION_DEPTH = 32
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deeply the nodes of ``tree`` nest (without recursion)."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def _evaluate(text: str, env: Mapping[str, Value], loc: Loc) -> Value:
     body = text[1:]
     if _PARAM.match(body):
         if body not in env:
             raise SpecError(f"{text} names no parameter of this block", loc)
         return replace(env[body], loc=loc)
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    if len(text) > MAX_EXPRESSION:
+        raise SpecError(
+            f"the expression {shown!r} is {len(text)} characters long, more than {MAX_EXPRESSION}",
+            loc,
+        )
     try:
         tree = ast.parse(body.replace("$", ""), mode="eval")
-    except SyntaxError:
-        raise SpecError(f"cannot read the expression {text!r}", loc) from None
+    except (SyntaxError, RecursionError, MemoryError):
+        raise SpecError(f"cannot read the expression {shown!r}", loc) from None
+    depth = _depth(tree)
+    if depth > MAX_EXPRESSION_DEPTH:
+        raise SpecError(
+            f"the expression {shown!r} nests {depth} levels deep, more than {MAX_EXPRESSION_DEPTH}",
+            loc,
+        )
 
     def ev(node: ast.AST) -> int:
         if isinstance(node, ast.Expression):
