@@ -146,6 +146,7 @@ def analyze(
     for path in specs:
         try:
             network = load_spec(read_text(path), path, counts)
+            hyper_names = {str(s) for s in network.bounds}
             for name in counts:
                 if not _is_item(network, name):
                     _error(f"{path}: no top-level layer or block instance named {name!r}")
@@ -158,11 +159,22 @@ def analyze(
                         f"but the spec's input has {network.ndim}",
                         network.loc,
                     )
+                clash = [s for s in override if isinstance(s, str) and s in hyper_names]
+                if clash:
+                    raise SpecError(
+                        f"--input names {clash[0]}, which the spec declares as a "
+                        "hyperparameter (symbols:): an input size needs a name of its own",
+                        network.loc,
+                    )
                 sizes = [size_symbol(s) if isinstance(s, str) else s for s in override]
             result = analyze_network(network, sizes)
         except SpecError as exc:
             _error(f"{exc.loc}: error: {exc.message}")
             status = EXIT_FINDINGS
+            if fmt is TableFormat.json and len(specs) > 1:  # in its place, never dropped
+                from .render.analysis_json import error_document
+
+                documents.append(error_document(path, exc.message, exc.loc.line, exc.loc.col))
             continue
         if show_support is not None:
             if show_support not in {r.name for r in result.layers}:

@@ -86,7 +86,10 @@ def test_bad_spec_is_located_and_others_still_run(
     assert err == (
         f"{bad}:3:32: error: unknown key 'dialation' in a conv layer (did you mean 'dilation'?)\n"
     )
-    assert [d["name"] for d in json.loads(out)] == ["tiny"]
+    # the array keeps the failed spec in its place, as an error entry (issue #10)
+    docs = json.loads(out)
+    assert docs[0]["spec"] == str(bad) and docs[0]["error"]["line"] == 3
+    assert docs[1]["name"] == "tiny"
 
 
 def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

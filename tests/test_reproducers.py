@@ -324,3 +324,35 @@ def test_a_4335_digit_jump_prints(tmp_path: Path, capsys: Any) -> None:
     )
     code, out, _ = _run(tmp_path, capsys, text, "analyze", "-f", "json")
     assert code == 0 and str(16777216**600) in out
+
+
+def test_a_json_array_names_the_spec_that_failed(tmp_path: Path, capsys: Any) -> None:
+    import json
+
+    import jsonschema
+
+    good = tmp_path / "good.yaml"
+    good.write_text(ENCODER_DECODER)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rfcalc: 1\ninput: {size: [8]}\nlayers: [{op: conv, kernal: 3}]\n")
+    assert main(["analyze", "-f", "json", str(good), str(bad)]) == 1
+    out, err = capsys.readouterr()
+    assert "bad.yaml:3:" in err
+    docs = json.loads(out)
+    assert [d["spec"] for d in docs] == [str(good), str(bad)]
+    assert docs[1]["error"]["line"] == 3 and "kernal" in docs[1]["error"]["message"]
+    schema = json.loads(
+        (Path(__file__).parents[1] / "rfcalc/schema/analyze.schema.json").read_text()
+    )
+    jsonschema.validate(docs, schema)
+
+
+def test_input_override_cannot_reuse_a_hyperparameter_name(tmp_path: Path, capsys: Any) -> None:
+    text = (
+        "rfcalc: 1\ninput: {size: [T]}\nsymbols: {K: {min: 2, max: 8}}\nlayers:\n"
+        "  - {name: c, op: conv, kernel: K, padding: causal}\n"
+    )
+    code, _, err = _run(tmp_path, capsys, text, "analyze", "-i", "K")
+    assert code == 1 and "--input names K, which the spec declares as a hyperparameter" in err
+    code, out, _ = _run(tmp_path, capsys, text, "analyze", "-i", "L", "-f", "json")
+    assert code == 0 and '"L"' in out

@@ -60,3 +60,13 @@ def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
         "macs": json_value(cost.macs),
         "layers": layers,
     }
+
+
+def error_document(path: str, message: str, line: int, column: int) -> dict[str, Any]:
+    """A spec that could not be read, in its place in an array of documents."""
+    return {
+        "rfcalc": __version__,
+        "schema": SCHEMA_VERSION,
+        "spec": path,
+        "error": {"message": message, "line": line, "column": column},
+    }
