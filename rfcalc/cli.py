@@ -399,8 +399,15 @@ def hdc(
 
     Exit codes: 0 the schedule passes, 1 it grids or breaks an HDC rule, 2 usage error.
     """
-    from .engine.hdc import common_factor, m_values, meets_m2, sawtooth_groups
-    from .render.support_picture import dilated_counts, summary, svg, text_picture
+    from .engine.hdc import common_factor, m_values, meets_m2, sawtooth_groups, support_1d
+    from .render.support_picture import (
+        MAX_PATH_COUNTS,
+        counts_from_bits,
+        dilated_counts,
+        summary,
+        svg,
+        text_picture,
+    )
 
     if kernel < 1 or kernel > 64:
         _error("rfcalc: --kernel takes 1 to 64")
@@ -411,13 +418,10 @@ def hdc(
             return EXIT_USAGE
         from .engine.hdc import design_schedule
 
-        best, rejected = design_schedule(kernel, rf)
-        for group, why in rejected[:12]:
-            sys.stdout.write(f"rejected {group}: {why}\n")
-        if len(rejected) > 12:
-            sys.stdout.write(f"... and {len(rejected) - 12} more groups rejected\n")
+        best, searched = design_schedule(kernel, rf)
+        sys.stdout.write(searched + "\n")
         if best is None:
-            sys.stdout.write(f"no sawtooth schedule found for receptive field {rf}\n")
+            sys.stdout.write(f"no schedule in that space reaches a receptive field of {rf}\n")
             return EXIT_FINDINGS
         schedule, field = best
         sys.stdout.write(
@@ -450,16 +454,22 @@ def hdc(
     long_growth = [grp for grp in sawtooth_groups(rates) if len(grp) >= 5]
     if long_growth:
         lines.append(f"  sawtooth: {long_growth[0]} grows for {len(long_growth[0])} layers")
-    counts = dilated_counts(kernel, rates)
-    holes = sum(1 for c in counts if c == 0)
+    bits = support_1d(kernel, rates)  # the verdict: exact, a bitset
+    holes = bits.bit_length() - bin(bits).count("1")
     lines.append(
-        f"  exact coverage: receptive field {len(counts)}, "
+        f"  exact coverage: receptive field {bits.bit_length()}, "
         + ("no holes" if not holes else f"{holes} holes (gridding)")
     )
     if holes:
         status = EXIT_FINDINGS
-    lines.append(text_picture([counts, counts]))
-    lines.append(summary([counts, counts]))
+    if bits.bit_length() <= MAX_PATH_COUNTS:
+        counts = dilated_counts(kernel, rates)
+        lines.append(text_picture([counts, counts]))
+        lines.append(summary([counts, counts]))
+    else:  # path counts cost a pass per tap over the whole field: holes only
+        counts = counts_from_bits(bits)
+        lines.append(text_picture([counts, counts]))
+        lines.append(f"  (path counts are drawn up to a field of {MAX_PATH_COUNTS})")
     sys.stdout.write("\n".join(lines) + "\n")
     if svg_path is not None:
         from pathlib import Path

@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from rfcalc.cli import main
 from rfcalc.engine.convmatrix import conv_matrix, transpose
-from rfcalc.engine.hdc import design_schedule, holes, meets_m2, support_1d
+from rfcalc.engine.hdc import (
+    MAX_GROUP,
+    common_factor,
+    design_schedule,
+    holes,
+    meets_m2,
+    support_1d,
+)
 from rfcalc.render.support_picture import dilated_counts, svg, text_picture
 
 
@@ -58,13 +65,59 @@ def test_svg_is_standalone_and_escaped(tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_design_meets_every_rule() -> None:
     for rf in (10, 50, 100, 333):
-        best, rejected = design_schedule(3, rf)
-        assert best is not None and rejected
+        best, searched = design_schedule(3, rf)
+        assert best is not None and "searched" in searched
         schedule, field = best
         assert field >= rf and field == 1 + 2 * sum(schedule)
         assert holes(support_1d(3, schedule)) == 0
         group = schedule[: schedule.index(1, 1)] if schedule.count(1) > 1 else schedule
         assert meets_m2(group, 3)
+        assert common_factor(group) == 1 and len(group) <= MAX_GROUP
+
+
+def _space(kernel: int) -> list[list[int]]:
+    """Every group of the design space, written out without pruning."""
+    out = []
+    stack = [[1]]
+    while stack:
+        g = stack.pop()
+        out.append(g)
+        if len(g) < MAX_GROUP:
+            field = 1 + (kernel - 1) * sum(g)
+            stack += [[*g, r] for r in range(g[-1] + 1, field + 1)]
+    return [g for g in out if meets_m2(g, kernel)]
+
+
+@pytest.mark.parametrize("kernel", [2, 3, 5])
+def test_design_has_the_fewest_layers_of_its_space(kernel: int) -> None:
+    """Issue #10: --rf 150 proposed 12 layers while [1, 3, 9, 27] x 2 reaches 161 in 8."""
+    space = _space(kernel)
+    for rf in [*range(2, 160), 161, 250, 400, 999]:
+        best_key = None
+        for g in space:
+            per = (kernel - 1) * sum(g)
+            reps = max(1, -(-(rf - 1) // per))
+            layers = reps * len(g)
+            if layers <= 64:
+                key = (layers, g[-1], g)
+                best_key = key if best_key is None or key < best_key else best_key
+        got, _ = design_schedule(kernel, rf)
+        if best_key is None:
+            assert got is None
+            continue
+        assert got is not None, (kernel, rf)
+        schedule, field = got
+        assert len(schedule) == best_key[0], (kernel, rf, schedule, best_key)
+        assert max(schedule) == best_key[1]
+        assert field >= rf and holes(support_1d(kernel, schedule)) == 0
+    best, _ = design_schedule(3, 150)
+    assert best is not None and len(best[0]) == 8
+
+
+def test_design_of_a_huge_field_is_answered_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    for rf in ("100000000", "1000000000"):
+        code, out = run(capsys, "hdc", "--design", "--rf", rf)
+        assert code == 1 and f"no schedule in that space reaches a receptive field of {rf}" in out
 
 
 def test_seed_matrix_4x16(capsys: pytest.CaptureFixture[str]) -> None:
@@ -175,3 +228,22 @@ def test_analyze_show_support(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "9 x 9 receptive field; holes per axis: 4, 4" in out
     ElementTree.fromstring((tmp_path / "b.svg").read_text())
     assert run(capsys, "analyze", str(spec), "--show-support", "nope")[0] == 2
+
+
+def test_taps_inside_are_those_of_the_whole_kernel() -> None:
+    from rfcalc.engine.convmatrix import _taps_inside
+
+    for first in range(-30, 30):
+        for d in range(1, 5):
+            for k in range(1, 8):
+                for n in range(1, 10):
+                    want = [t for t in range(k) if 0 <= first + t * d < n]
+                    assert list(_taps_inside(first, d, k, n)) == want
+
+
+def test_a_huge_kernel_on_a_tiny_input_is_answered_at_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # issue #10: over ten minutes (every one of 10^9 taps was visited per row)
+    code, out = run(capsys, "matrix", "--input", "1x1x1", "--kernel", "1000", "--padding", "500")
+    assert code == 0 and out.splitlines()[1:3] == ["w500500500", "w500500499"]

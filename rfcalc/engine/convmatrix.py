@@ -40,18 +40,26 @@ def conv_matrix(
     matrix: list[list[Tap | None]] = []
     for o_idx in itertools.product(*(range(o) for o in out)):
         row: list[Tap | None] = [None] * cols_n
-        for tap in itertools.product(*(range(k) for k in kernel)):
-            pos = [
-                o * s - p + t * d
-                for o, s, p, t, d in zip(o_idx, stride, padding, tap, dilation, strict=True)
-            ]
-            if all(0 <= q < n for q, n in zip(pos, size, strict=True)):
-                flat = 0
-                for q, n in zip(pos, size, strict=True):
-                    flat = flat * n + q
-                row[flat] = tap
+        # per axis, only the taps that land inside the input (never the whole kernel:
+        # a kernel of 1000 on a 1-pixel input has one such tap, not a billion)
+        inside = [
+            _taps_inside(o * s - p, d, k, n)
+            for o, s, p, d, k, n in zip(o_idx, stride, padding, dilation, kernel, size, strict=True)
+        ]
+        for tap in itertools.product(*inside):
+            flat = 0
+            for o, s, p, t, d, n in zip(o_idx, stride, padding, tap, dilation, size, strict=True):
+                flat = flat * n + (o * s - p + t * d)
+            row[flat] = tap
         matrix.append(row)
     return out, matrix
+
+
+def _taps_inside(first: int, d: int, k: int, n: int) -> range:
+    """The taps ``t < k`` with ``0 <= first + t*d < n``."""
+    lo = max(0, -(first // d))  # ceil(-first / d) when first < 0
+    hi = min(k - 1, (n - 1 - first) // d) if n - 1 - first >= 0 else -1
+    return range(lo, hi + 1)
 
 
 def transpose(matrix: list[list[Tap | None]]) -> list[list[Tap | None]]:

@@ -67,53 +67,84 @@ def receptive_field(kernel: int, rates: Sequence[int]) -> int:
     return 1 + (kernel - 1) * sum(rates)
 
 
-#: candidate groups for a design: short increasing runs starting at 1, largest rate 12
-_MAX_RATE = 12
+#: the design search: one group of at most this many rates (rule 2: longer ever-growing
+#: runs grid), repeated whole, at most ``MAX_LAYERS`` layers, rates at most ``MAX_RATE``
+MAX_GROUP = 4
+MAX_LAYERS = 64
+MAX_RATE = 1 << 16
 
 
-def _groups(kernel: int) -> list[list[int]]:
-    out: list[list[int]] = []
-    for length in (2, 3, 4):
-        stack = [[1]]
-        while stack:
-            g = stack.pop()
-            if len(g) == length:
-                out.append(g)
-                continue
-            for r in range(g[-1] + 1, _MAX_RATE + 1):
-                stack.append([*g, r])
-    return out
+def _best_group(kernel: int, length: int, need: int) -> list[int] | None:
+    """The group of ``length`` increasing rates starting at 1 whose sum reaches ``need``,
+    with a dense exact support (each rate at most the field the group has reached before
+    it: a larger one leaves holes that no later, larger rate fills) and ``M_2 <= K``,
+    that has the smallest largest rate (then the smallest rates in order).
+
+    Depth-first from the smallest rates, pruned by the largest sum the rest of a prefix
+    can still add (each further rate as large as the field allows) and by the best
+    largest rate found so far: exact over the space, and quick."""
+    best: list[int] | None = None
+
+    def reach(prefix: list[int], total: int) -> int:
+        """The largest sum a group with this prefix can have."""
+        field = 1 + (kernel - 1) * total
+        last = prefix[-1]
+        for _ in range(length - len(prefix)):
+            r = min(field, MAX_RATE)
+            if r <= last:
+                return total
+            total += r
+            last = r
+            field = 1 + (kernel - 1) * total
+        return total
+
+    def walk(prefix: list[int], total: int) -> None:
+        nonlocal best
+        if len(prefix) == length:
+            better = best is None or (prefix[-1], prefix) < (best[-1], best)
+            if total >= need and better and meets_m2(prefix, kernel):
+                best = list(prefix)
+            return
+        if reach(prefix, total) < need:
+            return
+        field = 1 + (kernel - 1) * total
+        for r in range(prefix[-1] + 1, min(field, MAX_RATE) + 1):
+            if best is not None and r > best[-1]:
+                break
+            prefix.append(r)
+            walk(prefix, total + r)
+            prefix.pop()
+
+    walk([1], 1)
+    return best
 
 
 def design_schedule(
-    kernel: int, rf: int, max_layers: int = 64
-) -> tuple[tuple[list[int], int] | None, list[tuple[list[int], str]]]:
-    """The sawtooth schedule (one group repeated) with the fewest layers that meets all
-    three HDC rules, has a dense exact support and reaches ``rf``; ties go to the group
-    with the smallest largest rate.  Also returns the groups rejected and why."""
-    rejected: list[tuple[list[int], str]] = []
-    best: tuple[int, int, list[int]] | None = None
-    for group in _groups(kernel):
-        if common_factor(group) > 1:
-            rejected.append((group, f"common factor {common_factor(group)}"))
-            continue
-        if not meets_m2(group, kernel):
-            rejected.append((group, f"M_2 = {m_values(group)[1]} > K = {kernel}"))
-            continue
-        per = (kernel - 1) * sum(group)
-        repeats = max(1, -(-(rf - 1) // per))
-        schedule = group * repeats
-        if len(schedule) > max_layers:
-            continue
-        if holes(support_1d(kernel, schedule)):
-            rejected.append((group, "the exact support has holes when repeated"))
-            continue
-        key = (len(schedule), max(group))
-        if best is None or key < best[:2]:
-            best = (*key, group)
-    if best is None:
-        return None, rejected
-    group = best[2]
-    per = (kernel - 1) * sum(group)
-    schedule = group * max(1, -(-(rf - 1) // per))
-    return (schedule, receptive_field(kernel, schedule)), rejected
+    kernel: int, rf: int, max_layers: int = MAX_LAYERS
+) -> tuple[tuple[list[int], int] | None, str]:
+    """The schedule with the fewest layers (ties: the smallest largest rate) that reaches
+    ``rf``, among one group of 1 to ``MAX_GROUP`` increasing rates starting at 1,
+    repeated whole, meeting the three HDC rules with a dense exact support: every group
+    of that space is considered (the search is exact, not a sample of groups).  Also
+    returns what was searched, for people."""
+    searched = (
+        f"searched: one group of 1 to {MAX_GROUP} increasing rates from 1 (each at most "
+        f"the field reached before it, so the support is dense; M_2 <= K = {kernel}), "
+        f"repeated whole, up to {max_layers} layers and rates up to {MAX_RATE}"
+    )
+    if kernel < 2:
+        return None, searched + "; a kernel of 1 has no field to grow"
+    for layers in range(1, max_layers + 1):
+        found: list[int] | None = None
+        for length in range(1, MAX_GROUP + 1):
+            if layers % length:
+                continue
+            reps = layers // length
+            need = -(-(rf - 1) // ((kernel - 1) * reps))
+            group = _best_group(kernel, length, max(need, length))
+            if group is not None and (found is None or (group[-1], group) < (found[-1], found)):
+                found = group
+        if found is not None:
+            schedule = found * (layers // len(found))
+            return (schedule, receptive_field(kernel, schedule)), searched
+    return None, searched

@@ -15,6 +15,10 @@ HOLE = "·"
 SHADES = "░▒▓█"
 #: the largest picture drawn in a terminal; larger supports are cropped around the centre
 MAX_COLS, MAX_ROWS = 64, 32
+#: the widest field whose path counts are computed for a picture (a pass per tap)
+MAX_PATH_COUNTS = 1 << 16
+#: the largest SVG drawn (pixels per side), cropped around the centre likewise
+MAX_SVG = 128
 
 
 def counts_from_bits(bits: int) -> list[int]:
@@ -82,9 +86,16 @@ def summary(axes: Sequence[Sequence[int]]) -> str:
 def svg(axes: Sequence[Sequence[int]], title: str = "", cell: int = 12) -> str:
     """A standalone SVG: one square per input pixel, darker for more paths, holes
     outlined; a legend below.  No external resources, text escaped."""
-    rows = list(axes[0]) if len(axes) > 1 else [1]
-    cols = list(axes[1] if len(axes) > 1 else axes[0])
-    top = max(rows) * max(cols) if rows and cols else 1
+    full_rows = list(axes[0]) if len(axes) > 1 else [1]
+    full_cols = list(axes[1] if len(axes) > 1 else axes[0])
+    rows, r_skip = _crop(full_rows, MAX_SVG)
+    cols, c_skip = _crop(full_cols, MAX_SVG)
+    if r_skip or c_skip:  # a 4000 x 4000 support would be a 1.6 GB file
+        shape = f"{len(full_rows)}x{len(full_cols)}" if len(axes) > 1 else str(len(full_cols))
+        crop = f"{len(rows)}x{len(cols)}" if len(axes) > 1 else str(len(cols))
+        title = f"{title} (centre {crop} of {shape})"
+    top = max(full_rows) * max(full_cols) if full_rows and full_cols else 1
+    top = top or 1
     width = max(len(cols) * cell + 2 * cell, 260)
     height = len(rows) * cell + 4 * cell + 24
     out = [

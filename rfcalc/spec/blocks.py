@@ -90,7 +90,7 @@ def expand(
     """The layer list with every ``repeat`` and block instance written out;
     ``repeats`` overrides the count of top-level items by name."""
     out: list[Value] = []
-    _expand(items, blocks, {}, "", out, 0, None, repeats or {})
+    _expand(items, blocks, {}, "", out, 0, None, repeats or {}, [MAX_EXPANDED])
     return out
 
 
@@ -103,6 +103,7 @@ def _expand(
     depth: int,
     block_input: str | None,
     repeats: Mapping[str, int] | None = None,
+    budget: list[int] | None = None,
 ) -> str | None:
     """Append the expanded ``items`` to ``out``; returns the name of the last layer.
 
@@ -134,7 +135,9 @@ def _expand(
         repeated = "repeat" in m or (not prefix and bool(repeats) and base in (repeats or {}))
         for rep in range(repeat):
             scope = {**env, "rep": Value(rep, raw.loc)} if repeated else env
-            item = _substitute(raw, scope, block_input, local, inside=bool(prefix) or repeated)
+            item = _substitute(
+                raw, scope, block_input, local, bool(prefix) or repeated, budget or [MAX_EXPANDED]
+            )
             m = item.data
             full = f"{prefix}{base}" if repeat == 1 and not repeated else f"{prefix}{base}.{rep}"
             if is_block:
@@ -151,7 +154,9 @@ def _expand(
                     reads = _single_input(m["inputs"])
                 # the body sees the instance's repetition index as $rep
                 args = {"rep": Value(rep, item.loc), **args}
-                last = _expand(block.layers, blocks, args, f"{full}.", out, depth + 1, reads)
+                last = _expand(
+                    block.layers, blocks, args, f"{full}.", out, depth + 1, reads, None, budget
+                )
             else:
                 fields = {k: v for k, v in m.items() if k != "repeat"}
                 locs = {k: v for k, v in (item.key_locs or {}).items() if k != "repeat"}
@@ -241,10 +246,21 @@ def _substitute(
     block_input: str | None,
     local: Mapping[str, str],
     inside: bool,
+    budget: list[int],
 ) -> Value:
-    """Parameters replaced by their values; local layer references made full names."""
+    """Parameters replaced by their values; local layer references made full names.
+
+    Every value written out counts against ``budget``: ``repeat`` copies what an alias
+    shares, so the YAML reader's budget alone does not bound the expanded spec."""
 
     def sub(v: Value, key: str | None) -> Value:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise SpecError(
+                f"the spec expands to more than {MAX_EXPANDED} values (repeat and blocks "
+                "copy every value they hold)",
+                item.loc,
+            )
         d = v.data
         if isinstance(d, str) and d.startswith("$"):
             if not inside:
@@ -264,6 +280,9 @@ def _substitute(
 
     return sub(item, None)
 
+
+#: the most values the expanded layers may hold (as many as the YAML reader reads)
+MAX_EXPANDED = 2_000_000
 
 #: the longest ``$( ... )`` expression read, and how deeply it may nest
 MAX_EXPRESSION = 256
