@@ -230,6 +230,7 @@ def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "nope"]) == 2
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_pre_commit_hook_fails_bad_and_passes_good(tmp_path: Path) -> None:
     """pre-commit try-repo against this checkout, in a throwaway git repository."""

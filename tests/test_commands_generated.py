@@ -19,6 +19,7 @@ import pytest
 from generated_specs import spec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scale import examples
 
 from rfcalc.cli import main
 from rfcalc.engine import analyze_network
@@ -64,8 +65,9 @@ def _load(text: str) -> Network | None:
         return None
 
 
+@pytest.mark.slow
 @settings(
-    max_examples=120,
+    max_examples=examples(120),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -160,7 +162,8 @@ def _valid(network: Network, axis: int, n: int, others: list[int], drops: bool) 
     return True
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rng=st.randoms(use_true_random=False), drops=st.booleans())
 def test_solve_agrees_with_brute_force(rng: random.Random, drops: bool) -> None:
     network = _load(spec(rng, ndim=1, max_items=5))
@@ -203,7 +206,7 @@ def test_solve_agrees_with_brute_force(rng: random.Random, drops: bool) -> None:
                     assert list(range(lo, top + 1)) == want, (found, want)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(rng=st.randoms(use_true_random=False), rf=st.integers(1, 60))
 def test_smallest_hyperparameters_agree_with_brute_force(rng: random.Random, rf: int) -> None:
     text = spec(rng, ndim=1, max_items=4, hyper=True)

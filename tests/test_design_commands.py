@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scale import examples
 
 from rfcalc.cli import main
 from rfcalc.engine.convmatrix import conv_matrix, transpose
@@ -149,7 +150,7 @@ torch = pytest.importorskip(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     n=st.integers(3, 7),
     k=st.integers(1, 3),
@@ -197,7 +198,7 @@ def test_matrix_is_pytorchs_conv_and_its_transpose(
         assert torch.equal(dense(transpose(c)) @ v, t.flatten())
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(k=st.integers(2, 4), rates=st.lists(st.integers(1, 6), min_size=1, max_size=4))
 def test_path_counts_are_the_gradient(k: int, rates: list[int]) -> None:
     counts = dilated_counts(k, rates)

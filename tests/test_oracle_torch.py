@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from scale import examples
 
 import rfcalc
 from rfcalc.engine import analyze_network
@@ -294,7 +295,7 @@ def _check_shapes(layers: list[L], size: list[int]) -> Any:
 
 
 @settings(
-    max_examples=300,
+    max_examples=examples(300),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
@@ -407,7 +408,7 @@ def _check_field(layers: list[L], need: Any = assume, ndim: int = 1) -> None:
 
 
 @settings(
-    max_examples=300,
+    max_examples=examples(300),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
@@ -417,7 +418,7 @@ def test_receptive_field_is_the_gradient_support(layers: list[L]) -> None:
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

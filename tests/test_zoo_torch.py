@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from scale import examples
 
 import rfcalc
 from rfcalc.engine.field import is_broadcast
@@ -227,6 +228,7 @@ def _forward(network: Network, x: Any, mark: bool = False) -> dict[str, Any]:
     return t
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
 def test_every_layer_matches_pytorch(path: Path) -> None:
     _check(rfcalc.load(str(path)), SIZES[path.stem], path.stem)
@@ -494,19 +496,25 @@ def _generated(case: tuple[str, list[int]]) -> None:
     _check(network, size, text, every_layer=False)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+)
 @given(generated())
 def test_generated_networks_match_pytorch(case: tuple[str, list[int]]) -> None:
     _generated(case)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+)
 @given(generated(ndim=2))
 def test_generated_2d_networks_match_pytorch(case: tuple[str, list[int]]) -> None:
     _generated(case)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+)
 @given(generated(ndim=3))
 def test_generated_3d_networks_match_pytorch(case: tuple[str, list[int]]) -> None:
     _generated(case)
@@ -579,7 +587,9 @@ def _every_unit(case: tuple[str, list[int]], need: Any = assume) -> int:
     return checked
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+)
 @given(generated())
 def test_fields_hold_over_every_unit_the_map_has(case: tuple[str, list[int]]) -> None:
     """Receptive field (largest, smallest) and effective padding over all units away from

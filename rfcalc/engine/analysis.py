@@ -121,6 +121,7 @@ def analyze_network(
     }
     mirrored: dict[str, set[int]] = {INPUT: set(renames)}
     results: list[LayerResult] = []
+    kept = 0  # support bits held by the results so far
     for layer in network.layers:
         below = [done[name] for name in layer.inputs]
         mirror = set.intersection(*(mirrored[name] for name in layer.inputs))
@@ -145,10 +146,43 @@ def analyze_network(
                     axes_list.append(_one_axis(layer, i, below[0][i], done))
             axes = tuple(axes_list)
             result = LayerResult(layer, axes, tuple(tuple(a.size for a in b) for b in below))
+        kept = _support_bits(result, kept)
+        if kept > SUPPORT_TOTAL_CAP:
+            result = _without_supports(result)
         done[layer.name] = result.axes
         mirrored[layer.name] = mirror
         results.append(result)
     return Analysis(network, sizes, tuple(results))
+
+
+#: the most support bits the results of one analysis hold (every layer keeps its exact
+#: support for the rules and pictures); past it, later layers say their support was not
+#: computed (a 50,000-layer dilated chain held a gigabyte of bitsets)
+SUPPORT_TOTAL_CAP = 1 << 28
+
+
+def _support_bits(result: LayerResult, kept: int) -> int:
+    seen: set[int] = set()
+    for a in result.axes:
+        if a.field is not None and id(a.field) not in seen:  # square axes share a field
+            seen.add(id(a.field))
+            for region in a.field.phases:
+                if region is not None and region.support is not None:
+                    kept += region.support.bit_length()
+    return kept
+
+
+def _without_supports(result: LayerResult) -> LayerResult:
+    note = f"the network's exact supports exceed {SUPPORT_TOTAL_CAP} bits in all"
+    axes = []
+    for a in result.axes:
+        f = a.field
+        if f is not None and any(r is not None and r.support is not None for r in f.phases):
+            phases = tuple(None if r is None else Region(r.start, r.end) for r in f.phases)
+            f = replace(f, phases=phases, support_note=f.support_note or note)
+            a = replace(a, field=f)
+        axes.append(a)
+    return replace(result, axes=tuple(axes))
 
 
 class _Renamer:

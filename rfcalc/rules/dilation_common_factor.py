@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from ..engine.hdc import common_factor, sawtooth_groups
 from ..model import Severity
 from .base import Context, Report, Rule
-from .dilation_runs import dense_in_context, dilation_runs, same_on_every_axis
+from .dilation_runs import dense_in_context, dilation_runs, rates_text, same_on_every_axis
 
 
 def check(ctx: Context) -> Iterator[Report]:
@@ -51,7 +51,7 @@ def check(ctx: Context) -> Iterator[Report]:
                 )
                 yield Report(
                     first.loc,
-                    f"dilation rates {list(group)}{where} share the factor {g}: the output "
+                    f"dilation rates {rates_text(group)}{where} share the factor {g}: the output "
                     f"sees 1 input in {g}{tail}",
                     first.name,
                     severity=Severity.INFO if dense else None,

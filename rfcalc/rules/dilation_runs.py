@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,3 +82,11 @@ def dense_in_context(ctx: Context, run: DilationRun) -> bool:
         if region.support.bit_length() != bin(region.support).count("1"):
             return False
     return True
+
+
+def rates_text(rates: Sequence[int], most: int = 12) -> str:
+    """``[1, 2, 5]``; a long run as its first rates and how many there are."""
+    rates = list(rates)
+    if len(rates) <= most:
+        return str(rates)
+    return "[" + ", ".join(map(str, rates[:most])) + f", ... ({len(rates)} rates)]"

@@ -39,7 +39,7 @@ from itertools import pairwise
 from ..engine.hdc import sawtooth_groups
 from ..model import Severity
 from .base import Context, Report, Rule
-from .dilation_runs import dilation_runs, same_on_every_axis
+from .dilation_runs import dilation_runs, rates_text, same_on_every_axis
 
 #: a group of this many strictly growing rates is "long"
 LONG = 5
@@ -57,7 +57,8 @@ def check(ctx: Context) -> Iterator[Report]:
             if len(group) >= LONG and growing:
                 yield Report(
                     first.loc,
-                    f"{len(group)} stacked dilated convs with ever-growing rates {list(group)}: "
+                    f"{len(group)} stacked dilated convs with ever-growing rates "
+                    f"{rates_text(group)}: "
                     "a sawtooth of short coprime groups keeps local detail",
                     first.name,
                 )

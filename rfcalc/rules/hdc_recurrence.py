@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from ..engine.hdc import holes, m_values, meets_m2, sawtooth_groups, support_1d
 from ..model import Severity
 from .base import Context, Report, Rule
-from .dilation_runs import dense_in_context, dilation_runs, same_on_every_axis
+from .dilation_runs import dense_in_context, dilation_runs, rates_text, same_on_every_axis
 
 
 def check(ctx: Context) -> Iterator[Report]:
@@ -59,8 +59,8 @@ def check(ctx: Context) -> Iterator[Report]:
                 verdict = "the exact support has no holes, so this is only the heuristic"
             yield Report(
                 first.loc,
-                f"dilation rates {list(group)}{where} with kernel {run.kernel}: "
-                f"M = {m}, M_2 = {m[1]} > K = {run.kernel}; {verdict}",
+                f"dilation rates {rates_text(group)}{where} with kernel {run.kernel}: "
+                f"M = {rates_text(m)}, M_2 = {m[1]} > K = {run.kernel}; {verdict}",
                 first.name,
                 severity=None if gaps else Severity.INFO,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scale import examples
 
 import rfcalc
 from rfcalc.engine.cost import network_cost
@@ -59,7 +60,7 @@ layer_strategy = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(layer_strategy, min_size=1, max_size=4), st.integers(9, 20))
 def test_params_and_macs_match_pytorch(
     layers: list[tuple[str, int, int, int, int, bool]], n: int

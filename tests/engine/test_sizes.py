@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from typing import Any
 
 import sympy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from scale import examples
 
 from rfcalc.engine.shapes import resolve_padding, same_total, window_output
 from rfcalc.engine.sizes import ceil_div, compare, floor_div, sign_known, size_symbol
@@ -145,7 +148,7 @@ def floor_sums(draw: Any) -> Any:
     return x
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(floor_sums(), st.integers(1, 8))
 def test_floor_of_sums_of_floors_is_exact_and_flat(x: Any, d: int) -> None:
     got = floor_div(x, d)
@@ -172,7 +175,8 @@ def test_unet_crop_offset_is_a_constant() -> None:
     assert floor_div(gap, 2) == 4
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(200), deadline=None)
 @given(floor_sums(), floor_sums(), st.booleans())
 def test_compare_is_exact(a: Any, b: Any, number: bool) -> None:
     # region bounds: two symbolic values, or one against a number; the answer is the
@@ -198,7 +202,7 @@ def test_compare_is_exact(a: Any, b: Any, number: bool) -> None:
         assert signs == {sign}, (a, b, sign, signs)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.integers(1, 1 << 24), st.integers(1, 1 << 24))
 def test_round_f32_is_ieee_single_rounding(a: int, b: int) -> None:
     # the exact fraction rounded to single precision, as C's float division does
@@ -220,7 +224,7 @@ def test_round_f32_is_ieee_single_rounding(a: int, b: int) -> None:
     assert abs(got - exact) <= abs(single - exact)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(floor_sums(), st.integers(1, 3))
 def test_printing_reads_back_as_the_same_function(x: Any, k: int) -> None:
     # what the JSON says (ceilings where a person writes them) is the value computed

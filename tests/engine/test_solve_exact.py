@@ -13,6 +13,7 @@ import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scale import examples
 
 from rfcalc.engine.sizes import floor_div, size_symbol
 from rfcalc.engine.solve import SPORADIC_CAP, compile_expr, solve_condition
@@ -36,7 +37,7 @@ def branch(draw: Any) -> Any:
     return x
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(a=branch(), b=branch(), tile=st.booleans(), s=st.integers(2, 4))
 def test_solutions_match_brute_force(a: Any, b: Any, tile: bool, s: int) -> None:
     exprs = [a - b]

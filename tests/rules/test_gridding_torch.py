@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from scale import examples
 
 from rfcalc.lint import Config, lint_text
 
@@ -33,7 +34,7 @@ def _gradient_support(kernel: int, rates: list[int], n: int) -> tuple[int, set[i
     return u, {i for i in range(n) if x.grad[0, 0, i] != 0}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     kernel=st.integers(2, 4),
     rates=st.lists(st.integers(1, 9), min_size=1, max_size=5),

@@ -1,0 +1,131 @@
+"""The work of one command on one hostile spec is bounded (issue #10, README "Limits").
+
+Each case ran for minutes or took gigabytes before.  Every case runs in its own process
+and must exit 0 or 1 (a finding, or a located refusal), never 3, within a generous time
+that only a hang reaches, and under a memory ceiling (the peak resident size the process
+reports itself): no timing assertion that a loaded machine could flake.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+#: a process that is still running after this long hangs (the cases take 1 to 15 s)
+HANG = 900
+#: the peak resident memory of one command, MiB
+CEILING_MIB = 1024
+
+RUNNER = """
+import json, resource, sys
+from rfcalc.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+sys.stderr.write("\\n" + json.dumps({"code": code, "peak_mib": peak}) + "\\n")
+"""
+
+
+def _spec(layers: list[str], size: str = "[H]", extra: str = "") -> str:
+    return f"rfcalc: 1\ninput: {{size: {size}}}\n{extra}layers:\n" + "".join(
+        f"  - {layer}\n" for layer in layers
+    )
+
+
+def _cases() -> dict[str, tuple[str | None, list[str]]]:
+    """name -> (spec text or None, command line with SPEC where the file goes)."""
+    vals = ", ".join(str(i % 7 + 1) for i in range(12_000))
+    alias = (
+        "rfcalc: 1\ninput: {size: [H]}\nblocks:\n  b:\n"
+        f"    params: {{k: &big [{vals}]}}\n    layers:\n      - {{op: conv, kernel: 3}}\n"
+        "layers:\n  - {name: x, block: b, repeat: 10000, args: {k: *big}}\n"
+    )
+    sizes = ", ".join(f"[{64 + i}]" for i in range(1000))
+    merges = ["{name: s, op: conv, kernel: 1, stride: 15015}"]
+    prev = "s"
+    for i in range(30):
+        merges += [
+            f"{{name: a{i}, op: conv, kernel: 3, stride: 15015, inputs: [{prev}]}}",
+            f"{{name: b{i}, op: conv, kernel: 5, stride: 15015, inputs: [{prev}]}}",
+            f"{{name: m{i}, op: add, inputs: [a{i}, b{i}]}}",
+        ]
+        prev = f"m{i}"
+    sinks = [
+        f"{{name: c{i}, op: conv, kernel: 3, dilation: {2 + i % 5}, padding: same}}"
+        for i in range(3000)
+    ] + [f"{{name: k{i}, op: identity, inputs: [c{i}]}}" for i in range(3000)]
+    dilated_2d = _spec(
+        [
+            "{name: a, op: conv, kernel: 3, dilation: 1000}",
+            "{name: b, op: conv, kernel: 3, dilation: 999}",
+        ],
+        "[H, W]",
+    )
+    check = ["check", "--isolated", "-f", "text", "SPEC"]
+    return {
+        "alias-times-repeat": (alias, check),
+        "1000-sizes-x-2000-layers": (
+            _spec(["{op: conv, kernel: 3, padding: 1, repeat: 2000}"], f"[H], sizes: [{sizes}]"),
+            check,
+        ),
+        "3d-pool-kernel-2^24": (
+            _spec(["{op: max_pool, kernel: 16777000, stride: 16777000}"], "[8, 8, 8]"),
+            check,
+        ),
+        "upsample-4096-then-kernel-16384": (
+            _spec(["{op: upsample, scale: 4096}", "{op: conv, kernel: 16384}"]),
+            check,
+        ),
+        "30-merges-of-stride-15015": (_spec(merges), check),
+        "3000-sinks-on-a-dilated-chain": (_spec(sinks), check),
+        "dilation-2^20": (_spec(["{op: conv, kernel: 2, dilation: 1048574}"]), check),
+        "transposed-kernel-2^24": (
+            _spec(["{op: conv_transpose, kernel: 16777216}"], "[2, 2]"),
+            check,
+        ),
+        "total-stride-2^14400": (
+            _spec(["{op: conv, kernel: 16777216, stride: 16777216, repeat: 600}"]),
+            ["analyze", "SPEC", "-f", "json"],
+        ),
+        "50000-layer-chain": (
+            _spec(["{op: conv, kernel: 3, dilation: 2, padding: same}"] * 49_000),
+            check,
+        ),
+        "support-picture-3999x3999": (
+            dilated_2d,
+            ["analyze", "SPEC", "--show-support", "b", "--svg", "OUT"],
+        ),
+        "matrix-kernel-1000-on-1x1x1": (
+            None,
+            ["matrix", "--input", "1x1x1", "--kernel", "1000", "--padding", "500"],
+        ),
+        "hdc-design-rf-10^8": (None, ["hdc", "--design", "--rf", "100000000"]),
+        "hdc-design-rf-10^9": (None, ["hdc", "--design", "--rf", "1000000000"]),
+    }
+
+
+CASES = _cases()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_specs_are_answered_within_bounds(name: str, tmp_path: Path) -> None:
+    text, argv = CASES[name]
+    spec = tmp_path / "hostile.yaml"
+    if text is not None:
+        spec.write_text(text)
+    out = tmp_path / "out.svg"
+    args = [str(spec) if a == "SPEC" else str(out) if a == "OUT" else a for a in argv]
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, *args], capture_output=True, text=True, timeout=HANG
+    )
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["code"] in (0, 1), done.stderr[-2000:]
+    assert "internal error" not in done.stdout + done.stderr
+    assert report["peak_mib"] < CEILING_MIB, report
+    if out.exists():
+        assert out.stat().st_size < 16 * 2**20
