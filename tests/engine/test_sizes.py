@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from typing import Any
 
+import pytest
 import sympy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
