@@ -202,6 +202,10 @@ def spec(
             )
         if rng.random() < 0.1:
             items[-1] = items[-1][:-1] + ", expect: {receptive_field: {min: 1, max: 40}}}"
+        elif rng.random() < 0.05:  # a suppression naming no rule: RF002
+            items[-1] = items[-1][:-1] + ', suppress: {RF999: "no such rule"}}'
+        elif rng.random() < 0.03:  # a typo: RF001
+            items[-1] = items[-1][:-1] + ", kernal: 3}"
         prev = name
     if used_symbols:
         decl = ", ".join(
