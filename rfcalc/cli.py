@@ -372,9 +372,9 @@ def solve(
                 break
             with_values = f" with {label}" if label else ""
             lines.append(f"  output_padding of ({names}) that return the input size{with_values}:")
-            for condition, combos in answers:
-                shown = ", ".join(str(c if len(c) > 1 else c[0]) for c in combos) or "none"
-                lines.append(f"    {condition}: {shown}")
+            for trip in answers:  # each names its axis's symbol
+                shown = ", ".join(str(c if len(c) > 1 else c[0]) for c in trip.combos)
+                lines.append(f"    {trip.text}: {shown or 'none'}")
     sys.stdout.write("\n".join(lines) + "\n")
     return status
 

@@ -214,19 +214,31 @@ def nearest_valid(solution: AxisSolution, size: int) -> tuple[int | None, int | 
     return below, above
 
 
-def roundtrip_output_padding(
-    network: Network, axis_count: int
-) -> list[tuple[str, list[tuple[int, ...]]]] | None:
-    """For an encoder-decoder: the ``output_padding`` of each transposed conv that makes
-    the last layer's size equal the input's, per residue of the input.
+@dataclass(frozen=True)
+class RoundTrip:
+    """The ``output_padding`` combinations that return the input size at ``inputs``
+    (None: undecided), described by ``text``; ``axis`` is the input axis."""
 
-    Returns ``[(condition, [per-layer tuple of values]), ...]`` or None when there is no
-    transposed conv.  Tried exactly over one period of the input.
+    axis: int
+    inputs: Residues | None
+    text: str
+    combos: tuple[tuple[int, ...], ...]
+
+
+def roundtrip_output_padding(network: Network, axis_count: int) -> list[RoundTrip] | None:
+    """For an encoder-decoder: the ``output_padding`` of each transposed conv that makes
+    the last layer's size equal the input's.
+
+    Returns, per axis and set of inputs (a residue class, a few sporadic values, or
+    ``any H``), the combinations (a value per transposed conv) that return it; or None
+    when there is no transposed conv.  Decided exactly (``solve_condition``: the
+    size difference drifts with the input, so a combination may work at a few inputs
+    only), over the inputs where the network runs.
     """
     tconvs = [i for i, layer in enumerate(network.layers) if layer.op == "conv_transpose"]
     if not tconvs:
         return None
-    answers: list[tuple[str, list[tuple[int, ...]]]] = []
+    answers: list[RoundTrip] = []
     for axis in range(axis_count):
         choices = []
         for i in tconvs:
@@ -237,10 +249,10 @@ def roundtrip_output_padding(
         combos = list(itertools.islice(itertools.product(*choices), MAX_COMBINATIONS))
         base = free_analysis(network)
         sym = base.input_size[axis]
+        name = str(sym)
         start = min_input(base, axis) or 1
         # one analysis per combination, with output_padding set on this axis
-        results: dict[tuple[int, ...], Callable[[int], bool]] = {}
-        exprs = []
+        found: dict[str, tuple[Residues | None, list[tuple[int, ...]]]] = {}
         for combo in combos:
             layers = list(network.layers)
             for i, value in zip(tconvs, combo, strict=True):
@@ -249,22 +261,31 @@ def roundtrip_output_padding(
                 layers[i] = replace(layers[i], output_padding=tuple(op))
             a = free_analysis(replace(network, layers=tuple(layers)))
             diff = sympy.expand(a.layers[-1].axes[axis].size - a.input_size[axis])
-            exprs.append(diff)
-            f = compile_expr(diff)
             others = {s: 1 << 12 for s in a.symbols if s != sym}
-            results[combo] = _zero_at(f, others, sym)
-        p = period(exprs, sym)
-        by_residue: dict[int, list[tuple[int, ...]]] = {}
-        for r in range(p):
-            n = start + ((r - start) % p)
-            by_residue[r] = [c for c, ok in results.items() if ok(n) and ok(n + p)]
-        name = str(sym)
-        if all(v == by_residue[0] for v in by_residue.values()):
-            answers.append((f"any {name}", by_residue[0]))
-        else:
-            for r, combos_ok in by_residue.items():
-                answers.append((f"{name} ≡ {r} (mod {p})", combos_ok))
+            f = compile_expr(diff)
+            res = solve_condition(_zero_at(f, others, sym), [diff], sym, others, start)
+            if res is not None and res.never:
+                continue
+            text = (
+                f"{name} unknown (not decided)" if res is None else _inputs_text(res, name, start)
+            )
+            found.setdefault(text, (res, []))[1].append(combo)
+        if not found:
+            answers.append(RoundTrip(axis, Residues(1, (), start), f"no {name} >= {start}", ()))
+
+        def order(item: tuple[str, tuple[Residues | None, list[tuple[int, ...]]]]) -> Any:
+            res = item[1][0]  # residue classes in order, then sporadic values, then unknown
+            return (1,) if res is None else (0, res.residues, res.sporadic)
+
+        for text, (res, ok) in sorted(found.items(), key=order):
+            answers.append(RoundTrip(axis, res, text, tuple(ok)))
     return answers
+
+
+def _inputs_text(res: Residues, name: str, start: int) -> str:
+    if res.always and res.start <= start:
+        return f"any {name}"
+    return res.describe(name)
 
 
 def _zero_at(f: Callable[[Any], Any], others: dict[Any, int], sym: Any) -> Callable[[int], bool]:
@@ -279,6 +300,7 @@ __all__ = [
     "INPUT",
     "AxisSolution",
     "Condition",
+    "RoundTrip",
     "conditions",
     "free_analysis",
     "inputs_for_output",
