@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .engine import analyze_network
@@ -81,9 +81,7 @@ def lint_network(network: Network, config: Config = Config()) -> list[Finding]:
     only some values says which (``with S = 2: ...``)."""
     if not network.bounds:
         return _lint_one(network, config)
-    from dataclasses import replace
-
-    from .engine.hyper import instances
+    from .engine.hyper import combinations, instances
 
     cases, complete = instances(network)
     found: dict[tuple[Loc, str, str], tuple[Finding, list[str]]] = {}
@@ -96,7 +94,13 @@ def lint_network(network: Network, config: Config = Config()) -> list[Finding]:
             shown = "; ".join(labels[:3]) + (
                 f" and {len(labels) - 3} more" if len(labels) > 3 else ""
             )
-            f = replace(f, message=f"with {shown}: {f.message}")
+            corners = (
+                ""
+                if complete
+                else f" (checked at the corners of the symbols' bounds only, not all "
+                f"{combinations(network)} combinations)"
+            )
+            f = replace(f, message=f"with {shown}: {f.message}{corners}")
         out.append(f)
     return sorted(out, key=Finding.sort_key)
 

@@ -87,6 +87,13 @@ def test_every_command_answers_every_generated_network(
         commands.append(["analyze", "--show-support", network.layers[-1].name])
         if not network.bounds:  # --rf without symbols is a usage error (exit 2)
             commands = [c for c in commands if "--rf" not in c]
+        repeated = [
+            line.split("name: ")[1].split(",")[0]
+            for line in text.splitlines()
+            if line.startswith("  - {name: ") and "repeat: " in line
+        ]
+        if repeated:  # the fewest repetitions of a repeated item
+            commands.append(["solve", "--rf", "30", "--layers", repeated[0]])
     for command in commands:
         code = main([command[0], str(path), *command[1:]])
         out, err = capsys.readouterr()

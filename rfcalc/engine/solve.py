@@ -197,7 +197,7 @@ class Residues:
         if len(self.residues) == 1:
             text = f"{name} ≡ {self.residues[0]} (mod {self.modulus})"
         else:
-            text = f"{name} mod {self.modulus} in {{{', '.join(map(str, self.residues))}}}"
+            text = f"{name} mod {self.modulus} in {{{_runs(self.residues)}}}"
         if self.sporadic:
             text += f" from {self.start}"
         return text + extra
