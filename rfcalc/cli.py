@@ -24,11 +24,11 @@ except ImportError:  # pragma: no cover - older typer on real click
 import contextlib
 
 from ._version import __version__
+from .model import EXIT_BUG, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from .model import Network
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 app = typer.Typer(
     name="rfcalc",

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .lint import TARGETS, Config
-from .model import Severity
+from .model import TARGETS, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,6 +29,18 @@ else:  # pragma: no cover - Python 3.10
 
 KEYS = ("select", "ignore", "target", "fail-on", "severity")
 LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
+
+
+@dataclass(frozen=True)
+class Config:
+    """What to check and how strictly: ``[tool.rfcalc]`` and the command line."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    #: per-rule severity (by id, name or prefix); None switches the rule off
+    severity: Mapping[str, Severity | None] = field(default_factory=dict)
+    target: str = "pytorch"
+    fail_on: Severity = Severity.ERROR
 
 
 class ConfigError(Exception):

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .config import Config
 from .engine import analyze_network
-from .model import Finding, Loc, Network, Severity, SpecError
+from .model import (
+    EXIT_BUG,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Finding,
+    Loc,
+    Network,
+    Severity,
+    SpecError,
+)
 from .rules import RULES, Context, Rule, Run
 from .rules.base import size_text
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
-TARGETS = ("pytorch", "tensorflow", "onnx")
-
-
-@dataclass(frozen=True)
-class Config:
-    """What to check and how strictly: ``[tool.rfcalc]`` and the command line."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    #: per-rule severity (by id, name or prefix); None switches the rule off
-    severity: Mapping[str, Severity | None] = field(default_factory=dict)
-    target: str = "pytorch"
-    fail_on: Severity = Severity.ERROR
 
 
 def enabled(rule: Rule, config: Config) -> bool:

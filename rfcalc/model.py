@@ -33,6 +33,16 @@ OPS = (
     "identity",
 )
 
+#: The name by which layers refer to the network's input (``inputs: [input]``).
+INPUT = "input"
+
+#: Frameworks whose padding and stride rules a spec may target (``target:``).
+TARGETS = ("pytorch", "tensorflow", "onnx")
+
+#: Exit codes of every command: success; findings (or a spec that cannot be read);
+#: usage or configuration error (or an output that cannot be written); a bug in rfcalc.
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
 #: How axes are named when the input gives them no symbol.
 AXIS_NAMES = ("H", "W", "D")
 

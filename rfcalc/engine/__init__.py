@@ -1,6 +1,7 @@
 """The pure engine: exact sympy arithmetic, no I/O, no yaml, rich or typer."""
 
-from .analysis import INPUT, Analysis, AxisResult, LayerResult, analyze_network
+from ..model import INPUT
+from .analysis import Analysis, AxisResult, LayerResult, analyze_network
 from .field import Field, Region
 from .sizes import size_symbol
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import sympy
 
-from ..model import Layer, Network, Padding
+from ..model import INPUT, Layer, Network, Padding
 from . import shapes
 from .field import Field, NotExact, Region, Taps, apply, merge
 from .field import aligned as field_aligned
@@ -20,8 +20,6 @@ from .printing import short
 from .sizes import ceil_div, floor_div, is_concrete, same
 
 Expr = Any
-
-INPUT = "input"
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Any
 
 import sympy
 
-from ..model import Layer
-from .analysis import INPUT, Analysis
+from ..model import INPUT, Layer
+from .analysis import Analysis
 
 Expr = Any
 

@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from ..model import Loc, SpecError
+from ..model import INPUT, Loc, SpecError
 from .yamlread import Value
 
 #: how deeply blocks may use blocks
@@ -149,7 +149,7 @@ def _expand(
                     else v
                     for k, v in args.items()
                 }
-                reads = last or "input"
+                reads = last or INPUT
                 if rep == 0 and "inputs" in m:
                     reads = _single_input(m["inputs"])
                 # the body sees the instance's repetition index as $rep
@@ -162,12 +162,12 @@ def _expand(
                 locs = {k: v for k, v in (item.key_locs or {}).items() if k != "repeat"}
                 fields["name"] = Value(full, m["name"].loc if "name" in m else item.loc)
                 if rep > 0 or "inputs" not in m:
-                    fields["inputs"] = Value([Value(last or "input", item.loc)], item.loc)
+                    fields["inputs"] = Value([Value(last or INPUT, item.loc)], item.loc)
                 out.append(Value(fields, item.loc, locs))
                 last = full
             if len(out) > MAX_EXPANDED:
                 raise SpecError(f"the spec expands to more than {MAX_EXPANDED} layers", item.loc)
-        local[base] = last or "input"
+        local[base] = last or INPUT
     return last
 
 
@@ -268,7 +268,7 @@ def _substitute(
                     f"{d} is a block parameter; it means nothing outside a block", v.loc
                 )
             if d == "$input":
-                return Value(block_input or "input", v.loc)
+                return Value(block_input or INPUT, v.loc)
             return _evaluate(d, env, v.loc)
         if key in ("inputs", "to") and isinstance(d, str):
             return Value(local.get(d, d), v.loc)

@@ -13,8 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model import (
+    INPUT,
     OPS,
     PADDING_MODES,
+    TARGETS,
     Expectation,
     Layer,
     Loc,
@@ -27,7 +29,6 @@ from .blocks import expand, read_blocks
 from .yamlread import Value, read_yaml
 
 FORMAT_VERSION = 1
-INPUT = "input"
 #: the most layers a spec may describe
 MAX_LAYERS = 50_000
 #: layers times the inputs they are analysed at (the spec's own and ``input.sizes``)
@@ -51,7 +52,6 @@ TOP_KEYS = (
 )
 INPUT_KEYS = ("size", "channels", "sizes")
 COMMON_KEYS = ("name", "op", "inputs", "channels", "expect", "suppress")
-TARGETS = ("pytorch", "tensorflow", "onnx")
 #: what a layer's ``expect:`` may pin, and what the network's may
 LAYER_EXPECT = ("receptive_field", "output_size", "jump", "effective_padding")
 NETWORK_EXPECT = ("valid_inputs", "context")
