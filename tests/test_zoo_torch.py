@@ -603,6 +603,13 @@ def test_fields_hold_over_every_unit_the_map_has(case: tuple[str, list[int]]) ->
     [
         # issue #10: 28 units, each spans 4 (rfcalc said RF 5, min 4, padding 29/30)
         ("[{op: adaptive_pool, output_size: 30}, {op: conv, kernel: 3}]", 31, (4, 4, "9/10")),
+        # a one-unit map under a transposed conv: only units 2 and 4 read the map alone
+        (
+            "[{op: adaptive_pool, output_size: 1},"
+            " {op: conv_transpose, kernel: 4, stride: 3, dilation: 2}]",
+            24,
+            (24, 24, "32"),
+        ),
         (
             "[{name: a, op: adaptive_pool, output_size: 9},"
             " {op: resize, to: a, inputs: [input]}, {op: conv, kernel: 5, stride: 4}]",

@@ -303,10 +303,17 @@ def _common_interior(parts: Sequence[tuple[int, int] | None]) -> tuple[int, int]
     return max(los), min(his)
 
 
-def _with_field(axis: AxisResult, f: Field, interior: tuple[int, int] | None = None) -> AxisResult:
+def _with_field(
+    axis: AxisResult,
+    f: Field,
+    interior: tuple[int, int] | None = None,
+    present: frozenset[int] | None = None,
+) -> AxisResult:
     """``axis`` with the field ``f`` and what it says (receptive field, jump, padding),
     taken over the phases that units ``interior`` of the real map have."""
-    if interior is not None and f.period > 1:
+    if present is not None and f.period > 1:
+        f = replace(f, present=present)
+    elif interior is not None and f.period > 1:
         lo, hi = interior
         if lo <= hi and hi - lo + 1 < f.period:
             f = replace(f, present=frozenset(u % f.period for u in range(lo, hi + 1)))
@@ -443,7 +450,8 @@ def _one_axis(
         f = apply(below.field, period, advance, taps)
     except NotExact as exc:
         return AxisResult(size, pb, pa, note=str(exc))
-    return _with_field(base, f, _interior(below.interior, size, period, taps))
+    interior, present = _interior(below.interior, size, period, taps)
+    return _with_field(base, f, interior, present)
 
 
 def _as_int(x: Expr) -> int | None:
@@ -471,21 +479,23 @@ def _tap_range(taps: Sequence[Taps]) -> tuple[int, int] | None:
 
 def _interior(
     below: tuple[int, int] | None, size: Expr, period: int, taps: Any
-) -> tuple[int, int] | None:
-    """The units ``L..H`` of a layer whose taps all fall on interior units ``below``.
+) -> tuple[tuple[int, int] | None, frozenset[int] | None]:
+    """Which units of a layer read only interior units ``below`` (no padding, no unit
+    beyond the map): a run ``L..H`` of such units, for the layers after, and the phases
+    that have one (None: not known, or no unit is interior).
 
     Unit ``phi + t*period`` reads the taps of unit ``phi`` moved by ``t*delta`` units
-    below, so on each phase the interior units are a range of ``t``; ``L..H`` is the
-    longest run of units interior on every phase (a border unit of one phase between
-    interior units of another ends the run: those are border effects too)."""
+    below, so on each phase the interior units are a range of ``t``: exact per phase.
+    The run ``L..H`` has every unit interior; when some phase has none (a one-unit map
+    under a transposed conv), runs are shorter than a period."""
     m = _as_int(size)
     if below is None or m is None:
-        return None
+        return None, None
     lb, hb = below
     if lb > hb or m < 1:
-        return 0, -1
+        return (0, -1), None
     try:
-        extremes = []
+        extremes: dict[int, tuple[int, int]] = {}
         delta: int | None = None
         for phi in range(period):
             here = _tap_range(taps(phi))
@@ -494,27 +504,44 @@ def _interior(
             if delta is None:
                 nxt = _tap_range(taps(phi + period))
                 if nxt is None:
-                    return None
+                    return None, None
                 delta = nxt[0] - here[0]
-            extremes.append((phi, *here))
+            extremes[phi] = here
     except NotExact:
-        return None
+        return None, None
     if delta is None:
-        return 0, m - 1
+        return (0, m - 1), None
     if delta < 0:
-        return None
-    lo, hi = 0, m - 1
-    for phi, first, last in extremes:
-        if delta == 0:
-            if first < lb or last > hb:
-                return 0, -1
-            continue
-        # unit phi + t*period: interior iff first + t*delta >= lb and last + t*delta <= hb
-        t_lo = -((first - lb) // delta)
-        t_hi = (hb - last) // delta
-        lo = max(lo, phi + t_lo * period - period + 1)
-        hi = min(hi, phi + t_hi * period + period - 1)
-    return lo, hi
+        return None, None
+    ranges: dict[int, tuple[int, int]] = {}  # phase -> its first and last interior unit
+    for phi in range(min(period, m)):
+        t_lo, t_hi = 0, (m - 1 - phi) // period
+        if phi in extremes:
+            first, last = extremes[phi]
+            if delta == 0:
+                if first < lb or last > hb:
+                    continue
+            else:  # first + t*delta >= lb and last + t*delta <= hb
+                t_lo = max(t_lo, -((first - lb) // delta))
+                t_hi = min(t_hi, (hb - last) // delta)
+        if t_lo <= t_hi:
+            ranges[phi] = (phi + t_lo * period, phi + t_hi * period)
+    if not ranges:
+        return (0, -1), None
+    if len(ranges) == period:
+        lo = max(0, max(a for a, _ in ranges.values()) - period + 1)
+        hi = min(m - 1, min(b for _, b in ranges.values()) + period - 1)
+        return (lo, hi), frozenset(ranges)
+    # some phase has no interior unit: the longest run among the first few periods
+    units = sorted(
+        u for a, b in ranges.values() for u in range(a, min(b, a + 4 * period) + 1, period)
+    )
+    best = run = (units[0], units[0])
+    for u in units[1:]:
+        run = (run[0], u) if u == run[1] + 1 else (u, u)
+        if run[1] - run[0] > best[1] - best[0]:
+            best = run
+    return best, frozenset(ranges)
 
 
 def _c(x: Expr) -> Expr:
