@@ -49,9 +49,6 @@ AXIS_NAMES = ("H", "W", "D")
 #: Named padding modes (REFERENCE.md, "Named padding modes").
 PADDING_MODES = ("valid", "same", "same_lower", "full", "half", "causal")
 
-MERGE_OPS = frozenset({"add", "concat"})
-WINDOW_OPS = frozenset({"conv", "conv_transpose", "max_pool", "avg_pool"})
-
 
 @dataclass(frozen=True, order=True)
 class Loc:
@@ -81,13 +78,6 @@ class Padding:
     mode: str | None = None
     before: Expr = 0
     after: Expr = 0
-
-    def describe(self) -> str:
-        if self.mode is not None:
-            return self.mode
-        if self.before == self.after:
-            return str(self.before)
-        return f"{self.before},{self.after}"
 
 
 @dataclass(frozen=True)

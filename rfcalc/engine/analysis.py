@@ -18,6 +18,7 @@ from .field import Field, NotExact, Region, Taps, apply, merge
 from .field import aligned as field_aligned
 from .printing import short
 from .sizes import ceil_div, floor_div, is_concrete, same
+from .torch_index import torch_nearest
 
 Expr = Any
 
@@ -674,36 +675,6 @@ def _resize(Q: int, A: Expr, n: Expr, m: Expr, mode: str) -> Any:
         return [Taps(lo + t * p_in, 1, 1 if src == lo else 2)]
 
     return p_out * c, _c(A * p_in * c // Q), taps
-
-
-def round_f32(q: Fraction) -> Fraction:
-    """``q`` rounded to the nearest IEEE single (ties to even), as an exact fraction:
-    what a C ``float`` holds after an operation whose exact result is ``q``."""
-    if q == 0:
-        return Fraction(0)
-    sign = 1 if q > 0 else -1
-    q = abs(q)
-    e = q.numerator.bit_length() - q.denominator.bit_length()  # 2^e <= q < 2^(e+2)
-    if q < Fraction(2) ** e:
-        e -= 1
-    elif q >= Fraction(2) ** (e + 1):
-        e += 1
-    unit = Fraction(2) ** (e - 23)  # 24 significant bits
-    return sign * round(q / unit) * unit
-
-
-def torch_nearest(n: int, m: int) -> list[int]:
-    """The input unit each of ``m`` output units reads in PyTorch's ``nearest``
-    interpolation from ``n`` units: ``min(floorf(dst * ((float)n / m)), n - 1)`` in
-    single precision (ATen's ``nearest_idx``), which is not always ``floor(dst * n/m)``:
-    56 -> 166 units reads unit 27 for output 83, not 28.  Computed exactly: each single-
-    precision step is an exact fraction rounded as IEEE 754 rounds."""
-    if m == n:
-        return list(range(m))
-    if m == 2 * n:
-        return [dst >> 1 for dst in range(m)]
-    scale = round_f32(Fraction(n, m))
-    return [min(floor(round_f32(dst * scale)), n - 1) for dst in range(m)]
 
 
 def _shift(Q: int, A: Expr, by: Expr) -> Any:

@@ -32,10 +32,6 @@ def is_concrete(value: Expr) -> bool:
     return bool(sympy.sympify(value).is_Integer)
 
 
-def as_int(value: Expr) -> int:
-    return int(value)
-
-
 def _split_floor(x: Expr) -> tuple[Expr, Expr, Expr] | None:
     """Write ``x`` as ``m*floor(y) + rest`` with one floor term, or None."""
     m = None
@@ -364,11 +360,6 @@ def smax(a: Expr, b: Expr) -> Expr:
     if sign is not None:
         return a if sign >= 0 else b
     return sympy.Max(a, b)
-
-
-def tidy(x: Expr) -> Expr:
-    """A readable canonical form for a result (expanded, floors kept as made)."""
-    return sympy.expand(sympy.sympify(x))
 
 
 def same(a: Expr, b: Expr) -> bool | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from ..engine import INPUT, Analysis, AxisResult, LayerResult, analyze_network, size_symbol
+from ..engine import INPUT, Analysis, analyze_network, size_symbol
 from ..engine.solve import min_input
 from ..model import AXIS_NAMES, Layer, Loc, Network, Severity
 
@@ -155,7 +155,3 @@ class Rule:
         return selector in (self.id, self.name) or (
             selector.upper().startswith("RF") and self.id.startswith(selector.upper())
         )
-
-
-def layer_axes(result: LayerResult) -> Iterator[tuple[int, AxisResult]]:
-    return enumerate(result.axes)

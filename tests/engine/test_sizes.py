@@ -208,7 +208,7 @@ def test_round_f32_is_ieee_single_rounding(a: int, b: int) -> None:
     import struct
     from fractions import Fraction
 
-    from rfcalc.engine.analysis import round_f32
+    from rfcalc.engine.torch_index import round_f32
 
     exact = Fraction(a, b)
     got = round_f32(exact)
