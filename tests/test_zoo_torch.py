@@ -573,8 +573,8 @@ def _every_unit(case: tuple[str, list[int]], need: Any = assume) -> int:
         where = (result.name, text)
         rf_min = a.receptive_field_min or a.receptive_field
         assert a.interior is not None
-        lo, hi = a.interior
-        if set(range(lo, hi + 1)) <= set(inside):
+        interior = {u for lo, hi in a.interior for u in range(lo, hi + 1)}
+        if interior <= set(inside):
             assert a.receptive_field == max(extents), where
             assert rf_min == min(extents), where
             assert a.effective_padding == max(pads), where
@@ -603,6 +603,14 @@ def test_fields_hold_over_every_unit_the_map_has(case: tuple[str, list[int]]) ->
     [
         # issue #10: 28 units, each spans 4 (rfcalc said RF 5, min 4, padding 29/30)
         ("[{op: adaptive_pool, output_size: 30}, {op: conv, kernel: 3}]", 31, (4, 4, "9/10")),
+        # a dilated kernel steps over a border unit between two interior ones
+        (
+            "[{op: adaptive_pool, output_size: 1},"
+            " {op: conv_transpose, kernel: 3, stride: 3, dilation: 2},"
+            " {op: conv, kernel: 2, dilation: 2}]",
+            24,
+            (24, 24, "16"),
+        ),
         # a one-unit map under a transposed conv: only units 2 and 4 read the map alone
         (
             "[{op: adaptive_pool, output_size: 1},"

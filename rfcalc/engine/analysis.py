@@ -21,6 +21,8 @@ from .sizes import ceil_div, floor_div, is_concrete, same
 from .torch_index import torch_nearest
 
 Expr = Any
+#: units of a map as sorted, disjoint, inclusive ranges
+Interior = tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,10 @@ class AxisResult:
     note: str | None = None
     #: phases of the output (out of ``field.period``) that see no input pixel at all
     blind_phases: int = 0
-    #: the units ``lo..hi`` computed from the maps alone (no padding on the way), for a
-    #: concrete input; None when the sizes are symbolic
-    interior: tuple[int, int] | None = None
+    #: the units computed from the maps alone (no padding, no unit beyond a map on the
+    #: way), as sorted disjoint ranges ``(lo, hi)``, for a concrete input; None when the
+    #: sizes are symbolic
+    interior: Interior | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def analyze_network(
             jump=1,
             effective_padding=0,
             field=Field.identity(paths),
-            interior=(0, int(s) - 1) if s.is_Integer else None,
+            interior=((0, int(s) - 1),) if s.is_Integer else None,
         )
         for s in sizes
     )
@@ -296,28 +299,51 @@ def _merge(layer: Layer, below: list[tuple[AxisResult, ...]], ndim: int) -> Laye
     return LayerResult(layer, tuple(axes), sizes, mismatched, aligned)
 
 
-def _common_interior(parts: Sequence[tuple[int, int] | None]) -> tuple[int, int] | None:
+def _common_interior(parts: Sequence[Interior | None]) -> Interior | None:
     """The units that are interior in every branch of a merge."""
     if any(p is None for p in parts):
         return None
-    los, his = zip(*(p for p in parts if p is not None), strict=True)
-    return max(los), min(his)
+    out: Interior | None = None
+    for p in parts:
+        assert p is not None
+        out = p if out is None else _intersect(out, p)
+    return out
+
+
+def _intersect(a: Interior, b: Interior) -> Interior:
+    out = []
+    for lo, hi in a:
+        for lo2, hi2 in b:
+            x, y = max(lo, lo2), min(hi, hi2)
+            if x <= y:
+                out.append((x, y))
+    return tuple(sorted(out))
+
+
+def _phases_of(interior: Interior, period: int) -> frozenset[int]:
+    """The phases (units mod ``period``) that interior units have."""
+    found: set[int] = set()
+    for lo, hi in interior:
+        if hi - lo + 1 >= period:
+            return frozenset(range(period))
+        found |= {u % period for u in range(lo, hi + 1)}
+    return frozenset(found)
 
 
 def _with_field(
     axis: AxisResult,
     f: Field,
-    interior: tuple[int, int] | None = None,
+    interior: Interior | None = None,
     present: frozenset[int] | None = None,
 ) -> AxisResult:
     """``axis`` with the field ``f`` and what it says (receptive field, jump, padding),
-    taken over the phases that units ``interior`` of the real map have."""
-    if present is not None and f.period > 1:
-        f = replace(f, present=present)
-    elif interior is not None and f.period > 1:
-        lo, hi = interior
-        if lo <= hi and hi - lo + 1 < f.period:
-            f = replace(f, present=frozenset(u % f.period for u in range(lo, hi + 1)))
+    taken over the phases that interior units of the real map have (``present``, else
+    those of ``interior``); with no interior unit at all, over every phase."""
+    if f.period > 1:
+        if present is None and interior:
+            present = _phases_of(interior, f.period)
+        if present:
+            f = replace(f, present=present)
     rf = f.receptive_field()
     blind = f.blind()
     note = None
@@ -478,40 +504,86 @@ def _tap_range(taps: Sequence[Taps]) -> tuple[int, int] | None:
     return None if lo is None or hi is None else (lo, hi)
 
 
-def _interior(
-    below: tuple[int, int] | None, size: Expr, period: int, taps: Any
-) -> tuple[tuple[int, int] | None, frozenset[int] | None]:
-    """Which units of a layer read only interior units ``below`` (no padding, no unit
-    beyond the map): a run ``L..H`` of such units, for the layers after, and the phases
-    that have one (None: not known, or no unit is interior).
+#: the largest map whose interior units are found one by one (past it, per phase)
+EXACT_UNITS = 1 << 14
 
-    Unit ``phi + t*period`` reads the taps of unit ``phi`` moved by ``t*delta`` units
-    below, so on each phase the interior units are a range of ``t``: exact per phase.
-    The run ``L..H`` has every unit interior; when some phase has none (a one-unit map
-    under a transposed conv), runs are shorter than a period."""
+
+def _interior(
+    below: Interior | None, size: Expr, period: int, taps: Any
+) -> tuple[Interior | None, frozenset[int] | None]:
+    """The units of a layer that read only interior units ``below`` (no padding, no unit
+    beyond the map), and, when only known per phase, the phases that have one.
+
+    A chain of windows keeps one range, in closed form.  Otherwise (upsampling, transposed
+    convs, adaptive pools, or a map whose interior is several ranges) each unit is
+    checked, every tap of it (a dilated kernel can step over a border unit between two
+    interior ones); a map larger than ``EXACT_UNITS`` is done per phase on the largest
+    range below, which is conservative."""
     m = _as_int(size)
     if below is None or m is None:
         return None, None
-    lb, hb = below
-    if lb > hb or m < 1:
-        return (0, -1), None
+    if not below or m < 1:
+        return (), None
     try:
-        extremes: dict[int, tuple[int, int]] = {}
-        delta: int | None = None
-        for phi in range(period):
-            here = _tap_range(taps(phi))
-            if here is None:
-                continue  # a blind phase reads nothing: no border to meet
-            if delta is None:
-                nxt = _tap_range(taps(phi + period))
-                if nxt is None:
-                    return None, None
-                delta = nxt[0] - here[0]
-            extremes[phi] = here
+        if period == 1 and len(below) == 1:
+            return _interior_by_phase(below[0], m, period, taps)
+        if m > EXACT_UNITS:
+            widest = max(below, key=lambda r: r[1] - r[0])
+            return _interior_by_phase(widest, m, period, taps)
+        inside = [_reads_inside(below, taps(u)) for u in range(m)]
     except NotExact:
         return None, None
+    ranges: list[tuple[int, int]] = []
+    for u, ok in enumerate(inside):
+        if not ok:
+            continue
+        if ranges and ranges[-1][1] == u - 1:
+            ranges[-1] = (ranges[-1][0], u)
+        else:
+            ranges.append((u, u))
+    return tuple(ranges), None
+
+
+def _reads_inside(below: Interior, taps: Sequence[Taps]) -> bool:
+    """Every unit ``taps`` read lies in one of the ranges ``below``."""
+    for t in taps:
+        first, count = _as_int(t.first), _as_int(t.count)
+        if first is None or count is None:
+            raise NotExact("symbolic taps")
+        if count <= 0:
+            continue
+        last = first + (count - 1) * t.step
+        lo, hi = min(first, last), max(first, last)
+        if any(a <= lo and hi <= b for a, b in below):
+            continue  # all in one range
+        if count > 64 or not all(
+            any(a <= first + i * t.step <= b for a, b in below) for i in range(count)
+        ):
+            return False
+    return True
+
+
+def _interior_by_phase(
+    below: tuple[int, int], m: int, period: int, taps: Any
+) -> tuple[Interior | None, frozenset[int] | None]:
+    """:func:`_interior` with one range below, in closed form per phase: unit
+    ``phi + t*period`` reads the taps of unit ``phi`` moved by ``t*delta`` units below,
+    so on each phase the interior units are a range of ``t``."""
+    lb, hb = below
+    extremes: dict[int, tuple[int, int]] = {}
+    delta: int | None = None
+    for phi in range(period):
+        here = _tap_range(taps(phi))
+        if here is None:
+            continue  # a blind phase reads nothing: no border to meet
+        if delta is None:
+            nxt = _tap_range(taps(phi + period))
+            if nxt is None:
+                return None, None
+            delta = nxt[0] - here[0]
+        extremes[phi] = here
     if delta is None:
-        return (0, m - 1), None
+        return ((0, m - 1),), None
     if delta < 0:
         return None, None
     ranges: dict[int, tuple[int, int]] = {}  # phase -> its first and last interior unit
@@ -528,11 +600,11 @@ def _interior(
         if t_lo <= t_hi:
             ranges[phi] = (phi + t_lo * period, phi + t_hi * period)
     if not ranges:
-        return (0, -1), None
+        return (), None
     if len(ranges) == period:
         lo = max(0, max(a for a, _ in ranges.values()) - period + 1)
         hi = min(m - 1, min(b for _, b in ranges.values()) + period - 1)
-        return (lo, hi), frozenset(ranges)
+        return (((lo, hi),) if lo <= hi else ()), frozenset(ranges)
     # some phase has no interior unit: the longest run among the first few periods
     units = sorted(
         u for a, b in ranges.values() for u in range(a, min(b, a + 4 * period) + 1, period)
@@ -542,7 +614,7 @@ def _interior(
         run = (run[0], u) if u == run[1] + 1 else (u, u)
         if run[1] - run[0] > best[1] - best[0]:
             best = run
-    return best, frozenset(ranges)
+    return (best,), frozenset(ranges)
 
 
 def _c(x: Expr) -> Expr:
