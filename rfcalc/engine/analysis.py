@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property, partial
@@ -487,21 +487,24 @@ def _as_int(x: Expr) -> int | None:
     return int(x) if getattr(x, "is_Integer", False) else None
 
 
-def _tap_range(taps: Sequence[Taps]) -> tuple[int, int] | None:
-    """The lowest and highest unit below that ``taps`` read (None: none, or symbolic)."""
-    lo: int | None = None
-    hi: int | None = None
+def _spans(taps: Sequence[Taps]) -> Iterator[tuple[Taps, int, int]]:
+    """Each non-empty progression of ``taps`` with its lowest and highest unit below
+    (concrete only: :class:`NotExact` when a tap is symbolic)."""
     for t in taps:
         first, count = _as_int(t.first), _as_int(t.count)
         if first is None or count is None:
             raise NotExact("symbolic taps")
-        if count <= 0:
-            continue
-        last = first + (count - 1) * t.step
-        a, b = min(first, last), max(first, last)
-        lo = a if lo is None else min(lo, a)
-        hi = b if hi is None else max(hi, b)
-    return None if lo is None or hi is None else (lo, hi)
+        if count > 0:
+            last = first + (count - 1) * t.step
+            yield t, min(first, last), max(first, last)
+
+
+def _tap_range(taps: Sequence[Taps]) -> tuple[int, int] | None:
+    """The lowest and highest unit below that ``taps`` read (None: none)."""
+    spans = [(lo, hi) for _, lo, hi in _spans(taps)]
+    if not spans:
+        return None
+    return min(lo for lo, _ in spans), max(hi for _, hi in spans)
 
 
 #: the largest map whose interior units are found one by one (past it, per phase)
@@ -546,16 +549,10 @@ def _interior(
 
 def _reads_inside(below: Interior, taps: Sequence[Taps]) -> bool:
     """Every unit ``taps`` read lies in one of the ranges ``below``."""
-    for t in taps:
-        first, count = _as_int(t.first), _as_int(t.count)
-        if first is None or count is None:
-            raise NotExact("symbolic taps")
-        if count <= 0:
-            continue
-        last = first + (count - 1) * t.step
-        lo, hi = min(first, last), max(first, last)
+    for t, lo, hi in _spans(taps):
         if any(a <= lo and hi <= b for a, b in below):
             continue  # all in one range
+        first, count = int(t.first), int(t.count)
         if count > 64 or not all(
             any(a <= first + i * t.step <= b for a, b in below) for i in range(count)
         ):
