@@ -259,9 +259,9 @@ def solve(
     ] = None,
 ) -> int:
     """Valid input sizes in closed form, and the design questions around them."""
+    from .design import axis_answers, free_analysis, roundtrip_output_padding, tconv_names
     from .engine.hyper import combinations
     from .model import SpecError
-    from .solver import axis_answers, free_analysis, roundtrip_output_padding, tconv_names
     from .spec import read_spec_file
 
     try:
@@ -308,7 +308,7 @@ def solve(
     if rf is not None:
         target = layer or network.layers[-1].name
         if repeat is not None:
-            from .solver import smallest_repeat
+            from .design import smallest_repeat
             from .spec import load_spec, read_text
 
             try:
@@ -336,7 +336,7 @@ def solve(
             lines.append("  --rf needs symbols: in the spec, or --repeat ITEM")
             status = EXIT_USAGE
         else:
-            from .solver import smallest_hyperparameters
+            from .design import smallest_hyperparameters
 
             search = smallest_hyperparameters(network, rf, layer)
             if search is None:

@@ -22,18 +22,18 @@ from hypothesis import strategies as st
 from scale import examples
 
 from rfcalc.cli import main
+from rfcalc.design import (
+    free_analysis,
+    inputs_for_output,
+    smallest_hyperparameters,
+    solve_axis,
+)
 from rfcalc.engine import analyze_network
 from rfcalc.engine.hyper import instances
 from rfcalc.engine.shapes import effective_kernel
 from rfcalc.lint import Config, lint_text
 from rfcalc.model import OPS, Network, SpecError
 from rfcalc.rules import RULES
-from rfcalc.solver import (
-    free_analysis,
-    inputs_for_output,
-    smallest_hyperparameters,
-    solve_axis,
-)
 from rfcalc.spec import load_spec
 
 #: what the suites generated, printed at the end of the run (conftest.py)
@@ -258,7 +258,7 @@ def test_roundtrip_agrees_with_brute_force(text: str) -> None:
     import itertools
     from dataclasses import replace
 
-    from rfcalc.solver import roundtrip_output_padding
+    from rfcalc.design import roundtrip_output_padding
 
     network = load_spec(text, "ed.yaml")
     answers = roundtrip_output_padding(network, 1)
@@ -292,7 +292,7 @@ def test_roundtrip_agrees_with_brute_force(text: str) -> None:
 def test_fewest_repetitions_agree_with_brute_force(
     k: int, base: int, growth: bool, rf: int
 ) -> None:
-    from rfcalc.solver import smallest_repeat
+    from rfcalc.design import smallest_repeat
 
     dilation = "$(2 ** rep)" if growth else str(base)
     text = (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rfcalc.cli import main
-from rfcalc.solver import free_analysis, inputs_for_output, solve_axis
+from rfcalc.design import free_analysis, inputs_for_output, solve_axis
 from rfcalc.spec import load_spec
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"

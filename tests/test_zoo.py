@@ -8,10 +8,10 @@ import pytest
 
 import rfcalc
 from rfcalc.cli import main
+from rfcalc.design import free_analysis, solve_axis
 from rfcalc.engine.cost import network_cost
 from rfcalc.engine.sizes import size_symbol
 from rfcalc.render.values import json_value
-from rfcalc.solver import free_analysis, solve_axis
 
 ZOO = Path(__file__).parents[1] / "specs" / "zoo"
 
