@@ -401,9 +401,7 @@ def _one_axis(
     A = below.field.advance if below.field is not None else 1
 
     if op in ("conv", "max_pool", "avg_pool"):
-        k = _param(layer.kernel, axis, 1)
-        s = _param(layer.stride, axis, k if op != "conv" else 1)
-        d = _param(layer.dilation, axis, 1)
+        k, s, d = (sympy.sympify(v) for v in layer.window(axis))  # a pool strides by its kernel
         ke = shapes.effective_kernel(k, d)
         pad = layer.padding[axis] if layer.padding else Padding(before=0, after=0)
         pb, pa = shapes.resolve_padding(pad, n, ke, s)
@@ -413,9 +411,7 @@ def _one_axis(
             size = shapes.window_output(n, ke, s, pb, pa, layer.ceil_mode and op != "conv")
         make = partial(_forward, Q, A, k, s, d, pb)
     elif op == "conv_transpose":
-        k = _param(layer.kernel, axis, 1)
-        s = _param(layer.stride, axis, 1)
-        d = _param(layer.dilation, axis, 1)
+        k, s, d = (sympy.sympify(v) for v in layer.window(axis))
         opad = _param(layer.output_padding, axis, 0)
         ke = shapes.effective_kernel(k, d)
         pad = layer.padding[axis] if layer.padding else Padding(before=0, after=0)
