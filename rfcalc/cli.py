@@ -7,6 +7,7 @@ Start-up stays light: sympy and the engine load only when a command needs them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -20,8 +21,6 @@ try:  # typer >= 0.24 vendors click
     from typer._click import exceptions as _cx
 except ImportError:  # pragma: no cover - older typer on real click
     from click import exceptions as _cx  # type: ignore[no-redef,import-not-found]
-
-import contextlib
 
 from ._version import __version__
 from .model import EXIT_BUG, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
@@ -260,7 +259,7 @@ def solve(
 ) -> int:
     """Valid input sizes in closed form, and the design questions around them."""
     from .design import axis_answers, free_analysis, roundtrip_output_padding, tconv_names
-    from .engine.hyper import combinations
+    from .engine.hyper import combinations, instances, involves
     from .model import SpecError
     from .spec import read_spec_file
 
@@ -281,8 +280,6 @@ def solve(
         return EXIT_USAGE
     lines = [f"{network.name} ({spec})"]
     status = EXIT_OK
-    from .engine.hyper import instances, involves
-
     sizes_of = [a.size for r in analysis.layers for a in r.axes]
     if network.bounds and involves(network, sizes_of):
         # the sizes depend on hyperparameters: answer per value, alike answers together
