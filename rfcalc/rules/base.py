@@ -48,6 +48,9 @@ class Context:
     network: Network
     target: str
     runs: tuple[Run, ...]
+    #: the context this one was made from for one run (:meth:`for_run`): what does not
+    #: depend on the input (the free analysis) is the parent's
+    parent: Context | None = None
 
     @property
     def main(self) -> Analysis:
@@ -56,6 +59,8 @@ class Context:
     @cached_property
     def free(self) -> Analysis:
         """Every axis left as a symbol (the spec's names, else H, W, D)."""
+        if self.parent is not None:
+            return self.parent.free
         if not any(is_int(s) for s in self.network.input_size) and not self.network.bounds:
             return self.main  # the spec's own input is already all symbols
         names = []
@@ -105,8 +110,8 @@ class Context:
     def for_run(self, run: Run) -> Context:
         """This context with ``run`` as its only (main) analysis; what does not depend
         on the input (the free analysis, the graph) is shared, not computed again."""
-        sub = Context(self.network, self.target, (run,))
-        for key in ("free", "consumers", "layers", "_min_valid"):
+        sub = Context(self.network, self.target, (run,), self)
+        for key in ("consumers", "layers", "_min_valid"):
             if key in self.__dict__:
                 sub.__dict__[key] = self.__dict__[key]
         return sub
