@@ -239,15 +239,11 @@ def roundtrip_output_padding(network: Network, axis_count: int) -> list[RoundTri
     if not tconvs:
         return None
     answers: list[RoundTrip] = []
+    base = free_analysis(network)
     for axis in range(axis_count):
-        choices = []
-        for i in tconvs:
-            layer = network.layers[i]
-            s = int(layer.stride[axis]) if layer.stride else 1
-            d = int(layer.dilation[axis]) if layer.dilation else 1
-            choices.append(range(max(s, d)))
+        # output_padding runs below max(stride, dilation) (PyTorch's rule)
+        choices = [range(max(int(v) for v in network.layers[i].window(axis)[1:])) for i in tconvs]
         combos = list(itertools.islice(itertools.product(*choices), MAX_COMBINATIONS))
-        base = free_analysis(network)
         sym = base.input_size[axis]
         name = str(sym)
         start = min_input(base, axis) or 1

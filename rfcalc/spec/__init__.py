@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Loc, Network, SpecError
-from .parse import FORMAT_VERSION, classify, is_spec, load_spec
+from .parse import FORMAT_VERSION, SPEC_KEY, classify, is_spec, load_spec
 from .yamlread import MAX_BYTES
 
 __all__ = [
@@ -49,14 +49,12 @@ def read_text(path: str) -> str:
 def looks_like_spec_file(path: str) -> bool:
     """For a file that cannot be read as a spec (too large, not UTF-8, binary): does its
     beginning declare an ``rfcalc`` key?  If not, it is some other YAML, to be skipped."""
-    import re
-
     try:
         with open(path, "rb") as f:
             head = f.read(1 << 16).decode("utf-8", errors="replace")
     except OSError:
         return True  # cannot even be opened: say so
-    return re.search(r"""(^|[{,])\s*["']?rfcalc["']?\s*:""", head, re.MULTILINE) is not None
+    return SPEC_KEY.search(head) is not None
 
 
 def read_spec_file(path: str) -> Network:

@@ -102,8 +102,8 @@ def _expand(
     out: list[Value],
     depth: int,
     block_input: str | None,
-    repeats: Mapping[str, int] | None = None,
-    budget: list[int] | None = None,
+    repeats: Mapping[str, int] | None,
+    budget: list[int],
 ) -> str | None:
     """Append the expanded ``items`` to ``out``; returns the name of the last layer.
 
@@ -135,9 +135,7 @@ def _expand(
         repeated = "repeat" in m or (not prefix and bool(repeats) and base in (repeats or {}))
         for rep in range(repeat):
             scope = {**env, "rep": Value(rep, raw.loc)} if repeated else env
-            item = _substitute(
-                raw, scope, block_input, local, bool(prefix) or repeated, budget or [MAX_EXPANDED]
-            )
+            item = _substitute(raw, scope, block_input, local, bool(prefix) or repeated, budget)
             m = item.data
             full = f"{prefix}{base}" if repeat == 1 and not repeated else f"{prefix}{base}.{rep}"
             if is_block:

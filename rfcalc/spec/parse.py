@@ -101,7 +101,7 @@ def load_spec(text: str, path: str = "<spec>", repeats: Mapping[str, int] | None
 
 #: how a YAML file that fails to parse shows it was meant as a spec: an ``rfcalc`` key,
 #: block or flow style, quoted or not
-_SPEC_KEY = re.compile(r"""(^|[{,])\s*["']?rfcalc["']?\s*:""", re.MULTILINE)
+SPEC_KEY = re.compile(r"""(^|[{,])\s*["']?rfcalc["']?\s*:""", re.MULTILINE)
 
 
 def is_spec(text: str) -> bool:
@@ -123,7 +123,7 @@ def read_classified(text: str, path: str = "<spec>") -> tuple[str, Value | None]
     try:
         root = read_yaml(text, path, MAX_LAYERS)
     except SpecError:
-        return ("spec" if _SPEC_KEY.search(text) else "other"), None
+        return ("spec" if SPEC_KEY.search(text) else "other"), None
     if root is None:
         return "empty", None
     if not isinstance(root.data, dict):
