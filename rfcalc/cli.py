@@ -20,7 +20,7 @@ import typer
 try:  # typer >= 0.24 vendors click
     from typer._click import exceptions as _cx
 except ImportError:  # pragma: no cover - older typer on real click
-    from click import exceptions as _cx  # type: ignore[no-redef,import-not-found]
+    from click import exceptions as _cx  # type: ignore[no-redef,import-not-found,unused-ignore]
 
 from ._version import __version__
 from .model import EXIT_BUG, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
@@ -692,6 +692,7 @@ def _show_support(result: Any, name: str, svg_path: str | None) -> None:
     """The exact input support of one output unit of ``name``, per axis, as a picture
     whose shades count the paths from each pixel (the gradient with all weights 1)."""
     from .render.support_picture import counts_from_bits, svg, text_picture
+    from .wording import maybe_note_text
 
     axes = []
     notes = []
@@ -700,7 +701,7 @@ def _show_support(result: Any, name: str, svg_path: str | None) -> None:
             [] if a.field is None else [(p, r) for p, r in a.field.seen() if r.support is not None]
         )
         if not seen:
-            why = a.note or (a.field.support_note if a.field is not None else None)
+            why = maybe_note_text(a.note or (a.field.support_note if a.field is not None else None))
             _error(f"rfcalc: the exact support of {name} is not known on axis {i} ({why})")
             return
         # the phase with the most holes shows the pattern best

@@ -15,6 +15,8 @@ from typing import Any
 import sympy
 
 from .engine import INPUT, Analysis, analyze_network, size_symbol
+from .engine.conditions import ALL_SOURCES, Condition, Source, size_conditions
+from .engine.sizes import is_concrete
 from .engine.solve import (
     PERIOD_CAP,
     SEARCH_CAP,
@@ -27,8 +29,7 @@ from .engine.solve import (
     solve_condition,
 )
 from .model import AXIS_NAMES, Network
-from .rules.base import is_int
-from .rules.conditions import Condition, size_conditions
+from .wording import condition_text
 
 #: the most output_padding combinations tried
 MAX_COMBINATIONS = 4096
@@ -37,7 +38,7 @@ MAX_COMBINATIONS = 4096
 def free_analysis(network: Network) -> Analysis:
     """The network with a symbol on every axis (the spec's names, else H, W, D)."""
     names = [
-        size_symbol(AXIS_NAMES[i] if is_int(s) else str(s))
+        size_symbol(AXIS_NAMES[i] if is_concrete(s) else str(s))
         for i, s in enumerate(network.input_size)
     ]
     return analyze_network(network, names)
@@ -46,7 +47,7 @@ def free_analysis(network: Network) -> Analysis:
 def conditions(analysis: Analysis, axis: int, drops: bool = True) -> list[Condition]:
     """What the input on ``axis`` must satisfy: merges agree, crops fit, pixel_unshuffle
     divides, and (``drops``) strided windows tile their input."""
-    sources = ("merge", "crop", "unshuffle", "drop") if drops else ("merge", "crop", "unshuffle")
+    sources = ALL_SOURCES if drops else ALL_SOURCES - {Source.DROP}
     return size_conditions(analysis, axis, sources)
 
 
@@ -98,12 +99,12 @@ def solve_axis(analysis: Analysis, axis: int, drops: bool = True) -> AxisSolutio
         return AxisSolution(name, None, None, ())
     if not conds:
         return AxisSolution(name, start, Residues(1, (0,), start), ())
-    funcs = [(compile_expr(c.expr), c.kind) for c in conds]
+    funcs = [(compile_expr(c.expr), c) for c in conds]
 
     def holds(n: int) -> bool:
         env = {**others, sym: n}
         try:
-            return all((f(env) == 0) if kind == "zero" else (f(env) <= 0) for f, kind in funcs)
+            return all(c.holds(f(env)) for f, c in funcs)
         except (ZeroDivisionError, ValueError):
             return False
 
@@ -115,11 +116,11 @@ def solve_axis(analysis: Analysis, axis: int, drops: bool = True) -> AxisSolutio
             res = Residues(res.modulus, res.residues, first)
     # name only the conditions that rule some input out
     binding = []
-    for c, (f, kind) in zip(conds, funcs, strict=True):
+    for f, c in funcs:
         for n in range(start, start + 2 * p if p <= 4096 else start + 8192):
             v = f({**others, sym: n})
-            if (v != 0) if kind == "zero" else (v > 0):
-                binding.append(c.reason)
+            if not c.holds(v):
+                binding.append(condition_text(c))
                 break
     return AxisSolution(name, start, res, tuple(dict.fromkeys(binding)))
 

@@ -14,24 +14,45 @@ from typing import Any
 
 Expr = Any  # a sympy expression; sympy ships no type hints
 
-#: Every operation a spec may name.
-OPS = (
-    "conv",
-    "conv_transpose",
-    "max_pool",
-    "avg_pool",
-    "adaptive_pool",
-    "global_pool",
-    "upsample",
-    "resize",
-    "pixel_shuffle",
-    "pixel_unshuffle",
-    "pad",
-    "crop",
-    "add",
-    "concat",
-    "identity",
-)
+
+class Op(str, enum.Enum):
+    """Every operation a spec may name (the value is the spec's spelling)."""
+
+    CONV = "conv"
+    CONV_TRANSPOSE = "conv_transpose"
+    MAX_POOL = "max_pool"
+    AVG_POOL = "avg_pool"
+    ADAPTIVE_POOL = "adaptive_pool"
+    GLOBAL_POOL = "global_pool"
+    UPSAMPLE = "upsample"
+    RESIZE = "resize"
+    PIXEL_SHUFFLE = "pixel_shuffle"
+    PIXEL_UNSHUFFLE = "pixel_unshuffle"
+    PAD = "pad"
+    CROP = "crop"
+    ADD = "add"
+    CONCAT = "concat"
+    IDENTITY = "identity"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+#: The spellings of every op, in the order the documentation lists them.
+OPS = tuple(op.value for op in Op)
+#: Ops that join branches (``inputs:`` of two or more layers).
+MERGES = frozenset({Op.ADD, Op.CONCAT})
+#: Pools whose stride defaults to their kernel.
+POOLS = frozenset({Op.MAX_POOL, Op.AVG_POOL})
+#: Ops that slide a window over their input (kernel, stride, dilation, padding).
+WINDOWS = frozenset({Op.CONV, *POOLS})
+#: Ops with learned weights (channels, groups, bias).
+CONVS = frozenset({Op.CONV, Op.CONV_TRANSPOSE})
+#: Ops whose every output unit reads the whole map, or a share of it fixed by sizes.
+GLOBAL_READS = frozenset({Op.RESIZE, Op.ADAPTIVE_POOL, Op.GLOBAL_POOL})
 
 #: The name by which layers refer to the network's input (``inputs: [input]``).
 INPUT = "input"
@@ -110,7 +131,7 @@ class Layer:
     """One node of the network, as the spec describes it (per-axis tuples)."""
 
     name: str
-    op: str
+    op: Op
     inputs: tuple[str, ...]
     loc: Loc = Loc()
     kernel: tuple[Expr, ...] = ()
@@ -142,13 +163,21 @@ class Layer:
         """The place of ``key`` in the spec, or of the layer when the key is absent."""
         return self.key_locs.get(key, self.loc)
 
+    def param(self, key: str, axis: int) -> Expr:
+        """The value of a per-axis parameter on ``axis``, with its default when the spec
+        leaves it out: the one place defaults live (a pool strides by its kernel, an
+        upsampling or pixel (un)shuffle scales by 2, an adaptive pool outputs 1 unit,
+        everything else is 1 or 0)."""
+        values = getattr(self, key)
+        if values:
+            return values[axis]
+        if key == "stride" and self.op in POOLS:
+            return self.param("kernel", axis)
+        return _DEFAULTS[key]
+
     def window(self, axis: int) -> tuple[Expr, Expr, Expr]:
-        """Kernel, stride and dilation on ``axis`` with the defaults (a pool strides by
-        its kernel, everything else by 1)."""
-        k = self.kernel[axis] if self.kernel else 1
-        s = self.stride[axis] if self.stride else (k if self.op in ("max_pool", "avg_pool") else 1)
-        d = self.dilation[axis] if self.dilation else 1
-        return k, s, d
+        """Kernel, stride and dilation on ``axis`` with their defaults."""
+        return self.param("kernel", axis), self.param("stride", axis), self.param("dilation", axis)
 
     def int_window(self, axis: int) -> tuple[int, int, int] | None:
         """:meth:`window` as plain ints, or None when a value is a symbol."""
@@ -157,6 +186,19 @@ class Layer:
             return None
         k, s, d = (int(v) for v in values)
         return k, s, d
+
+
+#: Defaults of the per-axis parameters a spec may leave out (:meth:`Layer.param`).
+_DEFAULTS: Mapping[str, int] = {
+    "kernel": 1,
+    "stride": 1,
+    "dilation": 1,
+    "output_padding": 0,
+    "scale": 2,
+    "output_size": 1,
+}
+#: The per-axis parameters of a layer (tuples with one value per axis, or empty).
+PER_AXIS = (*_DEFAULTS, "padding")
 
 
 @dataclass(frozen=True)

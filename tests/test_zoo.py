@@ -12,6 +12,7 @@ from rfcalc.design import free_analysis, solve_axis
 from rfcalc.engine.cost import network_cost
 from rfcalc.engine.sizes import size_symbol
 from rfcalc.render.values import json_value
+from rfcalc.wording import maybe_note_text, note_text
 
 ZOO = Path(__file__).parents[1] / "specs" / "zoo"
 
@@ -108,10 +109,11 @@ def test_deeplabv3_output_stride_16() -> None:
     # with it, the concat has no single receptive field: a fixed region plus a window
     aspp = a["aspp"].axes[0]
     assert aspp.receptive_field is None and aspp.jump == 16
-    assert aspp.note is not None and "fixed region of 939 input pixels (-213 to 725)" in aspp.note
-    assert "window of 1003 that moves 16 per unit" in aspp.note
+    assert aspp.note is not None
+    assert "fixed region of 939 input pixels (-213 to 725)" in note_text(aspp.note)
+    assert "window of 1003 that moves 16 per unit" in note_text(aspp.note)
     # symbolic: the W axis, renamed from H, speaks of W
-    notes = [x.note or "" for x in zoo("deeplabv3_aspp")["project"].axes]
+    notes = [maybe_note_text(x.note) or "" for x in zoo("deeplabv3_aspp")["project"].axes]
     assert "H" in notes[0] and "W" not in notes[0]
     assert "W" in notes[1] and "H" not in notes[1]
 

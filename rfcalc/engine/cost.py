@@ -20,10 +20,8 @@ from typing import Any
 
 import sympy
 
-from ..model import INPUT, Layer
-from .analysis import Analysis
-
-Expr = Any
+from ..model import INPUT, Expr, Layer
+from .results import Analysis
 
 
 @dataclass(frozen=True)

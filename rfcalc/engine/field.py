@@ -20,13 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from math import gcd
-from typing import Any
 
 import sympy
 
+from ..model import Expr
+from .notes import Note, NotExact, Why
 from .sizes import smax, smin
-
-Expr = Any
 
 #: the exact support is not tracked once one phase spans more input pixels than this
 SUPPORT_BITS_CAP = 1 << 20
@@ -38,10 +37,6 @@ PERIOD_CAP = 1 << 12
 #: its phases); past it the field is not computed (an upsampling by 4096 and then a
 #: kernel of 16384 would be 67 million)
 WORK_CAP = 1 << 18
-
-
-class NotExact(Exception):
-    """The field cannot be stated exactly for this layer (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +76,7 @@ class Field:
     advance: Expr
     phases: tuple[Region | None, ...]
     #: why the exact support is not tracked, or None when it is (or cannot be: symbolic)
-    support_note: str | None = None
+    support_note: Note | None = None
     #: input pixels that every unit seeing anything also sees, wherever it is: a branch
     #: pooled to one unit and broadcast back (image pooling) merged with moving branches.
     #: ``phases`` then hold the moving part only; no single receptive field holds.
@@ -118,7 +113,7 @@ class Field:
             base = self.phases[0]
             return None if base is None else base.shifted(u * self.advance)
         if not _int(u):
-            raise NotExact("the phase of a unit depends on the input size")
+            raise NotExact(Why.PHASE_DEPENDS_ON_INPUT)
         t, phi = divmod(int(u), self.period)
         base = self.phases[phi]
         return None if base is None else base.shifted(t * self.advance)
@@ -168,7 +163,7 @@ def apply(
 ) -> Field:
     """The field of a layer whose unit ``phi`` (``0 <= phi < period``) reads ``taps(phi)``."""
     if period > PERIOD_CAP:
-        raise NotExact(f"the output repeats only every {period} units (more than {PERIOD_CAP})")
+        raise NotExact(Why.PERIOD_OVER_CAP, period, PERIOD_CAP)
     phases: list[Region | None] = []
     note = below.support_note
     budget = [WORK_CAP]
@@ -205,17 +200,13 @@ def merge(fields: Sequence[Field]) -> Field:
     if not moving:  # broadcasts only: every unit sees the union of their regions
         moving, broadcast = broadcast, []
     if not aligned(moving):
-        jumps = ", ".join(sorted({str(f.jump) for f in moving}))
-        raise NotExact(
-            f"the branches move by different jumps ({jumps}): a unit's input region is not "
-            "a shift of another's, so no single receptive field holds"
-        )
+        raise NotExact(Why.JUMPS_DIFFER, *(f.jump for f in moving))
     first = moving[0]
     period = first.period
     for f in moving[1:]:
         period = period * f.period // gcd(period, f.period)
     if period > PERIOD_CAP:
-        raise NotExact(f"the merged output repeats only every {period} units")
+        raise NotExact(Why.MERGED_PERIOD_OVER_CAP, period)
     advance = sympy.expand(first.jump * period)
     phases: list[Region | None] = []
     for phi in range(period):
@@ -229,9 +220,7 @@ def merge(fields: Sequence[Field]) -> Field:
     for f in broadcast:
         fixed = _union(fixed, f.phases[0])
     if fixed is not None and any(p is None for p in phases):
-        raise NotExact(
-            "some units see only the broadcast branch: their region is not a shift of the others'"
-        )
+        raise NotExact(Why.BROADCAST_ONLY_UNITS)
     note = next((f.support_note for f in fields if f.support_note), None)
     return Field(period, _norm(advance), tuple(phases), note, fixed)
 
@@ -246,7 +235,7 @@ def _same_jump(a: Expr, b: Expr) -> bool:
 
 def _gather(
     below: Field, taps: Taps, budget: list[int] | None = None
-) -> tuple[Region | None, str | None]:
+) -> tuple[Region | None, Note | None]:
     """Union of the regions of the units in ``taps``."""
     count = taps.count
     if _int(count) and int(count) <= 0:
@@ -268,9 +257,9 @@ def _gather(
         if base.support is not None and _int(count) and _int(adv) and _int(width):
             span = int(width) + 1
             if span > SUPPORT_BITS_CAP:
-                note = f"a unit spans {span} input pixels (more than {SUPPORT_BITS_CAP})"
+                note = Note(Why.SPAN_OVER_CAP, (span, SUPPORT_BITS_CAP))
             elif int(count) > TAP_CAP:
-                note = f"a unit reads {int(count)} units (more than {TAP_CAP})"
+                note = Note(Why.TAPS_OVER_CAP, (int(count), TAP_CAP))
             else:
                 support = _spread(base.support, abs(step) * int(adv), int(count))
         paths = None
@@ -278,7 +267,7 @@ def _gather(
             paths = _spread_paths(base.paths, abs(step) * int(adv), int(count))
         return Region(start, end, support, paths), note
     if not (_int(taps.first) and _int(count)):
-        raise NotExact("the phase of a unit depends on the input size")
+        raise NotExact(Why.PHASE_DEPENDS_ON_INPUT)
     units: Iterable[int]
     n = int(count)
     first = int(taps.first)
@@ -294,16 +283,13 @@ def _gather(
     if budget is not None:
         budget[0] -= min(n, TAP_CAP) if exact else 2 * min(n, below.period)
         if budget[0] < 0:
-            raise NotExact(
-                f"its field unites more than {WORK_CAP} regions of the layer below "
-                "(a long kernel after a large upsampling): not computed"
-            )
+            raise NotExact(Why.WORK_OVER_CAP, WORK_CAP)
     region: Region | None = None
     for u in units:
         region = _union(region, below.moving_region(u))
     if region is not None and not exact:
         region = Region(region.start, region.end)
-        return region, f"a unit reads {n} units (more than {TAP_CAP})"
+        return region, Note(Why.TAPS_OVER_CAP, (n, TAP_CAP))
     width = 0 if region is None else _norm(region.end - region.start)
     too_wide = (
         region is not None
@@ -311,7 +297,7 @@ def _gather(
         and (not _int(width) or int(width) + 1 > SUPPORT_BITS_CAP)
     )
     if region is not None and too_wide:
-        return Region(region.start, region.end, None), "a unit spans too many input pixels"
+        return Region(region.start, region.end, None), Note(Why.SPAN_TOO_WIDE)
     return region, None
 
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
 import sympy
 
-from ..model import Padding
+from ..model import Expr, Padding
 from .sizes import ceil_div, floor_div, mod, smax, smin
-
-Expr = Any
 
 
 def effective_kernel(k: Expr, d: Expr) -> Expr:

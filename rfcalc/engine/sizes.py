@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy
 
-Expr = Any
+from ..model import Expr
 
 ZERO = sympy.Integer(0)
 ONE = sympy.Integer(1)
@@ -29,6 +29,11 @@ def size_symbol(name: str) -> Any:
 
 
 def is_concrete(value: Expr) -> bool:
+    """A concrete size: a Python int or a sympy Integer (not a symbol)."""
+    if isinstance(value, int):
+        return True
+    if hasattr(value, "is_Integer"):
+        return bool(value.is_Integer)
     return bool(sympy.sympify(value).is_Integer)
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 import sympy
 
-Expr = Any
+from ..model import Expr
+
 Env = Mapping[Any, int]
 
 #: the largest period scanned when deciding a condition

@@ -6,6 +6,7 @@ from typing import Any
 
 from .._version import __version__
 from ..engine import Analysis
+from ..wording import note_text
 from .values import json_value
 
 SCHEMA_VERSION = 1
@@ -39,7 +40,7 @@ def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
         entry["channels"] = c.channels
         entry["params"] = json_value(c.params)
         entry["macs"] = json_value(c.macs)
-        notes = sorted({a.note for a in axes if a.note})
+        notes = sorted({note_text(a.note) for a in axes if a.note})
         if r.mismatched_axes:
             notes.append(
                 "branch sizes differ on axis "

@@ -9,6 +9,7 @@ from rich.text import Text
 from ..engine import Analysis, AxisResult, LayerResult
 from ..engine.cost import LayerCost
 from ..model import AXIS_NAMES
+from ..wording import maybe_note_text
 from .values import per_axis, short
 
 
@@ -83,7 +84,7 @@ def analysis_table(result: Analysis, title: str, cost: bool = False) -> Renderab
     previous = "input"
     for r in result.layers:
         rf = per_axis([_rf(a) for a in r.axes])
-        op = r.layer.op
+        op = str(r.layer.op)
         # name the inputs of merges, and of layers that do not read the row above
         if len(r.layer.inputs) > 1 or r.layer.inputs[0] != previous:
             op = f"{op} ← {', '.join(r.layer.inputs)}"
@@ -95,7 +96,7 @@ def analysis_table(result: Analysis, title: str, cost: bool = False) -> Renderab
             style = "red"
         if not r.aligned:
             flags.append("misaligned branches")
-        axis_notes = [a.note for a in r.axes]
+        axis_notes = [maybe_note_text(a.note) for a in r.axes]
         if len(set(axis_notes)) == 1:
             axis_notes = axis_notes[:1]  # the same on every axis: said once
         for i, note in enumerate(axis_notes):

@@ -9,13 +9,9 @@ from functools import cached_property
 from typing import Any
 
 from ..engine import INPUT, Analysis, analyze_network, size_symbol
+from ..engine.sizes import is_concrete
 from ..engine.solve import min_input
 from ..model import AXIS_NAMES, Layer, Loc, Network, Severity
-
-
-def is_int(x: Any) -> bool:
-    """A concrete size: a Python int or a sympy Integer (not a symbol)."""
-    return isinstance(x, int) or bool(getattr(x, "is_Integer", False))
 
 
 @dataclass(frozen=True)
@@ -40,7 +36,7 @@ class Run:
 
     @property
     def concrete(self) -> bool:
-        return all(is_int(s) for s in self.analysis.input_size)
+        return all(is_concrete(s) for s in self.analysis.input_size)
 
 
 @dataclass
@@ -61,11 +57,11 @@ class Context:
         """Every axis left as a symbol (the spec's names, else H, W, D)."""
         if self.parent is not None:
             return self.parent.free
-        if not any(is_int(s) for s in self.network.input_size) and not self.network.bounds:
+        if not any(is_concrete(s) for s in self.network.input_size) and not self.network.bounds:
             return self.main  # the spec's own input is already all symbols
         names = []
         for i, s in enumerate(self.network.input_size):
-            names.append(size_symbol(str(s)) if not is_int(s) else None)
+            names.append(size_symbol(str(s)) if not is_concrete(s) else None)
             if names[-1] is None:
                 names[-1] = size_symbol(AXIS_NAMES[i])
         return analyze_network(self.network, names)
@@ -89,7 +85,7 @@ class Context:
 
     def axis_name(self, axis: int) -> str:
         s = self.network.input_size[axis]
-        return AXIS_NAMES[axis] if is_int(s) else str(s)
+        return AXIS_NAMES[axis] if is_concrete(s) else str(s)
 
     def concrete_runs(self) -> Iterator[Run]:
         return (r for r in self.runs if r.concrete)

@@ -28,8 +28,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from math import gcd
 
+from ..engine.sizes import is_concrete
 from ..model import Severity
-from .base import Context, Report, Rule, is_int
+from .base import Context, Report, Rule
 
 
 def taps_on_phase(k: int, s: int, d: int, pb: int, phi: int) -> int:
@@ -69,7 +70,7 @@ def check(ctx: Context) -> Iterator[Report]:
         per_axis: dict[int, str] = {}
         for axis, a in enumerate(r.axes):
             window = layer.int_window(axis)
-            if window is None or not is_int(a.pad_before):
+            if window is None or not is_concrete(a.pad_before):
                 continue
             k, s, d = window
             counts = phase_counts(k, s, d)

@@ -30,13 +30,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import LayerResult
+from ..engine.conditions import Source, lost_pixels
+from ..engine.sizes import is_concrete
 from ..model import Severity
-from .base import Context, Report, Rule, is_int
-from .conditions import first_valid_text, lost_pixels, nearest_text, per_axis
+from .base import Context, Report, Rule
+from .solving import first_valid_text, nearest_text, per_axis
 
 
 def check(ctx: Context) -> Iterator[Report]:
-    conditions = per_axis(ctx, "drop", lambda values: all(v <= 0 for v in values))
+    conditions = per_axis(ctx, Source.DROP, lambda values: all(v <= 0 for v in values))
 
     for run in ctx.concrete_runs():
         a = run.analysis
@@ -65,14 +67,14 @@ def check(ctx: Context) -> Iterator[Report]:
                     r.name,
                 )
 
-    if all(is_int(s) for s in ctx.network.input_size):
+    if all(is_concrete(s) for s in ctx.network.input_size):
         return
     loc = ctx.network.key_locs.get("input", ctx.network.loc)
     for axis, (res, names) in enumerate(conditions):
         if res is None or res.always:
             continue
         name = ctx.axis_name(axis)
-        if not is_int(ctx.network.input_size[axis]):
+        if not is_concrete(ctx.network.input_size[axis]):
             yield Report(
                 loc,
                 f"input {name} must satisfy {res.describe(name)} or {', '.join(names)} drop "

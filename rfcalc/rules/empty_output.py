@@ -27,18 +27,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..engine.sizes import is_concrete
 from ..engine.solve import SEARCH_CAP
 from ..model import Severity
-from .base import Context, Report, Rule, is_int, size_text
+from .base import Context, Report, Rule, size_text
 
 
 def check(ctx: Context) -> Iterator[Report]:
     for run in ctx.runs:
         # a symbolic input still fixes the axes given as numbers (size: [H, 8])
-        if not run.concrete and not any(is_int(s) for s in run.analysis.input_size):
+        if not run.concrete and not any(is_concrete(s) for s in run.analysis.input_size):
             continue
         for r in run.analysis.layers:
-            bad = [i for i, a in enumerate(r.axes) if is_int(a.size) and int(a.size) < 1]
+            bad = [i for i, a in enumerate(r.axes) if is_concrete(a.size) and int(a.size) < 1]
             if not bad:
                 continue
             need = [ctx.min_valid_input(i) for i in range(len(r.axes))]

@@ -33,10 +33,11 @@ from typing import Any
 import sympy
 
 from ..engine import Analysis, AxisResult, analyze_network
+from ..engine.conditions import Source, size_conditions
 from ..engine.printing import short
 from ..model import Expectation, Severity
 from .base import Context, Report, Rule, size_text
-from .conditions import nearest_text, size_conditions, solve_axis
+from .solving import nearest_text, solve_axis
 
 _WORDS = {"==": "", ">=": "at least ", "<=": "at most "}
 
@@ -118,7 +119,7 @@ def _valid_input(ctx: Context, e: Expectation) -> Iterator[Report]:
         return
     hints = []
     for axis, value in enumerate(e.value):
-        diffs = [c.expr for c in size_conditions(ctx.free, axis, ("merge",))]
+        diffs = [c.expr for c in size_conditions(ctx.free, axis, {Source.MERGE})]
         res = solve_axis(ctx, axis, diffs, lambda v: all(x == 0 for x in v))
         if res is not None and not res.holds(value):
             hints.append(f"nearest valid {ctx.axis_name(axis)}: {nearest_text(res, value)}")

@@ -36,6 +36,7 @@ from collections.abc import Iterator
 
 from ..engine import INPUT
 from ..model import Severity
+from ..wording import note_text
 from .base import Context, Report, Rule, at_every_input
 from .support_view import count, holes, picture, span
 
@@ -89,7 +90,7 @@ def check(ctx: Context) -> Iterator[Report]:
 
     for sink in ctx.sinks():
         notes = {
-            a.field.support_note
+            note_text(a.field.support_note)
             for a in ctx.main[sink].axes
             if a.field is not None and a.field.support_note
         }

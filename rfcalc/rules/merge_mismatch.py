@@ -33,15 +33,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..engine.conditions import Source
+from ..engine.sizes import is_concrete
 from ..model import Severity
-from .base import Context, Report, Rule, is_int, size_text
-from .conditions import first_valid_text, nearest_text, per_axis
+from .base import Context, Report, Rule, size_text
+from .solving import first_valid_text, nearest_text, per_axis
 
 MERGES = ("add", "concat")
 
 
 def check(ctx: Context) -> Iterator[Report]:
-    conditions = per_axis(ctx, "merge", lambda values: all(v == 0 for v in values))
+    conditions = per_axis(ctx, Source.MERGE, lambda values: all(v == 0 for v in values))
 
     for run in ctx.concrete_runs():
         for r in run.analysis.layers:
@@ -78,7 +80,7 @@ def check(ctx: Context) -> Iterator[Report]:
                 f"the branches of {', '.join(names)} never agree in size on axis {name}",
                 names[0],
             )
-        elif not is_int(ctx.network.input_size[axis]):
+        elif not is_concrete(ctx.network.input_size[axis]):
             yield Report(
                 loc,
                 f"merges {', '.join(names)} need {res.describe(name)} "

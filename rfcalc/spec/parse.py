@@ -21,6 +21,7 @@ from ..model import (
     Layer,
     Loc,
     Network,
+    Op,
     Padding,
     SpecError,
     Suppression,
@@ -573,7 +574,7 @@ def _layer(
         kw["suppress"] = _suppress(m["suppress"])
     return Layer(
         name=name,
-        op=op,
+        op=Op(op),
         inputs=inputs,
         loc=item.loc,
         key_locs=dict(item.key_locs or {}),

@@ -1,0 +1,284 @@
+"""One small function per op: its output size, its padding, and what one unit reads.
+
+A layer's step on one axis is a :class:`Step`: the output size and padding (sympy
+expressions, exact for symbolic inputs), and ``read``, which, given the field below
+(its period ``Q`` and advance ``A``), says how output unit ``phi`` reads the units
+below as arithmetic progressions (:class:`~.field.Taps`) in a :class:`Reading`.
+:data:`STEPS` maps every op to its function; a new op adds one function and one entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import ceil, floor, gcd
+
+import sympy
+
+from ..model import Expr, Layer, Op, Padding
+from . import shapes
+from .field import Taps
+from .notes import NotExact, Quantity, Why
+from .sizes import ceil_div, floor_div
+from .torch_index import torch_nearest
+
+#: output size of another layer on this axis (``resize: to:``, ``crop: to:``)
+SizeOf = Callable[[str], Expr]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a layer's units read the layer below: unit ``phi + t*period`` reads the taps
+    of unit ``phi`` (``0 <= phi < period``) moved by ``t*advance`` input pixels."""
+
+    period: int
+    advance: Expr
+    taps: Callable[[int], Sequence[Taps]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One layer on one axis."""
+
+    size: Expr
+    pad_before: Expr = sympy.S.Zero
+    pad_after: Expr = sympy.S.Zero
+    #: ``read(Q, A)``: the reading over a field below of period Q and advance A; None
+    #: when each unit reads the unit below it (the field passes through)
+    read: Callable[[int, Expr], Reading] | None = None
+
+
+def _num(x: Expr) -> Expr:
+    return sympy.sympify(x)
+
+
+def _padding(layer: Layer, axis: int) -> Padding:
+    return layer.padding[axis] if layer.padding else Padding()
+
+
+def window(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
+    """conv, max_pool, avg_pool: a window of ``k`` taps ``d`` apart every ``s`` units."""
+    k, s, d = (_num(v) for v in layer.window(axis))
+    ke = shapes.effective_kernel(k, d)
+    pad = _padding(layer, axis)
+    pb, pa = shapes.resolve_padding(pad, n, ke, s)
+    if pad.mode in ("same", "same_lower"):
+        size = ceil_div(n, s)  # the definition of same; equal to the window formula
+    else:
+        size = shapes.window_output(n, ke, s, pb, pa, layer.ceil_mode and layer.op != Op.CONV)
+    return Step(size, pb, pa, lambda q, a: forward(q, a, k, s, d, pb))
+
+
+def conv_transpose(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
+    k, s, d = (_num(v) for v in layer.window(axis))
+    opad = _num(layer.param("output_padding", axis))
+    ke = shapes.effective_kernel(k, d)
+    pad = _padding(layer, axis)
+    if pad.mode == "same":
+        pb, pa = shapes.transposed_same_padding(ke, s, opad)
+    elif pad.mode in (None, "valid"):
+        pb, pa = _num(pad.before), _num(pad.after)
+    else:  # the reader refuses other modes; keep the engine total anyway
+        pb = pa = sympy.Integer(0)
+    size = shapes.transposed_output(n, ke, s, pb, pa, opad)
+    return Step(size, pb, pa, lambda q, a: transposed(q, a, k, s, d, pb))
+
+
+def upsample(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
+    """upsample and pixel_shuffle: every unit below becomes ``f`` units."""
+    f = _num(layer.param("scale", axis))
+    mode = layer.mode if layer.op == Op.UPSAMPLE else "nearest"
+    return Step(sympy.expand(n * f), read=lambda q, a: scaled(q, a, f, mode))
+
+
+def pixel_unshuffle(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
+    r = _num(layer.param("scale", axis))
+    return Step(floor_div(n, r), read=lambda q, a: forward(q, a, r, r, 1, 0))
+
+
+def global_pool(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
+    return Step(sympy.Integer(1), read=lambda q, a: adaptive(q, a, n, 1))
+
+
+def adaptive_pool(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
+    out = _num(layer.param("output_size", axis))
+    return Step(out, read=lambda q, a: adaptive(q, a, n, out))
+
+
+def resize(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
+    target = size_of(layer.target) if layer.target else n
+    return Step(target, read=lambda q, a: interpolate(q, a, n, target, layer.mode))
+
+
+def pad(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
+    p = _padding(layer, axis)
+    pb, pa = _num(p.before), _num(p.after)
+    return Step(sympy.expand(n + pb + pa), pb, pa, lambda q, a: shift(q, a, -pb))
+
+
+def crop(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
+    if layer.target is not None:  # centred on the target's size, the extra pixel after
+        total = sympy.expand(n - size_of(layer.target))
+        pb = floor_div(total, 2)
+        pa = sympy.expand(total - pb)
+    else:
+        p = _padding(layer, axis)
+        pb, pa = _num(p.before), _num(p.after)
+    return Step(sympy.expand(n - pb - pa), pb, pa, lambda q, a: shift(q, a, pb))
+
+
+def identity(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
+    return Step(n)
+
+
+#: every op that is not a merge, to its step (merges unite their branches' fields)
+STEPS: Mapping[Op, Callable[[Layer, int, Expr, SizeOf], Step]] = {
+    Op.CONV: window,
+    Op.MAX_POOL: window,
+    Op.AVG_POOL: window,
+    Op.CONV_TRANSPOSE: conv_transpose,
+    Op.UPSAMPLE: upsample,
+    Op.PIXEL_SHUFFLE: upsample,
+    Op.PIXEL_UNSHUFFLE: pixel_unshuffle,
+    Op.GLOBAL_POOL: global_pool,
+    Op.ADAPTIVE_POOL: adaptive_pool,
+    Op.RESIZE: resize,
+    Op.PAD: pad,
+    Op.CROP: crop,
+    Op.IDENTITY: identity,
+}
+
+
+# -- readings: unit phi of the layer reads these taps below ---------------------------
+
+
+def _c(x: Expr) -> Expr:
+    """A plain int when concrete (the fast path), else the sympy value."""
+    x = sympy.sympify(x)
+    return int(x) if x.is_Integer else x
+
+
+def _need_int(x: Expr, what: Quantity) -> int:
+    x = sympy.sympify(x)
+    if not x.is_Integer:
+        raise NotExact(Why.NEEDS_NUMBER, x, quantity=what)
+    return int(x)
+
+
+def forward(q: int, a: Expr, k: Expr, s: Expr, d: Expr, pb: Expr) -> Reading:
+    """conv / pool: unit ``u`` reads ``u*s - pb + m*d`` for ``m < k``."""
+    k, s, d, pb = _c(k), _c(s), _c(d), _c(pb)
+    if q == 1:
+        return Reading(1, _c(sympy.expand(a * s)), lambda phi: [Taps(phi * s - pb, d, k)])
+    si = _need_int(s, Quantity.STRIDE_AFTER_UPSAMPLING)
+    di = _need_int(d, Quantity.DILATION)
+    period = q // gcd(q, si)
+    return Reading(period, _c(a * period * si // q), lambda phi: [Taps(phi * si - pb, di, k)])
+
+
+def transposed(q: int, a: Expr, k: Expr, s: Expr, d: Expr, pb: Expr) -> Reading:
+    """Transposed conv: unit ``o`` reads ``i`` wherever ``o = i*s - pb + m*d``, ``m < k``."""
+    k = _need_int(k, Quantity.TCONV_KERNEL)
+    s = _need_int(s, Quantity.TCONV_STRIDE)
+    d = _need_int(d, Quantity.TCONV_DILATION)
+    pb = _need_int(pb, Quantity.TCONV_PADDING)
+    g = gcd(d, s)
+    sg, dg = s // g, d // g
+    inv = pow(dg, -1, sg) if sg > 1 else 0
+
+    def taps(phi: int) -> list[Taps]:
+        x = phi + pb
+        if x % g:
+            return []
+        m0 = ((x // g) * inv) % sg if sg > 1 else 0
+        if m0 >= k:
+            return []
+        count = (k - 1 - m0) // sg + 1
+        m_last = m0 + (count - 1) * sg
+        return [Taps((x - m_last * d) // s, dg, count)]
+
+    return Reading(q * s, a, taps)
+
+
+def scaled(q: int, a: Expr, f: Expr, mode: str) -> Reading:
+    """Upsampling by a whole factor (PyTorch, align_corners=False)."""
+    fi = _need_int(f, Quantity.UPSAMPLE_FACTOR)
+    if mode == "nearest":
+        return Reading(q * fi, a, lambda phi: [Taps(phi // fi, 1, 1)])
+
+    def taps(phi: int) -> list[Taps]:
+        # align_corners=False: src = (phi + 1/2)/f - 1/2; interior units (no clamping)
+        src = Fraction(2 * phi + 1 - fi, 2 * fi)
+        lo = floor(src)
+        return [Taps(lo, 1, 1 if src == lo else 2)]
+
+    return Reading(q * fi, a, taps)
+
+
+def adaptive(q: int, a: Expr, n: Expr, out: Expr) -> Reading:
+    """PyTorch adaptive pooling: unit ``o`` reads ``floor(o*n/out) .. ceil((o+1)*n/out) - 1``."""
+    out = _need_int(out, Quantity.ADAPTIVE_OUTPUT)
+    nn = sympy.sympify(n)
+    if out == 1:
+        if q == 1:
+            advance = _c(sympy.expand(a * nn))
+        else:
+            ni = _need_int(n, Quantity.GLOBAL_INPUT_AFTER_UPSAMPLING)
+            if ni % q:
+                raise NotExact(Why.PARTIAL_PERIODS)
+            advance = _c(a * ni // q)
+        return Reading(1, advance, lambda phi: [Taps(phi * _c(nn), 1, _c(nn))])
+    ni = _need_int(n, Quantity.ADAPTIVE_INPUT)
+    if ni % out == 0:
+        return forward(q, a, ni // out, ni // out, 1, 0)
+    c = q // gcd(ni, q)
+
+    def taps(phi: int) -> list[Taps]:
+        t, b = divmod(phi, out)
+        lo = (b * ni) // out
+        hi = ceil(Fraction((b + 1) * ni, out))
+        return [Taps(lo + t * ni, 1, hi - lo)]
+
+    return Reading(out * c, _c(a * ni * c // q), taps)
+
+
+def interpolate(q: int, a: Expr, n: Expr, m: Expr, mode: str) -> Reading:
+    """Interpolate from ``n`` to ``m`` units (PyTorch ``size=``, align_corners=False)."""
+    if sympy.sympify(n) == 1:
+        # one unit (after global or adaptive pooling to 1) broadcast: every output unit
+        # reads it, whatever the output size
+        return Reading(1, 0, lambda phi: [Taps(0, 1, 1)])
+    ratio = sympy.simplify(sympy.sympify(m) / n)
+    if ratio.is_Integer:
+        return scaled(q, a, ratio, mode)
+    ni = _need_int(n, Quantity.RESIZE_INPUT)
+    mi = _need_int(m, Quantity.RESIZE_OUTPUT)
+    g = gcd(ni, mi)
+    p_out, p_in = mi // g, ni // g
+    nearest = [(b * ni) // mi for b in range(p_out)]
+    if mode == "nearest":
+        as_torch = torch_nearest(ni, mi)
+        if any(as_torch[b] != nearest[b % p_out] + (b // p_out) * p_in for b in range(mi)):
+            # PyTorch's float arithmetic breaks the exact pattern: one phase per unit
+            p_out, p_in, nearest = mi, ni, as_torch
+    c = q // gcd(p_in, q)
+
+    def taps(phi: int) -> list[Taps]:
+        t, b = divmod(phi, p_out)
+        if mode == "nearest":
+            return [Taps(nearest[b] + t * p_in, 1, 1)]
+        src = Fraction((2 * b + 1) * ni - mi, 2 * mi)
+        lo = floor(src)
+        return [Taps(lo + t * p_in, 1, 1 if src == lo else 2)]
+
+    return Reading(p_out * c, _c(a * p_in * c // q), taps)
+
+
+def shift(q: int, a: Expr, by: Expr) -> Reading:
+    """pad and crop: unit ``u`` reads unit ``u + by`` below."""
+    by = _c(by)
+    if q == 1:
+        return Reading(1, a, lambda phi: [Taps(phi + by, 1, 1)])
+    bi = _need_int(by, Quantity.PAD_AFTER_UPSAMPLING)
+    return Reading(q, a, lambda phi: [Taps(phi + bi, 1, 1)])

@@ -1,0 +1,66 @@
+"""Shared by the size rules: for which inputs do the layers' size conditions hold?
+
+The conditions themselves are :mod:`rfcalc.engine.conditions`; here they are solved
+from a rule's :class:`~.base.Context` (the smallest valid input, the free analysis).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..engine.conditions import Source, size_conditions
+from ..engine.solve import Residues, compile_expr, solve_condition
+from .base import Context
+
+
+def solve_axis(
+    ctx: Context, axis: int, exprs: Sequence[Any], test: Callable[[list[Any]], bool]
+) -> Residues | None:
+    """Residues of the input on ``axis`` for which ``test`` holds of the values of
+    ``exprs`` (expressions in the free analysis's symbols), from the smallest valid input."""
+    sym = ctx.free.input_size[axis]
+    funcs = [compile_expr(e) for e in exprs]
+    others = {s: 1 << 12 for s in ctx.free.symbols if s != sym}
+    start = ctx.min_valid_input(axis)
+    if start is None:
+        return None
+
+    def holds(n: int) -> bool:
+        env = {**others, sym: n}
+        try:
+            return test([f(env) for f in funcs])
+        except (ZeroDivisionError, ValueError):
+            return False
+
+    return solve_condition(holds, exprs, sym, others, start)
+
+
+def per_axis(
+    ctx: Context, source: Source, test: Callable[[list[Any]], bool]
+) -> list[tuple[Residues | None, list[str]]]:
+    """For each axis, the inputs meeting every ``source`` condition (``test`` of their
+    values; None when there is none, or it cannot be decided) and the layers that set
+    them, each named once."""
+    out: list[tuple[Residues | None, list[str]]] = []
+    for axis in range(ctx.network.ndim):
+        found = size_conditions(ctx.free, axis, {source})
+        exprs = [c.expr for c in found]
+        res = solve_axis(ctx, axis, exprs, test) if exprs else None
+        out.append((res, list(dict.fromkeys(c.layer for c in found))))
+    return out
+
+
+def nearest_text(res: Residues, value: int) -> str:
+    below, above = res.nearest(value)
+    found = sorted({v for v in (below, above) if v is not None and v != value})
+    return " and ".join(str(v) for v in found) if found else "none"
+
+
+def first_valid_text(res: Residues, count: int = 4) -> str:
+    out: list[int] = []
+    v = res.first(res.start)
+    while v is not None and len(out) < count:
+        out.append(v)
+        v = res.first(v + 1)
+    return ", ".join(map(str, out)) + ", ..."

@@ -1,0 +1,86 @@
+"""The words for the engine's data: notes and size conditions, for people.
+
+The engine says *why* with a :class:`~rfcalc.engine.notes.Note` (a kind and values);
+this module is the one place those become sentences, used by the renderers, the rules
+and the design answers alike.  It sits just above the engine: it imports nothing else
+of rfcalc.
+"""
+
+from __future__ import annotations
+
+from .engine.conditions import Condition, Source
+from .engine.notes import Note, Quantity, Why
+from .engine.printing import short
+
+_QUANTITY = {
+    Quantity.STRIDE_AFTER_UPSAMPLING: "the stride after an upsampling",
+    Quantity.DILATION: "dilation",
+    Quantity.TCONV_KERNEL: "the kernel of a transposed conv",
+    Quantity.TCONV_STRIDE: "the stride of a transposed conv",
+    Quantity.TCONV_DILATION: "the dilation of a transposed conv",
+    Quantity.TCONV_PADDING: "the padding of a transposed conv",
+    Quantity.UPSAMPLE_FACTOR: "an upsampling factor",
+    Quantity.ADAPTIVE_OUTPUT: "an adaptive pool's output size",
+    Quantity.ADAPTIVE_INPUT: "the input of an adaptive pool",
+    Quantity.GLOBAL_INPUT_AFTER_UPSAMPLING: "the input of a global pool after an upsampling",
+    Quantity.RESIZE_INPUT: "a resize's input size when the scale is not a whole number",
+    Quantity.RESIZE_OUTPUT: "a resize's output size when the scale is not a whole number",
+    Quantity.PAD_AFTER_UPSAMPLING: "a padding after an upsampling",
+}
+
+#: one sentence per kind; ``{0}``, ``{1}``... are the note's values as printed
+_TEXT = {
+    Why.SPAN_OVER_CAP: "a unit spans {0} input pixels (more than {1})",
+    Why.SPAN_TOO_WIDE: "a unit spans too many input pixels",
+    Why.TAPS_OVER_CAP: "a unit reads {0} units (more than {1})",
+    Why.SUPPORTS_OVER_TOTAL: "the network's exact supports exceed {0} bits in all",
+    Why.PERIOD_OVER_CAP: "the output repeats only every {0} units (more than {1})",
+    Why.MERGED_PERIOD_OVER_CAP: "the merged output repeats only every {0} units",
+    Why.PHASE_DEPENDS_ON_INPUT: "the phase of a unit depends on the input size",
+    Why.BROADCAST_ONLY_UNITS: (
+        "some units see only the broadcast branch: their region is not a shift of the others'"
+    ),
+    Why.WORK_OVER_CAP: (
+        "its field unites more than {0} regions of the layer below "
+        "(a long kernel after a large upsampling): not computed"
+    ),
+    Why.PARTIAL_PERIODS: "the global pool's input is not whole periods",
+    Why.BLIND: "no output unit sees any input pixel",
+    Why.FIXED_AND_MOVING: (
+        "no single receptive field: every unit sees a fixed region of {0} input pixels "
+        "({1} to {2}) through a pooled, broadcast branch, plus a window of {3} that moves "
+        "{4} per unit"
+    ),
+    Why.EMPTY_INPUT: "it reads an empty map",
+}
+
+
+def note_text(note: Note) -> str:
+    """The note as a sentence."""
+    if note.why is Why.JUMPS_DIFFER:
+        jumps = ", ".join(sorted({str(j) for j in note.values}))
+        return (
+            f"the branches move by different jumps ({jumps}): a unit's input region is not "
+            "a shift of another's, so no single receptive field holds"
+        )
+    if note.why is Why.NEEDS_NUMBER:
+        assert note.quantity is not None
+        return f"{_QUANTITY[note.quantity]} must be a number here, not {note.values[0]}"
+    if note.why is Why.FIXED_AND_MOVING:
+        return _TEXT[note.why].format(*(short(v) for v in note.values))
+    return _TEXT[note.why].format(*note.values)
+
+
+def maybe_note_text(note: Note | None) -> str | None:
+    return None if note is None else note_text(note)
+
+
+def condition_text(c: Condition) -> str:
+    """Why a layer puts ``c`` on the input: ``dec1: up and skip agree in size``."""
+    if c.source is Source.MERGE:
+        return f"{c.layer}: {c.first} and {c.other} agree in size"
+    if c.source is Source.CROP:
+        return f"{c.layer}: the crop fits"
+    if c.source is Source.UNSHUFFLE:
+        return f"{c.layer}: divisible by {c.divisor}"
+    return f"{c.layer}: its windows tile its input"

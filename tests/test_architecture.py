@@ -1,0 +1,58 @@
+"""The module graph points one way: import-linter's contracts (pyproject.toml) hold,
+and they fail when a lower layer imports a higher one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def _lint_imports(package_parent: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(package_parent)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(ROOT / "pyproject.toml"), "--no-cache"],
+        cwd=package_parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_contracts_hold() -> None:
+    done = _lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 kept, 0 broken" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        # a lower layer importing a higher one, relative and absolute
+        ("engine/sizes.py", "from ..render import table", "Dependencies point one way"),
+        ("engine/field.py", "import rfcalc.cli", "Dependencies point one way"),
+        ("rules/gridding.py", "from rfcalc.lint import exit_code", "Dependencies point one way"),
+        ("spec/parse.py", "from ..wording import note_text", "Dependencies point one way"),
+        # the pure layers stay away from YAML and the terminal
+        ("engine/solve.py", "import yaml", "The engine and the records are pure"),
+        ("rules/base.py", "from rich.text import Text", "Only the command line"),
+    ],
+)
+def test_a_contract_fails_on_a_wrong_import(
+    tmp_path: Path, module: str, line: str, contract: str
+) -> None:
+    shutil.copytree(ROOT / "rfcalc", tmp_path / "rfcalc")
+    path = tmp_path / "rfcalc" / module
+    path.write_text(path.read_text() + f"\n{line}  # noqa\n")
+    done = _lint_imports(tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    broken = [x for x in done.stdout.splitlines() if x.endswith("BROKEN")]
+    assert any(x.startswith(contract) for x in broken), done.stdout
