@@ -26,7 +26,7 @@ from ._version import __version__
 from .model import EXIT_BUG, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
-    from .model import Network
+    pass
 
 
 app = typer.Typer(
@@ -133,46 +133,28 @@ def analyze(
     ] = None,
 ) -> int:
     """Per layer and axis: output size, receptive field, jump and effective padding."""
-    from .engine import analyze_network, size_symbol
+    from .engine import analyze_network
     from .model import SpecError
-    from .spec import load_spec, read_text
+    from .render.analysis_json import analysis_document, error_document
+    from .spec import has_item, input_sizes, load_spec, read_text
 
     override = parse_input(input_size) if input_size is not None else None
     counts = parse_repeats(repeats or [])
     documents: list[dict[str, Any]] = []
     status = EXIT_OK
-    console = _console() if fmt is TableFormat.table else None
     for path in specs:
         try:
             network = load_spec(read_text(path), path, counts)
-            hyper_names = {str(s) for s in network.bounds}
-            for name in counts:
-                if not _is_item(network, name):
-                    _error(f"{path}: no top-level layer or block instance named {name!r}")
-                    return EXIT_USAGE
-            sizes = None
-            if override is not None:
-                if len(override) != network.ndim:
-                    raise SpecError(
-                        f"--input gives {len(override)} axes "
-                        f"but the spec's input has {network.ndim}",
-                        network.loc,
-                    )
-                clash = [s for s in override if isinstance(s, str) and s in hyper_names]
-                if clash:
-                    raise SpecError(
-                        f"--input names {clash[0]}, which the spec declares as a "
-                        "hyperparameter (symbols:): an input size needs a name of its own",
-                        network.loc,
-                    )
-                sizes = [size_symbol(s) if isinstance(s, str) else s for s in override]
+            missing = [name for name in counts if not has_item(network, name)]
+            if missing:
+                _error(f"{path}: no top-level layer or block instance named {missing[0]!r}")
+                return EXIT_USAGE
+            sizes = None if override is None else input_sizes(network, override)
             result = analyze_network(network, sizes)
         except SpecError as exc:
             _error(f"{exc.loc}: error: {exc.message}")
             status = EXIT_FINDINGS
             if fmt is TableFormat.json and len(specs) > 1:  # in its place, never dropped
-                from .render.analysis_json import error_document
-
                 documents.append(error_document(path, exc.message, exc.loc.line, exc.loc.col))
             continue
         if show_support is not None:
@@ -181,21 +163,17 @@ def analyze(
                 status = max(status, EXIT_USAGE)
                 continue
             _show_support(analyze_network(network, sizes, paths=True), show_support, svg_path)
-            continue
-        if console is not None:
+        elif fmt is TableFormat.table:
             from .render.table import analysis_table
 
-            title = f"{network.name}  ({path})"
-            console.print(analysis_table(result, title, cost=cost))
+            _console().print(analysis_table(result, f"{network.name}  ({path})", cost=cost))
         else:
-            from .render.analysis_json import analysis_document
-
             documents.append(analysis_document(result, path))
-    if fmt is TableFormat.json:
-        out: Any = documents[0] if len(specs) == 1 and documents else documents
-        if len(specs) == 1 and not documents:
-            return status
+    if fmt is TableFormat.json and documents:
+        out: Any = documents[0] if len(specs) == 1 else documents
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
+    elif fmt is TableFormat.json and len(specs) > 1:
+        sys.stdout.write("[]\n")
     return status
 
 
@@ -211,12 +189,6 @@ def parse_repeats(items: list[str]) -> dict[str, int]:
             )
         counts[name.strip()] = int(value)
     return counts
-
-
-def _is_item(network: Network, name: str) -> bool:
-    """``name`` is a top-level item of the spec (what ``repeat`` counts apply to): read
-    with a count for it, the network has its first instance."""
-    return any(x.name == f"{name}.0" or x.name.startswith(f"{name}.0.") for x in network.layers)
 
 
 @app.command()
@@ -258,122 +230,31 @@ def solve(
     ] = None,
 ) -> int:
     """Valid input sizes in closed form, and the design questions around them."""
-    from .design import axis_answers, free_analysis, roundtrip_output_padding, tconv_names
-    from .engine.hyper import combinations, instances, involves
+    from .design import DesignError, SolveRequest
+    from .design import solve as answer
     from .model import SpecError
-    from .spec import read_spec_file
+    from .render.design_text import solve_text
+    from .spec import read_text
 
+    ask = SolveRequest(
+        drops=drops,
+        size=None if size is None else tuple(parse_input(size)),
+        output=output,
+        layer=layer,
+        rf=rf,
+        repeat=repeat,
+        roundtrip=roundtrip,
+    )
     try:
-        network = read_spec_file(spec)
+        report = answer(read_text(spec), spec, ask)
     except SpecError as exc:
         _error(f"{exc.loc}: error: {exc.message}")
         return EXIT_FINDINGS
-    analysis = free_analysis(network)
-    if layer is not None and layer not in [r.name for r in analysis.layers]:
-        _error(f"rfcalc: no layer named {layer!r} in {spec}")
+    except DesignError as exc:
+        _error(f"rfcalc: {exc}")
         return EXIT_USAGE
-    concrete = parse_input(size) if size is not None else None
-    if concrete is not None and (
-        len(concrete) != network.ndim or not all(isinstance(v, int) for v in concrete)
-    ):
-        _error(f"rfcalc: --size needs {network.ndim} integers, like 500x500")
-        return EXIT_USAGE
-    lines = [f"{network.name} ({spec})"]
-    status = EXIT_OK
-    sizes_of = [a.size for r in analysis.layers for a in r.axes]
-    if network.bounds and involves(network, sizes_of):
-        # the sizes depend on hyperparameters: answer per value, alike answers together
-        cases, complete = instances(network)
-        groups: dict[tuple[str, ...], list[str]] = {}
-        for case in cases:
-            got, ok = axis_answers(free_analysis(case.network), drops, concrete, output, layer)
-            status = max(status, EXIT_OK if ok else EXIT_FINDINGS)
-            groups.setdefault(tuple(got), []).append(case.label())
-        if not complete:
-            lines.append(
-                f"  the sizes depend on {', '.join(map(str, sorted(network.bounds, key=str)))}:"
-                f" {combinations(network)} combinations, answered at the corners of their"
-                " bounds only"
-            )
-        for answer, labels in groups.items():
-            lines.append(f"  with {' | '.join(labels)}:")
-            lines += ["  " + line for line in answer]
-    else:
-        got, ok = axis_answers(analysis, drops, concrete, output, layer)
-        lines += got
-        status = EXIT_OK if ok else EXIT_FINDINGS
-    if rf is not None:
-        target = layer or network.layers[-1].name
-        if repeat is not None:
-            from .design import smallest_repeat
-            from .spec import load_spec, read_text
-
-            try:
-                text = read_text(spec)
-                if not _is_item(load_spec(text, spec, {repeat: 1}), repeat):
-                    _error(f"rfcalc: no top-level layer or block instance named {repeat!r}")
-                    return EXIT_USAGE
-                found_repeat = smallest_repeat(text, spec, repeat, rf, layer)
-            except SpecError as exc:
-                _error(f"{exc.loc}: error: {exc.message}")
-                return EXIT_FINDINGS
-            if found_repeat is None:
-                lines.append(
-                    f"  no repeat count of {repeat} reaches {rf} (with numbers for every "
-                    "symbol, within the spec's limits)"
-                )
-                status = EXIT_FINDINGS
-            else:
-                count, got, where = found_repeat
-                lines.append(
-                    f"  {count} x {repeat} reach a receptive field of {rf}: "
-                    f"{' x '.join(map(str, got))} at {where}"
-                )
-        elif not network.bounds:
-            lines.append("  --rf needs symbols: in the spec, or --repeat ITEM")
-            status = EXIT_USAGE
-        else:
-            from .design import smallest_hyperparameters
-
-            search = smallest_hyperparameters(network, rf, layer)
-            if search is None:
-                lines.append(
-                    f"  --rf: the receptive field of {target} is not a number for given values"
-                    " of the symbols (it is unstated, or depends on the input size: see"
-                    " analyze, or give the spec a concrete input)"
-                )
-                status = EXIT_FINDINGS
-            elif search.values is not None and search.fields is not None:
-                shown = ", ".join(f"{k} = {v}" for k, v in search.values.items())
-                lines.append(
-                    f"  smallest: {shown} (receptive field "
-                    f"{' x '.join(map(str, search.fields))} at {target})"
-                )
-            elif search.complete:
-                lines.append(f"  no values within the symbols' bounds reach {rf} at {target}")
-                status = EXIT_FINDINGS
-            else:
-                lines.append(
-                    f"  unknown: none of the {search.searched} combinations with the smallest"
-                    f" sums (of {search.total}) reaches {rf} at {target}; the search gave up"
-                    " there"
-                )
-                status = EXIT_FINDINGS
-    if roundtrip:
-        names = ", ".join(tconv_names(network))
-        cases = instances(network)[0] if network.bounds else []
-        for label, net in [(c.label(), c.network) for c in cases] or [("", network)]:
-            answers = roundtrip_output_padding(net, net.ndim)
-            if answers is None:
-                lines.append("  --roundtrip: the network has no conv_transpose")
-                break
-            with_values = f" with {label}" if label else ""
-            lines.append(f"  output_padding of ({names}) that return the input size{with_values}:")
-            for trip in answers:  # each names its axis's symbol
-                shown = ", ".join(str(c if len(c) > 1 else c[0]) for c in trip.combos)
-                lines.append(f"    {trip.text}: {shown or 'none'}")
-    sys.stdout.write("\n".join(lines) + "\n")
-    return status
+    sys.stdout.write(solve_text(report))
+    return report.exit_code
 
 
 @app.command()
@@ -396,15 +277,8 @@ def hdc(
 
     Exit codes: 0 the schedule passes, 1 it grids or breaks an HDC rule, 2 usage error.
     """
-    from .engine.hdc import common_factor, m_values, meets_m2, sawtooth_groups, support_1d
-    from .render.support_picture import (
-        MAX_PATH_COUNTS,
-        counts_from_bits,
-        dilated_counts,
-        summary,
-        svg,
-        text_picture,
-    )
+    from .engine.hdc import check_schedule, design_schedule
+    from .render import hdc_text
 
     if kernel < 1 or kernel > 64:
         _error("rfcalc: --kernel takes 1 to 64")
@@ -413,66 +287,27 @@ def hdc(
         if rf is None or rf < 1:
             _error("rfcalc: --design needs --rf N (the receptive field to reach)")
             return EXIT_USAGE
-        from .engine.hdc import design_schedule
-
-        best, searched = design_schedule(kernel, rf)
-        sys.stdout.write(searched + "\n")
-        if best is None:
-            sys.stdout.write(f"no schedule in that space reaches a receptive field of {rf}\n")
+        found = design_schedule(kernel, rf)
+        sys.stdout.write(hdc_text.design_text(kernel, rf, found))
+        if found is None:
             return EXIT_FINDINGS
-        schedule, field = best
-        sys.stdout.write(
-            f"proposed: {schedule} ({len(schedule)} layers, kernel {kernel}, "
-            f"receptive field {field})\n"
-        )
-        rates = schedule
+        rates = list(found.rates)
     if not rates:
         _error("rfcalc: give dilation rates (e.g. rfcalc hdc 1 2 5) or --design --rf N")
         return EXIT_USAGE
     if any(r < 1 or r > 1 << 16 for r in rates) or len(rates) > 256:
         _error("rfcalc: rates are integers from 1 to 65536, at most 256 of them")
         return EXIT_USAGE
-    status = EXIT_OK
-    lines = [f"rates {rates}, kernel {kernel}"]
-    for group in sawtooth_groups(rates):
-        g = common_factor(group)
-        m = m_values(group)
-        ok_factor = g == 1 or len(group) < 2
-        ok_m = meets_m2(group, kernel)
-        m_text = f"M = {m}" + (
-            f", M_2 = {m[1]} {'<=' if ok_m else '>'} K = {kernel}" if len(m) > 1 else ""
-        )
-        lines.append(
-            f"  group {group}: common factor {g} ({'ok' if ok_factor else 'grids'}); {m_text}"
-            f" ({'ok' if ok_m else 'fails'})"
-        )
-        if not (ok_factor and ok_m):
-            status = EXIT_FINDINGS
-    long_growth = [grp for grp in sawtooth_groups(rates) if len(grp) >= 5]
-    if long_growth:
-        lines.append(f"  sawtooth: {long_growth[0]} grows for {len(long_growth[0])} layers")
-    bits = support_1d(kernel, rates)  # the verdict: exact, a bitset
-    holes = bits.bit_length() - bin(bits).count("1")
-    lines.append(
-        f"  exact coverage: receptive field {bits.bit_length()}, "
-        + ("no holes" if not holes else f"{holes} holes (gridding)")
-    )
-    if holes:
-        status = EXIT_FINDINGS
-    if bits.bit_length() <= MAX_PATH_COUNTS:
-        counts = dilated_counts(kernel, rates)
-        lines.append(text_picture([counts, counts]))
-        lines.append(summary([counts, counts]))
-    else:  # path counts cost a pass per tap over the whole field: holes only
-        counts = counts_from_bits(bits)
-        lines.append(text_picture([counts, counts]))
-        lines.append(f"  (path counts are drawn up to a field of {MAX_PATH_COUNTS})")
-    sys.stdout.write("\n".join(lines) + "\n")
+    check = check_schedule(kernel, rates)
+    sys.stdout.write(hdc_text.check_text(check))
     if svg_path is not None:
         from pathlib import Path
 
+        from .render.support_picture import svg
+
+        counts = hdc_text.support_counts(check)
         Path(svg_path).write_text(svg([counts, counts], f"rates {rates}, kernel {kernel}"))
-    return status
+    return EXIT_OK if check.ok else EXIT_FINDINGS
 
 
 @app.command()
@@ -488,7 +323,8 @@ def matrix(
     fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
 ) -> int:
     """The convolution as its sparse matrix C (y = C x), or C^T for the transposed conv."""
-    from .engine.convmatrix import conv_matrix, transpose
+    from .engine.convmatrix import layer_matrix
+    from .render.matrix_text import matrix_json, matrix_text
 
     sizes = parse_input(input_size)
     if (
@@ -498,40 +334,12 @@ def matrix(
     ):
         _error("rfcalc: matrix needs a concrete --input, and kernel, stride, dilation >= 1")
         return EXIT_USAGE
-    nd = len(sizes)
-    conv_in = [int(v) for v in sizes]
-    if transposed:  # --input is the transposed conv's input: the conv it transposes
-        # maps the larger size (n - 1)*s - 2p + d*(k - 1) + 1 onto it
-        conv_in = [(int(v) - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1 for v in sizes]
     try:
-        out, c = conv_matrix(conv_in, [kernel] * nd, [stride] * nd, [padding] * nd, [dilation] * nd)
+        m = layer_matrix([int(v) for v in sizes], kernel, stride, padding, dilation, transposed)
     except ValueError as exc:
         _error(f"rfcalc: {exc}")
         return EXIT_USAGE
-    m = transpose(c) if transposed else c
-
-    def name(tap: tuple[int, ...] | None) -> str:
-        return "0" if tap is None else "w" + "".join(map(str, tap))
-
-    shown_in, shown_out = (out, conv_in) if transposed else (conv_in, out)
-    if fmt is TableFormat.json:
-        doc = {
-            "input": shown_in,
-            "output": shown_out,
-            "transposed": transposed,
-            "rows": [[None if t is None else list(t) for t in row] for row in m],
-        }
-        sys.stdout.write(json.dumps(doc) + "\n")
-        return EXIT_OK
-    width = max(len(name(t)) for row in m for t in row)
-    label = "C^T" if transposed else "C"
-    sys.stdout.write(
-        f"{label}: {len(m)}x{len(m[0])} (input {'x'.join(map(str, shown_in))}, output "
-        f"{'x'.join(map(str, shown_out))}, kernel {kernel}, stride {stride}, "
-        f"padding {padding}, dilation {dilation})\n"
-    )
-    for row in m:
-        sys.stdout.write(" ".join(name(t).rjust(width) for t in row) + "\n")
+    sys.stdout.write(matrix_json(m) if fmt is TableFormat.json else matrix_text(m))
     return EXIT_OK
 
 
@@ -541,10 +349,6 @@ class CheckFormat(str, Enum):
     json = "json"
     github = "github"
     sarif = "sarif"
-
-
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(x.strip() for v in values or [] for x in v.split(",") if x.strip())
 
 
 @app.command()
@@ -591,58 +395,30 @@ def check(
     Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration
     error, 3 internal error.  YAML files without an 'rfcalc:' key are skipped.
     """
-    from pathlib import Path
-
-    from .config import ConfigError, apply, find_pyproject, load_config
+    from .config import ConfigError, from_options
     from .lint import exit_code, expand, lint_path
+    from .render.findings import FORMATS
 
     try:
-        if isolated:
-            config = load_config(None)
-        elif config_path is not None:
-            if not Path(config_path).is_file():
-                raise ConfigError(f"{config_path}: no such configuration file")
-            config = load_config(Path(config_path))
-        else:
-            config = load_config(find_pyproject(Path.cwd()))
-        table: dict[str, Any] = {}
-        if select:
-            table["select"] = list(_split(select))
-        if ignore:
-            table["ignore"] = list(_split(ignore))
-        if target is not None:
-            table["target"] = target
-        if fail_on is not None:
-            table["fail-on"] = fail_on
-        if severity:
-            levels: dict[str, str] = {}
-            for item in _split(severity):
-                rule, sep, level = item.partition("=")
-                if not sep:
-                    raise ConfigError(f"--severity takes RULE=LEVEL, not {item!r}")
-                levels[rule.strip()] = level.strip()
-            table["severity"] = levels
-        config = apply(config, table, "command line")
+        config = from_options(
+            isolated=isolated,
+            config_path=config_path,
+            select=select or (),
+            ignore=ignore or (),
+            target=target,
+            fail_on=fail_on,
+            severity=severity or (),
+        )
     except ConfigError as exc:
         _error(f"rfcalc: {exc}")
         return EXIT_USAGE
-
     results = [lint_path(path, config, explicit) for path, explicit in expand(specs)]
     chosen = fmt or (CheckFormat.rich if sys.stdout.isatty() else CheckFormat.text)
-    from .render import findings as out
-
-    if chosen is CheckFormat.rich:
-        from .render.findings_rich import findings_view
-
-        _console().print(findings_view(results))
-    elif chosen is CheckFormat.text:
-        sys.stdout.write(out.text(results, details))
-    elif chosen is CheckFormat.json:
-        sys.stdout.write(out.as_json(results))
-    elif chosen is CheckFormat.github:
-        sys.stdout.write(out.github(results))
+    shown = FORMATS[chosen.value](results, details)
+    if isinstance(shown, str):
+        sys.stdout.write(shown)
     else:
-        sys.stdout.write(out.sarif(results))
+        _console().print(shown)
     for r in results:
         if r.crashed:
             _error(f"rfcalc {__version__}: internal error on {r.path}: {r.crashed}")
@@ -689,45 +465,19 @@ def rules(
 
 
 def _show_support(result: Any, name: str, svg_path: str | None) -> None:
-    """The exact input support of one output unit of ``name``, per axis, as a picture
-    whose shades count the paths from each pixel (the gradient with all weights 1)."""
-    from .render.support_picture import counts_from_bits, svg, text_picture
-    from .wording import maybe_note_text
+    from .render.support_picture import svg
+    from .render.unit_support import NoSupport, unit_picture
 
-    axes = []
-    notes = []
-    for i, a in enumerate(result[name].axes):
-        seen = (
-            [] if a.field is None else [(p, r) for p, r in a.field.seen() if r.support is not None]
-        )
-        if not seen:
-            why = maybe_note_text(a.note or (a.field.support_note if a.field is not None else None))
-            _error(f"rfcalc: the exact support of {name} is not known on axis {i} ({why})")
-            return
-        # the phase with the most holes shows the pattern best
-        phase, region = max(
-            seen,
-            key=lambda pr: (pr[1].extent - bin(pr[1].support).count("1"), pr[1].extent),
-        )
-        axes.append(list(region.paths) if region.paths else counts_from_bits(region.support))
-        if a.field is not None and a.field.period > 1:
-            notes.append(f"axis {i}: output phase {phase} of {a.field.period}")
-    title = f"{result.network.name}: one unit of {name}"
-    lines = [title, text_picture(axes)]
-    holes = [sum(1 for c in values if c == 0) for values in axes]
-    lines.append(
-        " x ".join(str(len(v)) for v in axes)
-        + " receptive field; holes per axis: "
-        + ", ".join(map(str, holes))
-        + ("; " + "; ".join(notes) if notes else "")
-    )
-    if any(r.layer.op in ("add", "concat") for r in result.layers) and len(axes) > 1:
-        lines.append("(2-D: the product of the per-axis supports; branches may fill less)")
-    sys.stdout.write("\n".join(lines) + "\n")
+    try:
+        picture = unit_picture(result, name)
+    except NoSupport as exc:
+        _error(f"rfcalc: {exc}")
+        return
+    sys.stdout.write(picture.text)
     if svg_path is not None:
         from pathlib import Path
 
-        Path(svg_path).write_text(svg(axes, title))
+        Path(svg_path).write_text(svg(picture.axes, picture.title))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ Unknown keys and bad values are configuration errors (exit code 2), never ignore
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -131,3 +131,49 @@ def parse_target(value: Any, where: str) -> str:
     if not isinstance(value, str) or value not in TARGETS:
         raise ConfigError(f"{where}: {value!r} is not a target; use {', '.join(TARGETS)}")
     return str(value)
+
+
+def from_options(
+    *,
+    isolated: bool = False,
+    config_path: str | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    target: str | None = None,
+    fail_on: str | None = None,
+    severity: Sequence[str] = (),
+    cwd: Path | None = None,
+) -> Config:
+    """The configuration ``rfcalc check`` runs with: the nearest ``pyproject.toml``'s
+    ``[tool.rfcalc]`` (or ``config_path``'s, or none when ``isolated``), then the
+    command-line options over it (comma-separated lists; ``RULE=LEVEL`` severities)."""
+    if isolated:
+        config = load_config(None)
+    elif config_path is not None:
+        if not Path(config_path).is_file():
+            raise ConfigError(f"{config_path}: no such configuration file")
+        config = load_config(Path(config_path))
+    else:
+        config = load_config(find_pyproject(cwd or Path.cwd()))
+    table: dict[str, Any] = {}
+    if select:
+        table["select"] = list(_split(select))
+    if ignore:
+        table["ignore"] = list(_split(ignore))
+    if target is not None:
+        table["target"] = target
+    if fail_on is not None:
+        table["fail-on"] = fail_on
+    if severity:
+        levels: dict[str, str] = {}
+        for item in _split(severity):
+            rule, sep, level = item.partition("=")
+            if not sep:
+                raise ConfigError(f"--severity takes RULE=LEVEL, not {item!r}")
+            levels[rule.strip()] = level.strip()
+        table["severity"] = levels
+    return apply(config, table, "command line")
+
+
+def _split(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(x.strip() for v in values for x in v.split(",") if x.strip())

@@ -16,11 +16,9 @@ import sympy
 
 from .engine import INPUT, Analysis, analyze_network, size_symbol
 from .engine.conditions import ALL_SOURCES, Condition, Source, size_conditions
+from .engine.hyper import combinations, instances, involves
 from .engine.sizes import is_concrete
 from .engine.solve import (
-    PERIOD_CAP,
-    SEARCH_CAP,
-    SPORADIC_CAP,
     Residues,
     compile_expr,
     min_input,
@@ -28,8 +26,7 @@ from .engine.solve import (
     smallest,
     solve_condition,
 )
-from .model import AXIS_NAMES, Network
-from .wording import condition_text
+from .model import AXIS_NAMES, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Network
 
 #: the most output_padding combinations tried
 MAX_COMBINATIONS = 4096
@@ -58,36 +55,14 @@ def _env(analysis: Analysis, axis: int) -> tuple[Any, dict[Any, int]]:
 
 @dataclass(frozen=True)
 class AxisSolution:
+    """The valid inputs of one axis: from ``minimum`` (None: no input up to 2^24 gives
+    every layer an output), those of ``valid`` (None: undecided), and the conditions
+    that rule some input out."""
+
     name: str
     minimum: int | None
     valid: Residues | None
-    reasons: tuple[str, ...]
-
-    def describe(self) -> str:
-        if self.minimum is None:
-            return f"no {self.name} up to 2^24 gives every layer an output"
-        if self.valid is None:
-            return (
-                f"{self.name}: unknown (every layer has an output from {self.name} = "
-                f"{self.minimum}, but whether the sizes agree could not be decided: "
-                f"their period is over {PERIOD_CAP} or they do not settle within "
-                f"{SPORADIC_CAP} inputs)"
-            )
-        if self.valid.never:
-            return f"no valid {self.name}: " + "; ".join(self.reasons)
-        if self.valid.always:
-            return f"any {self.name} >= {self.minimum}"
-        first = self.valid.first(self.minimum)
-        if self.valid.sporadic:
-            return f"{self.valid.describe(self.name)} (smallest {first})"
-        m = self.valid.modulus
-        if len(self.valid.residues) == 1:
-            r = self.valid.residues[0]
-            form = f"{m}n" if r == 0 else f"{m}n + {r}"
-            n0 = (first - r) // m if first is not None else 0
-            congruence = f"{self.name} ≡ {r} (mod {m})"
-            return f"{self.name} = {form} for n >= {n0} ({congruence}, smallest {first})"
-        return f"{self.valid.describe(self.name)}, {self.name} >= {self.minimum} (smallest {first})"
+    binding: tuple[Condition, ...]
 
 
 def solve_axis(analysis: Analysis, axis: int, drops: bool = True) -> AxisSolution:
@@ -115,12 +90,12 @@ def solve_axis(analysis: Analysis, axis: int, drops: bool = True) -> AxisSolutio
         if first is not None and first != start:
             res = Residues(res.modulus, res.residues, first)
     # name only the conditions that rule some input out
-    binding = []
+    binding: list[Condition] = []
     for f, c in funcs:
         for n in range(start, start + 2 * p if p <= 4096 else start + 8192):
             v = f({**others, sym: n})
             if not c.holds(v):
-                binding.append(condition_text(c))
+                binding.append(c)
                 break
     return AxisSolution(name, start, res, tuple(dict.fromkeys(binding)))
 
@@ -150,60 +125,69 @@ def inputs_for_output(
     return lo, (hi - 1) if hi is not None else None
 
 
-def axis_answers(
+@dataclass(frozen=True)
+class SizeCheck:
+    """``--size``: is ``value`` valid (None: undecided), and the nearest valid sizes."""
+
+    value: int
+    valid: bool | None
+    below: int | None
+    above: int | None
+
+
+@dataclass(frozen=True)
+class OutputCheck:
+    """``--output``: the inputs for which ``layer`` has ``output`` units, as an interval
+    (upper None: every larger input; ``found`` None: none), and whether that size does
+    not depend on the input at all (an adaptive or global pool)."""
+
+    layer: str
+    output: int
+    found: tuple[int, int | None] | None
+    constant: bool
+
+
+@dataclass(frozen=True)
+class AxisAnswer:
+    solution: AxisSolution
+    size: SizeCheck | None = None
+    output: OutputCheck | None = None
+
+
+def answer_axis(
     analysis: Analysis,
-    drops: bool,
-    concrete: list[int | str] | None,
-    output: int | None,
-    layer: str | None,
-) -> tuple[list[str], bool]:
-    """What ``rfcalc solve`` says of each axis (valid sizes, ``--size``, ``--output``),
-    and False when a ``--size`` is not valid."""
-    lines: list[str] = []
-    ok_all = True
-    for axis in range(len(analysis.input_size)):
-        sol = solve_axis(analysis, axis, drops)
-        lines.append(f"  valid {sol.describe()}")
-        if sol.reasons:
-            lines.append("    from: " + "; ".join(sol.reasons))
-        if concrete is not None:
-            value = int(concrete[axis])
-            ok = sol.valid is not None and sol.minimum is not None and sol.valid.holds(value)
-            below, above = nearest_valid(sol, value)
-            if ok:
-                lines.append(f"  {sol.name} = {value} is valid")
-            elif sol.valid is None and sol.minimum is not None and value >= sol.minimum:
-                lines.append(f"  {sol.name} = {value}: unknown (see above)")
-            else:
-                ok_all = False
-                parts = []
-                if above is not None:
-                    parts.append(f"pad {above - value} to {above}")
-                if below is not None:
-                    parts.append(f"crop {value - below} to {below}")
-                lines.append(
-                    f"  {sol.name} = {value} is not valid: "
-                    + (" or ".join(parts) or "no valid size")
-                )
-        if output is not None:
-            found = inputs_for_output(analysis, axis, output, layer)
-            target = layer or analysis.layers[-1].name
-            if found is None:
-                lines.append(f"  no {sol.name} up to {SEARCH_CAP} gives {target} {output} units")
-            elif found[1] is None:
-                constant = (
-                    analysis.input_size[axis]
-                    not in sympy.sympify((analysis[target]).axes[axis].size).free_symbols
-                )
-                lines.append(
-                    f"  {target} has {output} units for {sol.name} >= {found[0]}"
-                    + ("" if constant else f" (up to {SEARCH_CAP} at least)")
-                )
-            else:
-                lines.append(
-                    f"  {target} has {output} units for {sol.name} in [{found[0]}, {found[1]}]"
-                )
-    return lines, ok_all
+    axis: int,
+    drops: bool = True,
+    size: int | None = None,
+    output: int | None = None,
+    layer: str | None = None,
+) -> AxisAnswer:
+    """What ``rfcalc solve`` answers of one axis: its valid sizes, and, when asked, whether
+    ``size`` is valid and which inputs give ``layer`` (default: the last) ``output`` units."""
+    sol = solve_axis(analysis, axis, drops)
+    checked = None
+    if size is not None:
+        below, above = nearest_valid(sol, size)
+        valid: bool | None
+        if sol.valid is not None and sol.minimum is not None and sol.valid.holds(size):
+            valid = True
+        elif sol.valid is None and sol.minimum is not None and size >= sol.minimum:
+            valid = None
+        else:
+            valid = False
+        checked = SizeCheck(size, valid, below, above)
+    wanted = None
+    if output is not None:
+        target = layer or analysis.layers[-1].name
+        found = inputs_for_output(analysis, axis, output, layer)
+        constant = (
+            found is not None
+            and found[1] is None
+            and analysis.input_size[axis]
+            not in sympy.sympify(analysis[target].axes[axis].size).free_symbols
+        )
+        wanted = OutputCheck(target, output, found, constant)
+    return AxisAnswer(sol, checked, wanted)
 
 
 def nearest_valid(solution: AxisSolution, size: int) -> tuple[int | None, int | None]:
@@ -217,12 +201,14 @@ def nearest_valid(solution: AxisSolution, size: int) -> tuple[int | None, int | 
 
 @dataclass(frozen=True)
 class RoundTrip:
-    """The ``output_padding`` combinations that return the input size at ``inputs``
-    (None: undecided), described by ``text``; ``axis`` is the input axis."""
+    """The ``output_padding`` combinations that return the input size on input axis
+    ``axis`` (named ``name``) at ``inputs`` (None: undecided), among inputs from
+    ``start``; no combination at all when ``combos`` is empty."""
 
     axis: int
+    name: str
+    start: int
     inputs: Residues | None
-    text: str
     combos: tuple[tuple[int, ...], ...]
 
 
@@ -249,7 +235,7 @@ def roundtrip_output_padding(network: Network, axis_count: int) -> list[RoundTri
         name = str(sym)
         start = min_input(base, axis) or 1
         # one analysis per combination, with output_padding set on this axis
-        found: dict[str, tuple[Residues | None, list[tuple[int, ...]]]] = {}
+        found: dict[Residues | None, list[tuple[int, ...]]] = {}
         for combo in combos:
             layers = list(network.layers)
             for i, value in zip(tconvs, combo, strict=True):
@@ -263,26 +249,17 @@ def roundtrip_output_padding(network: Network, axis_count: int) -> list[RoundTri
             res = solve_condition(_zero_at(f, others, sym), [diff], sym, others, start)
             if res is not None and res.never:
                 continue
-            text = (
-                f"{name} unknown (not decided)" if res is None else _inputs_text(res, name, start)
-            )
-            found.setdefault(text, (res, []))[1].append(combo)
+            found.setdefault(res, []).append(combo)
         if not found:
-            answers.append(RoundTrip(axis, Residues(1, (), start), f"no {name} >= {start}", ()))
+            answers.append(RoundTrip(axis, name, start, Residues(1, (), start), ()))
 
-        def order(item: tuple[str, tuple[Residues | None, list[tuple[int, ...]]]]) -> Any:
-            res = item[1][0]  # residue classes in order, then sporadic values, then unknown
+        def order(item: tuple[Residues | None, list[tuple[int, ...]]]) -> Any:
+            res = item[0]  # residue classes in order, then sporadic values, then unknown
             return (1,) if res is None else (0, res.residues, res.sporadic)
 
-        for text, (res, ok) in sorted(found.items(), key=order):
-            answers.append(RoundTrip(axis, res, text, tuple(ok)))
+        for res, ok in sorted(found.items(), key=order):
+            answers.append(RoundTrip(axis, name, start, res, tuple(ok)))
     return answers
-
-
-def _inputs_text(res: Residues, name: str, start: int) -> str:
-    if res.always and res.start <= start:
-        return f"any {name}"
-    return res.describe(name)
 
 
 def _zero_at(f: Callable[[Any], Any], others: dict[Any, int], sym: Any) -> Callable[[int], bool]:
@@ -468,3 +445,202 @@ def smallest_repeat(
     if not all(g is not None and sympy.sympify(g).is_Integer and int(g) >= rf for g in got):
         return None
     return count, [int(g) for g in got], where
+
+
+class DesignError(Exception):
+    """A question ``rfcalc solve`` cannot ask of this spec (a usage error): the message
+    says why."""
+
+
+@dataclass(frozen=True)
+class SolveRequest:
+    """What ``rfcalc solve`` is asked besides the valid sizes."""
+
+    drops: bool = True
+    #: ``--size``: one integer per axis (anything else is a :class:`DesignError`)
+    size: tuple[int | str, ...] | None = None
+    output: int | None = None
+    layer: str | None = None
+    rf: int | None = None
+    repeat: str | None = None
+    roundtrip: bool = False
+
+
+@dataclass(frozen=True)
+class SolveGroup:
+    """The answers per axis, for the hyperparameter values ``labels`` (``()``: the sizes
+    do not depend on any)."""
+
+    labels: tuple[str, ...]
+    axes: tuple[AxisAnswer, ...]
+
+
+@dataclass(frozen=True)
+class RepeatAnswer:
+    """``--rf N --repeat ITEM``: the fewest repetitions reaching ``rf`` (None: none does),
+    with the fields they give at ``layer``."""
+
+    item: str
+    rf: int
+    count: int | None
+    fields: tuple[int, ...] = ()
+    layer: str = ""
+
+
+@dataclass(frozen=True)
+class HyperAnswer:
+    """``--rf N`` with ``symbols:``: the search (None: the field is not a number for
+    given values of the symbols at ``layer``)."""
+
+    rf: int
+    layer: str
+    search: HyperSearch | None
+
+
+@dataclass(frozen=True)
+class NeedsSymbols:
+    """``--rf N`` on a spec without ``symbols:`` and without ``--repeat``."""
+
+    rf: int
+
+
+@dataclass(frozen=True)
+class RoundTripCase:
+    """``--roundtrip`` for the hyperparameter values ``label`` ("": none); ``trips`` None:
+    the network has no conv_transpose."""
+
+    label: str
+    trips: tuple[RoundTrip, ...] | None
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    network: Network
+    path: str
+    groups: tuple[SolveGroup, ...]
+    #: the sizes depend on the hyperparameters and only the corners of their bounds were
+    #: answered (of ``combinations``)
+    corners_only: bool
+    combinations: int
+    rf: RepeatAnswer | HyperAnswer | NeedsSymbols | None
+    roundtrip: tuple[RoundTripCase, ...]
+    tconvs: tuple[str, ...]
+
+    @property
+    def exit_code(self) -> int:
+        """0: every answer given; 1: a size is not valid or a field is not reached;
+        2: ``--rf`` asked of a spec without symbols."""
+        code = EXIT_OK
+        if any(a.size is not None and a.size.valid is False for g in self.groups for a in g.axes):
+            code = EXIT_FINDINGS
+        rf = self.rf
+        if isinstance(rf, NeedsSymbols):
+            code = max(code, EXIT_USAGE)
+        elif (isinstance(rf, RepeatAnswer) and rf.count is None) or (
+            isinstance(rf, HyperAnswer) and (rf.search is None or rf.search.values is None)
+        ):
+            code = max(code, EXIT_FINDINGS)
+        return code
+
+
+def solve(text: str, path: str, ask: SolveRequest) -> SolveReport:
+    """Everything ``rfcalc solve`` answers of the spec ``text`` (read from ``path``).
+
+    Raises :class:`~rfcalc.model.SpecError` for a spec that cannot be read, and
+    :class:`DesignError` for a question that does not fit the spec."""
+    from .spec import has_item, load_spec
+
+    network = load_spec(text, path)
+    analysis = free_analysis(network)
+    if ask.layer is not None and ask.layer not in [r.name for r in analysis.layers]:
+        raise DesignError(f"no layer named {ask.layer!r} in {path}")
+    if ask.size is not None and (
+        len(ask.size) != network.ndim or not all(isinstance(v, int) for v in ask.size)
+    ):
+        raise DesignError(f"--size needs {network.ndim} integers, like 500x500")
+    wants_repeat = ask.repeat is not None and ask.rf is not None
+    if wants_repeat and not has_item(load_spec(text, path, {str(ask.repeat): 1}), str(ask.repeat)):
+        raise DesignError(f"no top-level layer or block instance named {ask.repeat!r}")
+
+    def answers(a: Analysis) -> tuple[AxisAnswer, ...]:
+        return tuple(
+            answer_axis(
+                a,
+                axis,
+                ask.drops,
+                None if ask.size is None else int(ask.size[axis]),
+                ask.output,
+                ask.layer,
+            )
+            for axis in range(network.ndim)
+        )
+
+    sizes_of = [a.size for r in analysis.layers for a in r.axes]
+    corners_only = False
+    if network.bounds and involves(network, sizes_of):
+        # the sizes depend on hyperparameters: answer per value, alike answers together
+        cases, complete = instances(network)
+        corners_only = not complete
+        grouped: dict[Any, tuple[tuple[AxisAnswer, ...], list[str]]] = {}
+        for case in cases:
+            got = answers(free_analysis(case.network))
+            grouped.setdefault(_shown(got), (got, []))[1].append(case.label())
+        groups = tuple(SolveGroup(tuple(labels), got) for got, labels in grouped.values())
+    else:
+        groups = (SolveGroup((), answers(analysis)),)
+    return SolveReport(
+        network,
+        path,
+        groups,
+        corners_only,
+        combinations(network),
+        _rf_answer(text, path, network, ask),
+        _roundtrip_cases(network) if ask.roundtrip else (),
+        tuple(tconv_names(network)),
+    )
+
+
+def _shown(answers: tuple[AxisAnswer, ...]) -> Any:
+    """What the answers say to a person (conditions by the layers that set them, not by
+    their expressions): cases alike in this are answered together."""
+    return tuple(
+        (
+            a.solution.name,
+            a.solution.minimum,
+            a.solution.valid,
+            tuple(
+                (c.layer, c.source, c.first, c.other, str(c.divisor)) for c in a.solution.binding
+            ),
+            a.size,
+            a.output,
+        )
+        for a in answers
+    )
+
+
+def _rf_answer(
+    text: str, path: str, network: Network, ask: SolveRequest
+) -> RepeatAnswer | HyperAnswer | NeedsSymbols | None:
+    if ask.rf is None:
+        return None
+    if ask.repeat is not None:
+        found = smallest_repeat(text, path, ask.repeat, ask.rf, ask.layer)
+        if found is None:
+            return RepeatAnswer(ask.repeat, ask.rf, None)
+        count, got, where = found
+        return RepeatAnswer(ask.repeat, ask.rf, count, tuple(got), where)
+    if not network.bounds:
+        return NeedsSymbols(ask.rf)
+    target = ask.layer or network.layers[-1].name
+    return HyperAnswer(ask.rf, target, smallest_hyperparameters(network, ask.rf, ask.layer))
+
+
+def _roundtrip_cases(network: Network) -> tuple[RoundTripCase, ...]:
+    cases = instances(network)[0] if network.bounds else []
+    out: list[RoundTripCase] = []
+    for label, net in [(c.label(), c.network) for c in cases] or [("", network)]:
+        trips = roundtrip_output_padding(net, net.ndim)
+        out.append(RoundTripCase(label, None if trips is None else tuple(trips)))
+        if trips is None:
+            break
+    return tuple(out)

@@ -122,7 +122,7 @@ def _lint_one(network: Network, config: Config) -> list[Finding]:
                 severity=severity_of(rule, config, report.severity),
                 message=report.message,
                 layer=report.layer,
-                detail=report.detail,
+                support=report.support,
             )
             findings.setdefault((finding.loc, finding.rule, finding.message), finding)
     return sorted(findings.values(), key=Finding.sort_key)

@@ -235,8 +235,9 @@ class Finding:
     severity: Severity
     message: str
     layer: str | None = None
-    #: more lines for people (a picture), shown under the message by some formats
-    detail: str = ""
+    #: the exact input support the finding is about, per axis (path counts from the
+    #: first offset, 0 = a hole): formats that show pictures draw it under the message
+    support: tuple[tuple[int, ...], ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.loc.path, self.loc.line, self.loc.col, self.rule)

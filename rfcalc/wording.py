@@ -8,9 +8,12 @@ of rfcalc.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .engine.conditions import Condition, Source
 from .engine.notes import Note, Quantity, Why
 from .engine.printing import short
+from .engine.solve import Residues
 
 _QUANTITY = {
     Quantity.STRIDE_AFTER_UPSAMPLING: "the stride after an upsampling",
@@ -84,3 +87,46 @@ def condition_text(c: Condition) -> str:
     if c.source is Source.UNSHUFFLE:
         return f"{c.layer}: divisible by {c.divisor}"
     return f"{c.layer}: its windows tile its input"
+
+
+def residues_text(res: Residues, name: str) -> str:
+    """``H ≡ 0 (mod 32)``, ``H mod 4 in {1, 3}``, ``H in {64, 65}``."""
+    if res.always:
+        return f"any {name} >= {res.start}"
+    if res.never:
+        return f"no {name}"
+    extra = ""
+    if res.sporadic:
+        values = _runs(res.sporadic)
+        extra = f"{name} = {values}" if len(res.sporadic) == 1 else f"{name} in {{{values}}}"
+        if not res.residues:
+            return extra
+        extra = f", or {extra}"
+    if len(res.residues) == res.modulus or res.modulus == 1:
+        return f"{name} >= {res.start}{extra}"
+    if len(res.residues) == 1:
+        text = f"{name} ≡ {res.residues[0]} (mod {res.modulus})"
+    else:
+        text = f"{name} mod {res.modulus} in {{{_runs(res.residues)}}}"
+    if res.sporadic:
+        text += f" from {res.start}"
+    return text + extra
+
+
+def _runs(values: Sequence[int], most: int = 8) -> str:
+    """``1..1000, 1002, 1005``: runs of more than four consecutive values as ranges, at
+    most ``most`` parts."""
+    parts: list[str] = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
+            j += 1
+        if j - i < 4:  # short runs read better spelled out
+            parts += [str(v) for v in values[i : j + 1]]
+        else:
+            parts.append(f"{values[i]}..{values[j]}")
+        i = j + 1
+    if len(parts) > most:
+        parts = [*parts[:most], f"... ({len(values)} values)"]
+    return ", ".join(parts)

@@ -11,6 +11,7 @@ from rfcalc.cli import main
 from rfcalc.design import free_analysis, solve_axis
 from rfcalc.engine.cost import network_cost
 from rfcalc.engine.sizes import size_symbol
+from rfcalc.render.design_text import solution_text
 from rfcalc.render.values import json_value
 from rfcalc.wording import maybe_note_text, note_text
 
@@ -92,7 +93,7 @@ def test_unet_original_572_to_388() -> None:
     assert a["dec4.crop"].output_size == (56, 56)  # 64 cropped to the up-conv's 56
     # "all 2x2 max-pooling operations are applied to a layer with an even size"
     sol = solve_axis(free_analysis(rfcalc.load(str(ZOO / "unet_original.yaml"))), 0)
-    assert sol.describe() == "H = 16n + 12 for n >= 11 (H ≡ 12 (mod 16), smallest 188)"
+    assert solution_text(sol) == "H = 16n + 12 for n >= 11 (H ≡ 12 (mod 16), smallest 188)"
     assert sol.valid is not None and sol.valid.holds(572)
 
 

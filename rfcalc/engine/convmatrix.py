@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 Tap = tuple[int, ...]
 
@@ -64,3 +65,43 @@ def _taps_inside(first: int, d: int, k: int, n: int) -> range:
 
 def transpose(matrix: list[list[Tap | None]]) -> list[list[Tap | None]]:
     return [list(col) for col in zip(*matrix, strict=True)]
+
+
+@dataclass(frozen=True)
+class ConvMatrix:
+    """``C`` (or ``C^T`` when ``transposed``) of one layer, applied to an input of
+    ``input`` units per axis and giving ``output`` units per axis."""
+
+    input: tuple[int, ...]
+    output: tuple[int, ...]
+    transposed: bool
+    kernel: int
+    stride: int
+    padding: int
+    dilation: int
+    rows: tuple[tuple[Tap | None, ...], ...]
+
+
+def layer_matrix(
+    size: Sequence[int], kernel: int, stride: int, padding: int, dilation: int, transposed: bool
+) -> ConvMatrix:
+    """The matrix of a conv over ``size`` (the same parameters on every axis), or, with
+    ``transposed``, of the transposed conv whose input is ``size``: the transpose of
+    the conv that maps the larger size ``(n - 1)*s - 2p + d*(k - 1) + 1`` onto it."""
+    nd = len(size)
+    conv_in = list(size)
+    if transposed:
+        conv_in = [(n - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1 for n in size]
+    out, c = conv_matrix(conv_in, [kernel] * nd, [stride] * nd, [padding] * nd, [dilation] * nd)
+    rows = transpose(c) if transposed else c
+    shown_in, shown_out = (out, conv_in) if transposed else (conv_in, out)
+    return ConvMatrix(
+        tuple(shown_in),
+        tuple(shown_out),
+        transposed,
+        kernel,
+        stride,
+        padding,
+        dilation,
+        tuple(tuple(r) for r in rows),
+    )

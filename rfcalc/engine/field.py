@@ -26,6 +26,7 @@ import sympy
 from ..model import Expr
 from .notes import Note, NotExact, Why
 from .sizes import smax, smin
+from .support import spread, spread_paths
 
 #: the exact support is not tracked once one phase spans more input pixels than this
 SUPPORT_BITS_CAP = 1 << 20
@@ -261,10 +262,10 @@ def _gather(
             elif int(count) > TAP_CAP:
                 note = Note(Why.TAPS_OVER_CAP, (int(count), TAP_CAP))
             else:
-                support = _spread(base.support, abs(step) * int(adv), int(count))
+                support = spread(base.support, abs(step) * int(adv), int(count))
         paths = None
         if support is not None and base.paths is not None:
-            paths = _spread_paths(base.paths, abs(step) * int(adv), int(count))
+            paths = spread_paths(base.paths, abs(step) * int(adv), int(count))
         return Region(start, end, support, paths), note
     if not (_int(taps.first) and _int(count)):
         raise NotExact(Why.PHASE_DEPENDS_ON_INPUT)
@@ -299,33 +300,6 @@ def _gather(
     if region is not None and too_wide:
         return Region(region.start, region.end, None), Note(Why.SPAN_TOO_WIDE)
     return region, None
-
-
-def _spread(bits: int, spacing: int, count: int) -> int:
-    """OR of ``bits`` shifted by ``0, spacing, ..., (count-1)*spacing``, by doubling."""
-    out, block, have = 0, bits, 1
-    shift = 0
-    remaining = count
-    while remaining:
-        if remaining & 1:
-            out |= block << shift
-            shift += have * spacing
-        remaining >>= 1
-        if remaining:
-            block |= block << (have * spacing)
-            have *= 2
-    return out
-
-
-def _spread_paths(paths: tuple[int, ...], spacing: int, count: int) -> tuple[int, ...]:
-    """Path counts through ``count`` taps ``spacing`` apart: a sum of shifted copies."""
-    out = [0] * (len(paths) + spacing * (count - 1))
-    for m in range(count):
-        offset = m * spacing
-        for i, c in enumerate(paths):
-            if c:
-                out[offset + i] += c
-    return tuple(out)
 
 
 def _union(a: Region | None, b: Region | None) -> Region | None:

@@ -4,13 +4,16 @@ For a group of stacked stride-1 dilated convolutions with kernel ``K`` and rates
 ``r_1..r_n``: the rates must not share a factor > 1; ``M_n = r_n``,
 ``M_i = max(M_{i+1} - 2 r_i, M_{i+1} - 2 (M_{i+1} - r_i), r_i)`` and the goal is
 ``M_2 <= K``; a sawtooth (``[1, 2, 5, 1, 2, 5]``) beats one ever-growing run.
-They are heuristics: the exact support (``support_1d``) is the verdict.
+They are heuristics: the exact support (:func:`.support.dilated_support`) is the verdict.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from math import gcd
+
+from .support import dilated_paths, dilated_support
 
 
 def common_factor(rates: Sequence[int]) -> int:
@@ -45,21 +48,6 @@ def sawtooth_groups(rates: Sequence[int]) -> list[list[int]]:
         else:
             groups.append([r])
     return groups
-
-
-def support_1d(kernel: int, rates: Sequence[int]) -> int:
-    """Exact support (bit ``i``: offset ``i`` reaches the unit) of the stacked convs."""
-    t = 1
-    for r in rates:
-        out = 0
-        for m in range(kernel):
-            out |= t << (m * r)
-        t = out
-    return t
-
-
-def holes(bits: int) -> int:
-    return bits.bit_length() - bin(bits).count("1")
 
 
 def receptive_field(kernel: int, rates: Sequence[int]) -> int:
@@ -119,21 +107,14 @@ def _best_group(kernel: int, length: int, need: int) -> list[int] | None:
     return best
 
 
-def design_schedule(
-    kernel: int, rf: int, max_layers: int = MAX_LAYERS
-) -> tuple[tuple[list[int], int] | None, str]:
+def design_schedule(kernel: int, rf: int, max_layers: int = MAX_LAYERS) -> Schedule | None:
     """The schedule with the fewest layers (ties: the smallest largest rate) that reaches
     ``rf``, among one group of 1 to ``MAX_GROUP`` increasing rates starting at 1,
-    repeated whole, meeting the three HDC rules with a dense exact support: every group
-    of that space is considered (the search is exact, not a sample of groups).  Also
-    returns what was searched, for people."""
-    searched = (
-        f"searched: one group of 1 to {MAX_GROUP} increasing rates from 1 (each at most "
-        f"the field reached before it, so the support is dense; M_2 <= K = {kernel}), "
-        f"repeated whole, up to {max_layers} layers and rates up to {MAX_RATE}"
-    )
+    repeated whole (up to ``max_layers`` layers, rates up to ``MAX_RATE``), meeting the
+    three HDC rules with a dense exact support: every group of that space is considered
+    (the search is exact, not a sample of groups).  None: none reaches ``rf``."""
     if kernel < 2:
-        return None, searched + "; a kernel of 1 has no field to grow"
+        return None  # a kernel of 1 has no field to grow
     for layers in range(1, max_layers + 1):
         found: list[int] | None = None
         for length in range(1, MAX_GROUP + 1):
@@ -146,5 +127,68 @@ def design_schedule(
                 found = group
         if found is not None:
             schedule = found * (layers // len(found))
-            return (schedule, receptive_field(kernel, schedule)), searched
-    return None, searched
+            return Schedule(tuple(schedule), receptive_field(kernel, schedule))
+    return None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    rates: tuple[int, ...]
+    receptive_field: int
+
+
+@dataclass(frozen=True)
+class GroupCheck:
+    """One ever-growing group of a schedule against the HDC rules."""
+
+    rates: tuple[int, ...]
+    common_factor: int
+    m: tuple[int, ...]
+    kernel: int
+
+    @property
+    def factor_ok(self) -> bool:
+        return self.common_factor == 1 or len(self.rates) < 2
+
+    @property
+    def m2_ok(self) -> bool:
+        return len(self.m) < 2 or self.m[1] <= self.kernel
+
+
+@dataclass(frozen=True)
+class ScheduleCheck:
+    """A dilation schedule checked: the paper's rules per group, a long growing run,
+    and the verdict, the exact support (with path counts up to ``MAX_PATH_FIELD``)."""
+
+    kernel: int
+    rates: tuple[int, ...]
+    groups: tuple[GroupCheck, ...]
+    #: the first group that grows for 5 layers or more (a sawtooth is advised)
+    long_growth: tuple[int, ...] | None
+    support: int
+    #: path counts per offset, when the field is at most ``MAX_PATH_FIELD``
+    paths: tuple[int, ...] | None
+
+    @property
+    def holes(self) -> int:
+        return self.support.bit_length() - bin(self.support).count("1")
+
+    @property
+    def ok(self) -> bool:
+        return not self.holes and all(g.factor_ok and g.m2_ok for g in self.groups)
+
+
+#: the widest field whose path counts are computed (a pass per tap over the field)
+MAX_PATH_FIELD = 1 << 16
+
+
+def check_schedule(kernel: int, rates: Sequence[int]) -> ScheduleCheck:
+    """Check stacked stride-1 convs with this kernel and these dilation rates."""
+    groups = tuple(
+        GroupCheck(tuple(g), common_factor(g), tuple(m_values(g)), kernel)
+        for g in sawtooth_groups(rates)
+    )
+    long_growth = next((g.rates for g in groups if len(g.rates) >= 5), None)
+    bits = dilated_support(kernel, rates)
+    paths = dilated_paths(kernel, rates) if bits.bit_length() <= MAX_PATH_FIELD else None
+    return ScheduleCheck(kernel, tuple(rates), groups, long_growth, bits, paths)

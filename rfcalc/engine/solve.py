@@ -180,48 +180,6 @@ class Residues:
             best = v if best is None else min(best, v)
         return best
 
-    def describe(self, name: str) -> str:
-        """``H ≡ 0 (mod 32)``, ``H mod 4 in {1, 3}``, ``H in {64, 65}``."""
-        if self.always:
-            return f"any {name} >= {self.start}"
-        if self.never:
-            return f"no {name}"
-        extra = ""
-        if self.sporadic:
-            values = _runs(self.sporadic)
-            extra = f"{name} = {values}" if len(self.sporadic) == 1 else f"{name} in {{{values}}}"
-            if not self.residues:
-                return extra
-            extra = f", or {extra}"
-        if len(self.residues) == self.modulus or self.modulus == 1:
-            return f"{name} >= {self.start}{extra}"
-        if len(self.residues) == 1:
-            text = f"{name} ≡ {self.residues[0]} (mod {self.modulus})"
-        else:
-            text = f"{name} mod {self.modulus} in {{{_runs(self.residues)}}}"
-        if self.sporadic:
-            text += f" from {self.start}"
-        return text + extra
-
-
-def _runs(values: Sequence[int], most: int = 8) -> str:
-    """``1..1000, 1002, 1005``: runs of more than four consecutive values as ranges, at
-    most ``most`` parts."""
-    parts: list[str] = []
-    i = 0
-    while i < len(values):
-        j = i
-        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
-            j += 1
-        if j - i < 4:  # short runs read better spelled out
-            parts += [str(v) for v in values[i : j + 1]]
-        else:
-            parts.append(f"{values[i]}..{values[j]}")
-        i = j + 1
-    if len(parts) > most:
-        parts = [*parts[:most], f"... ({len(values)} values)"]
-    return ", ".join(parts)
-
 
 def residues(condition: Callable[[int], bool], modulus: int, start: int) -> Residues | None:
     """The residues mod ``modulus`` where ``condition`` holds, checked over two periods.

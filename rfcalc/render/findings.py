@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._version import __version__
@@ -15,6 +15,15 @@ CHECK_SCHEMA_VERSION = 1
 INFO_URI = "https://github.com/rfcalc/rfcalc#rules"
 
 
+def detail(f: Finding) -> str:
+    """The picture drawn under a finding (its exact support), or ""."""
+    if not f.support:
+        return ""
+    from .support_picture import text_picture
+
+    return text_picture(f.support, anchor="start", max_cols=48, max_rows=16)  # beside text
+
+
 def _all(results: Sequence[FileResult]) -> list[Finding]:
     return sorted((f for r in results for f in r.findings), key=Finding.sort_key)
 
@@ -24,8 +33,8 @@ def text(results: Sequence[FileResult], details: bool = False) -> str:
     lines = []
     for f in _all(results):
         lines.append(f"{f.loc}: {f.rule} {f.severity}: {f.message} [{f.name}]")
-        if details and f.detail:
-            lines.extend("    " + line for line in f.detail.splitlines())
+        if details and f.support:
+            lines.extend("    " + line for line in detail(f).splitlines())
     for r in results:
         if r.crashed:
             lines.append(f"{r.path}:1:1: internal error: {r.crashed}")
@@ -61,7 +70,7 @@ def as_json(results: Sequence[FileResult]) -> str:
                 "severity": str(f.severity),
                 "message": f.message,
                 "layer": f.layer,
-                **({"detail": f.detail} if f.detail else {}),
+                **({"detail": detail(f)} if f.support else {}),
             }
             for f in _all(results)
         ],
@@ -96,7 +105,7 @@ def github(results: Sequence[FileResult]) -> str:
             f"file={_gh_prop(f.loc.path)},line={f.loc.line},col={f.loc.col},"
             f"title={_gh_prop(f'{f.rule} {f.name}')}"
         )
-        message = f.message + (f"\n{f.detail}" if f.detail else "")
+        message = f.message + (f"\n{detail(f)}" if f.support else "")
         lines.append(f"::{_GH_LEVEL[f.severity]} {props}::{_gh_data(message)}")
     for r in results:
         if r.crashed:
@@ -128,7 +137,7 @@ def sarif(results: Sequence[FileResult]) -> str:
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
             "level": _SARIF_LEVEL[f.severity],
-            "message": {"text": f.message + (f"\n{f.detail}" if f.detail else "")},
+            "message": {"text": f.message + (f"\n{detail(f)}" if f.support else "")},
             "locations": [
                 {
                     "physicalLocation": {
@@ -158,3 +167,20 @@ def sarif(results: Sequence[FileResult]) -> str:
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rich(results: Sequence[FileResult], details: bool) -> Any:
+    from .findings_rich import findings_view
+
+    return findings_view(results)
+
+
+#: ``rfcalc check --format``: each renderer takes the results and whether pictures are
+#: wanted, and returns text (or, for ``rich``, a renderable for the console)
+FORMATS: dict[str, Callable[[Sequence[FileResult], bool], Any]] = {
+    "rich": _rich,
+    "text": text,
+    "json": lambda results, details: as_json(results),
+    "github": lambda results, details: github(results),
+    "sarif": lambda results, details: sarif(results),
+}

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from ..lint import FileResult
 from ..model import Severity
+from .findings import detail
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -29,9 +30,9 @@ def findings_view(results: Sequence[FileResult]) -> RenderableType:
             line.append(f.message)
             line.append(f" [{f.name}]", style="dim")
             parts.append(line)
-            if f.detail:
+            if f.support:
                 parts.append(
-                    Text("\n".join("    " + x for x in f.detail.splitlines()), style="dim")
+                    Text("\n".join("    " + x for x in detail(f).splitlines()), style="dim")
                 )
     checked = sum(1 for r in results if not r.skipped)
     tally = ", ".join(f"{counts[s]} {s}" for s in sorted(Severity, reverse=True))

@@ -15,28 +15,8 @@ HOLE = "·"
 SHADES = "░▒▓█"
 #: the largest picture drawn in a terminal; larger supports are cropped around the centre
 MAX_COLS, MAX_ROWS = 64, 32
-#: the widest field whose path counts are computed for a picture (a pass per tap)
-MAX_PATH_COUNTS = 1 << 16
 #: the largest SVG drawn (pixels per side), cropped around the centre likewise
 MAX_SVG = 128
-
-
-def counts_from_bits(bits: int) -> list[int]:
-    """1 where the support bitset has a pixel, 0 in the holes."""
-    return [1 if c == "1" else 0 for c in bin(bits)[:1:-1]] if bits else []
-
-
-def dilated_counts(kernel: int, rates: Sequence[int]) -> list[int]:
-    """Paths from each input offset to one output unit of stacked stride-1 convs with
-    this kernel and these dilation rates (all weights 1): exact integer convolution."""
-    counts = [1]
-    for r in rates:
-        out = [0] * (len(counts) + (kernel - 1) * r)
-        for m in range(kernel):
-            for i, c in enumerate(counts):
-                out[i + m * r] += c
-        counts = out
-    return counts
 
 
 def _shade(count: int, top: int) -> str:
@@ -48,25 +28,45 @@ def _shade(count: int, top: int) -> str:
     return SHADES[min(level, len(SHADES) - 1)]
 
 
-def _crop(values: Sequence[int], limit: int) -> tuple[list[int], int]:
+def _crop(values: Sequence[int], limit: int, anchor: str = "centre") -> tuple[list[int], int]:
+    """At most ``limit`` values: around the centre, or from the start; and how many
+    were skipped before them."""
     if len(values) <= limit:
         return list(values), 0
-    start = (len(values) - limit) // 2
+    start = (len(values) - limit) // 2 if anchor == "centre" else 0
     return list(values[start : start + limit]), start
 
 
-def text_picture(axes: Sequence[Sequence[int]]) -> str:
-    """Rows of shades: ``█`` most paths, ``░`` fewest, ``·`` a hole; 1-D is one row."""
+def text_picture(
+    axes: Sequence[Sequence[int]],
+    anchor: str = "centre",
+    max_cols: int = MAX_COLS,
+    max_rows: int = MAX_ROWS,
+) -> str:
+    """Rows of shades: ``█`` most paths, ``░`` fewest, ``·`` a hole; 1-D is one row.
+
+    A support larger than ``max_cols`` x ``max_rows`` is cropped: around its centre
+    (``anchor="centre"``, the unit's own neighbourhood, with a note of the crop), or from
+    its first offset (``anchor="start"``, so that offsets in a message count from the
+    picture's left edge; ``…`` and ``⋮`` mark what was left out)."""
     if len(axes) == 1:
-        cols, skipped = _crop(axes[0], MAX_COLS)
+        cols, _ = _crop(axes[0], max_cols, anchor)
         top = max(cols, default=0)
         row = "".join(_shade(c, top) for c in cols)
-        return ("…" if skipped else "") + row + ("…" if skipped else "")
-    rows, r_skip = _crop(axes[0], MAX_ROWS)
-    cols, c_skip = _crop(axes[1], MAX_COLS)
+        cut = len(cols) < len(axes[0])
+        if anchor == "start":
+            return row + ("…" if cut else "")
+        return ("…" if cut else "") + row + ("…" if cut else "")
+    rows, _ = _crop(axes[0], max_rows, anchor)
+    cols, _ = _crop(axes[1], max_cols, anchor)
     top = max(rows, default=0) * max(cols, default=0)
     lines = ["".join(_shade(r * c, top) for c in cols) for r in rows]
-    if r_skip or c_skip:
+    rows_cut, cols_cut = len(rows) < len(axes[0]), len(cols) < len(axes[1])
+    if anchor == "start":
+        lines = [line + ("…" if cols_cut else "") for line in lines]
+        if rows_cut:
+            lines.append("⋮")
+    elif rows_cut or cols_cut:
         lines.append(f"(centre {len(rows)}x{len(cols)} of {len(axes[0])}x{len(axes[1])})")
     return "\n".join(lines)
 

@@ -23,8 +23,9 @@ class Report:
     layer: str | None = None
     #: a milder severity for this report (e.g. a heuristic the exact support contradicts)
     severity: Severity | None = None
-    #: more lines for people (a picture of the support), shown under the message
-    detail: str = ""
+    #: the exact support the finding is about, per axis (path counts, 0 = a hole), for
+    #: the renderers' pictures
+    support: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)

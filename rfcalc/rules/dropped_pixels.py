@@ -33,6 +33,7 @@ from ..engine import LayerResult
 from ..engine.conditions import Source, lost_pixels
 from ..engine.sizes import is_concrete
 from ..model import Severity
+from ..wording import residues_text
 from .base import Context, Report, Rule
 from .solving import first_valid_text, nearest_text, per_axis
 
@@ -57,7 +58,7 @@ def check(ctx: Context) -> Iterator[Report]:
                 if res is not None and not res.never:
                     inp = int(a.input_size[axis])
                     hint = (
-                        f"; inputs with {res.describe(ctx.axis_name(axis))} keep every pixel "
+                        f"; inputs with {residues_text(res, ctx.axis_name(axis))} keep every pixel "
                         f"(nearest: {nearest_text(res, inp)})"
                     )
                 yield Report(
@@ -77,7 +78,7 @@ def check(ctx: Context) -> Iterator[Report]:
         if not is_concrete(ctx.network.input_size[axis]):
             yield Report(
                 loc,
-                f"input {name} must satisfy {res.describe(name)} or {', '.join(names)} drop "
+                f"input {name} must satisfy {residues_text(res, name)} or {', '.join(names)} drop "
                 f"trailing pixels (valid: {first_valid_text(res)})",
                 severity=Severity.INFO,
             )

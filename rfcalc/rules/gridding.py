@@ -35,10 +35,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import INPUT
+from ..engine.support import count, counts_from_bits, holes, span
 from ..model import Severity
 from ..wording import note_text
 from .base import Context, Report, Rule, at_every_input
-from .support_view import count, holes, picture, span
 
 
 def _worst(ctx: Context, name: str) -> list[tuple[int, int]] | None:
@@ -138,7 +138,7 @@ def check(ctx: Context) -> Iterator[Report]:
             f"{sink} sees its receptive field "
             f"with holes: {'; '.join(parts)}{total}",
             start,
-            detail=picture([b for b, _ in worst]),
+            support=tuple(tuple(counts_from_bits(b)) for b, _ in worst),
         )
 
 

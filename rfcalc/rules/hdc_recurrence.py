@@ -31,7 +31,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..engine.hdc import holes, m_values, meets_m2, sawtooth_groups, support_1d
+from ..engine.hdc import m_values, meets_m2, sawtooth_groups
+from ..engine.support import dilated_support, holes
 from ..model import Severity
 from .base import Context, Report, Rule
 from .dilation_runs import dense_in_context, dilation_runs, rates_text, same_on_every_axis
@@ -49,7 +50,7 @@ def check(ctx: Context) -> Iterator[Report]:
             if len(group) < 2 or meets_m2(group, run.kernel):
                 continue
             m = m_values(group)
-            gaps = holes(support_1d(run.kernel, group))
+            gaps = len(holes(dilated_support(run.kernel, group)))
             if gaps and dense_in_context(ctx, run):
                 gaps = 0
                 verdict = "in this network the layers before fill the gaps (no holes)"

@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from ..engine.conditions import Source
 from ..engine.sizes import is_concrete
 from ..model import Severity
+from ..wording import residues_text
 from .base import Context, Report, Rule, size_text
 from .solving import first_valid_text, nearest_text, per_axis
 
@@ -60,7 +61,9 @@ def check(ctx: Context) -> Iterator[Report]:
                     name = ctx.axis_name(axis)
                     inp = int(run.analysis.input_size[axis])
                     near = nearest_text(res, inp)
-                    hints.append(f"{res.describe(name)} makes them agree (nearest {name}: {near})")
+                    hints.append(
+                        f"{residues_text(res, name)} makes them agree (nearest {name}: {near})"
+                    )
             hint = "; " + "; ".join(hints) if hints else ""
             yield Report(
                 r.layer.loc,
@@ -83,7 +86,7 @@ def check(ctx: Context) -> Iterator[Report]:
         elif not is_concrete(ctx.network.input_size[axis]):
             yield Report(
                 loc,
-                f"merges {', '.join(names)} need {res.describe(name)} "
+                f"merges {', '.join(names)} need {residues_text(res, name)} "
                 f"(valid: {first_valid_text(res)})",
                 severity=Severity.INFO,
             )

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from ..model import Loc, Network, SpecError
+from ..engine.sizes import size_symbol
+from ..model import Expr, Loc, Network, SpecError
 from .parse import FORMAT_VERSION, SPEC_KEY, classify, is_spec, load_spec
 from .yamlread import MAX_BYTES
 
 __all__ = [
     "FORMAT_VERSION",
     "classify",
+    "has_item",
+    "input_sizes",
     "is_spec",
     "load_spec",
     "looks_like_spec_file",
@@ -59,3 +63,29 @@ def looks_like_spec_file(path: str) -> bool:
 
 def read_spec_file(path: str) -> Network:
     return load_spec(read_text(path), path)
+
+
+def has_item(network: Network, name: str) -> bool:
+    """``name`` is a top-level item of the spec (what ``repeat`` counts apply to): read
+    with a count for it, the network has its first instance."""
+    return any(x.name == f"{name}.0" or x.name.startswith(f"{name}.0.") for x in network.layers)
+
+
+def input_sizes(network: Network, override: Sequence[int | str]) -> list[Expr]:
+    """``--input`` for ``network``: integers, or names that become size symbols; a
+    :class:`SpecError` at the spec's input when the axes do not fit or a name is one of
+    the spec's hyperparameters."""
+    if len(override) != network.ndim:
+        raise SpecError(
+            f"--input gives {len(override)} axes but the spec's input has {network.ndim}",
+            network.loc,
+        )
+    hyper_names = {str(s) for s in network.bounds}
+    clash = [s for s in override if isinstance(s, str) and s in hyper_names]
+    if clash:
+        raise SpecError(
+            f"--input names {clash[0]}, which the spec declares as a "
+            "hyperparameter (symbols:): an input size needs a name of its own",
+            network.loc,
+        )
+    return [size_symbol(s) if isinstance(s, str) else s for s in override]

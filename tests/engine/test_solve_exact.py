@@ -17,6 +17,7 @@ from scale import examples
 
 from rfcalc.engine.sizes import floor_div, size_symbol
 from rfcalc.engine.solve import SPORADIC_CAP, compile_expr, solve_condition
+from rfcalc.wording import residues_text
 
 H = size_symbol("H")
 
@@ -75,7 +76,7 @@ def test_branches_that_agree_at_a_few_inputs_only() -> None:
     assert res is not None
     assert res.sporadic == (62, 63, 64, 65) and not res.residues
     assert res.sporadic == tuple(n for n in range(1, 10_000) if f({H: n}) == 0)
-    assert res.describe("H") == "H in {62, 63, 64, 65}"
+    assert residues_text(res, "H") == "H in {62, 63, 64, 65}"
     assert res.nearest(70) == (65, None)
 
 

@@ -8,9 +8,9 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rfcalc.engine.support import holes
 from rfcalc.rules.checkerboard import phase_counts, taps_per_phase
 from rfcalc.rules.stride_skip import covered_residues
-from rfcalc.rules.support_view import holes
 
 small = st.integers(1, 40)
 

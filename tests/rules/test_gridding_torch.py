@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from scale import examples
 
 from rfcalc.lint import Config, lint_text
+from rfcalc.render.findings import detail
 
 torch = pytest.importorskip(
     "torch", reason="the PyTorch oracle needs torch (pip install torch==2.13.0)"
@@ -56,6 +57,9 @@ def test_gridding_matches_the_gradient(kernel: int, rates: list[int]) -> None:
     if holes:
         (f,) = findings
         assert f"{len(holes)} of {hi - lo + 1} offsets never reach it" in f.message
-        picture = f.detail.rstrip("…")
+        (support,) = f.support  # the finding's data: every offset, not a cropped picture
+        assert len(support) == hi - lo + 1
+        assert {lo + i for i, c in enumerate(support) if c == 0} == holes
+        picture = detail(f).rstrip("…")  # and the picture drawn from it, from offset 0
         shown = {lo + i for i, ch in enumerate(picture) if ch == "·"}
         assert shown == {h for h in holes if h - lo < len(picture)}

@@ -1,0 +1,104 @@
+"""Exact input supports: bitsets, path counts, holes, the worst phase.
+
+A 1-D support is a Python int used as a bitset (bit ``i``: input offset ``i`` reaches
+the unit) or, where path counts are kept, a tuple of counts (how many paths reach
+offset ``i``: the gradient with all weights 1; 0 is a hole).  The field code builds
+them layer by layer with :func:`spread` and :func:`spread_paths`; the HDC checks, the
+gridding rule and the pictures read them here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..model import Expr
+
+if TYPE_CHECKING:  # the field code builds supports with the functions here
+    from .field import Field, Region
+
+
+def count(bits: int) -> int:
+    """Offsets that reach the unit."""
+    return bin(bits).count("1")
+
+
+def span(bits: int) -> int:
+    """The extent: from the first offset that reaches the unit to the last."""
+    return bits.bit_length()
+
+
+def holes(bits: int) -> list[int]:
+    """Offsets inside the extent that never reach the unit."""
+    digits = bin(bits)[:1:-1]  # bit i at index i: one pass, not a shift per bit
+    return [i for i, c in enumerate(digits) if c == "0"]
+
+
+def counts_from_bits(bits: int) -> list[int]:
+    """1 where the bitset has an offset, 0 in the holes."""
+    return [1 if c == "1" else 0 for c in bin(bits)[:1:-1]] if bits else []
+
+
+def spread(bits: int, spacing: int, times: int) -> int:
+    """OR of ``bits`` shifted by ``0, spacing, ..., (times-1)*spacing``, by doubling."""
+    out, block, have = 0, bits, 1
+    shift = 0
+    remaining = times
+    while remaining:
+        if remaining & 1:
+            out |= block << shift
+            shift += have * spacing
+        remaining >>= 1
+        if remaining:
+            block |= block << (have * spacing)
+            have *= 2
+    return out
+
+
+def spread_paths(paths: Sequence[int], spacing: int, times: int) -> tuple[int, ...]:
+    """Path counts through ``times`` taps ``spacing`` apart: a sum of shifted copies."""
+    out = [0] * (len(paths) + spacing * (times - 1))
+    for m in range(times):
+        offset = m * spacing
+        for i, c in enumerate(paths):
+            if c:
+                out[offset + i] += c
+    return tuple(out)
+
+
+def dilated_support(kernel: int, rates: Sequence[int]) -> int:
+    """The exact support of one unit of stacked stride-1 convs with this kernel and
+    these dilation rates: each layer spreads the support below over its taps."""
+    bits = 1
+    for r in rates:
+        bits = spread(bits, r, kernel)
+    return bits
+
+
+def dilated_paths(kernel: int, rates: Sequence[int]) -> tuple[int, ...]:
+    """Path counts of the same stack (all weights 1): exact integer convolution."""
+    paths: tuple[int, ...] = (1,)
+    for r in rates:
+        paths = spread_paths(paths, r, kernel)
+    return paths
+
+
+def worst_phase(f: Field) -> tuple[int, Region] | None:
+    """The phase whose exact support has the most holes (then the widest), with its
+    region: the one that shows a pattern best.  None: no phase has an exact support."""
+    seen = [(p, r) for p, r in f.seen() if r.support is not None]
+    if not seen:
+        return None
+    return max(seen, key=lambda pr: (_holes_in(pr[1]), pr[1].extent))
+
+
+def _holes_in(r: Region) -> Expr:
+    assert r.support is not None
+    return r.extent - count(r.support)
+
+
+def region_counts(r: Region) -> list[int]:
+    """Path counts of a region's support where kept, else 1 per offset that reaches it."""
+    if r.paths:
+        return list(r.paths)
+    return counts_from_bits(r.support or 0)

@@ -1,0 +1,63 @@
+"""``rfcalc hdc``: a dilation schedule's check, and the design search, as text."""
+
+from __future__ import annotations
+
+from ..engine.hdc import MAX_GROUP, MAX_LAYERS, MAX_PATH_FIELD, MAX_RATE, Schedule, ScheduleCheck
+from ..engine.support import counts_from_bits
+from .support_picture import summary, text_picture
+
+
+def searched_text(kernel: int, max_layers: int = MAX_LAYERS) -> str:
+    """What the design search covers, for people."""
+    text = (
+        f"searched: one group of 1 to {MAX_GROUP} increasing rates from 1 (each at most "
+        f"the field reached before it, so the support is dense; M_2 <= K = {kernel}), "
+        f"repeated whole, up to {max_layers} layers and rates up to {MAX_RATE}"
+    )
+    return text + ("; a kernel of 1 has no field to grow" if kernel < 2 else "")
+
+
+def design_text(kernel: int, rf: int, found: Schedule | None) -> str:
+    lines = [searched_text(kernel)]
+    if found is None:
+        lines.append(f"no schedule in that space reaches a receptive field of {rf}")
+    else:
+        lines.append(
+            f"proposed: {list(found.rates)} ({len(found.rates)} layers, kernel {kernel}, "
+            f"receptive field {found.receptive_field})"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def support_counts(check: ScheduleCheck) -> list[int]:
+    """Path counts per offset where computed, else 1 per offset that reaches the unit."""
+    return list(check.paths) if check.paths is not None else counts_from_bits(check.support)
+
+
+def check_text(check: ScheduleCheck) -> str:
+    kernel = check.kernel
+    lines = [f"rates {list(check.rates)}, kernel {kernel}"]
+    for g in check.groups:
+        m = list(g.m)
+        m_text = f"M = {m}" + (
+            f", M_2 = {m[1]} {'<=' if g.m2_ok else '>'} K = {kernel}" if len(m) > 1 else ""
+        )
+        lines.append(
+            f"  group {list(g.rates)}: common factor {g.common_factor} "
+            f"({'ok' if g.factor_ok else 'grids'}); {m_text} ({'ok' if g.m2_ok else 'fails'})"
+        )
+    if check.long_growth is not None:
+        grow = list(check.long_growth)
+        lines.append(f"  sawtooth: {grow} grows for {len(grow)} layers")
+    holes = check.holes
+    lines.append(
+        f"  exact coverage: receptive field {check.support.bit_length()}, "
+        + ("no holes" if not holes else f"{holes} holes (gridding)")
+    )
+    counts = support_counts(check)
+    lines.append(text_picture([counts, counts]))
+    if check.paths is not None:
+        lines.append(summary([counts, counts]))
+    else:  # path counts cost a pass per tap over the whole field: holes only
+        lines.append(f"  (path counts are drawn up to a field of {MAX_PATH_FIELD})")
+    return "\n".join(lines) + "\n"
