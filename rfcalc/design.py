@@ -26,7 +26,7 @@ from .engine.solve import (
     smallest,
     solve_condition,
 )
-from .model import AXIS_NAMES, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Network
+from .model import AXIS_NAMES, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Network, Op
 
 #: the most output_padding combinations tried
 MAX_COMBINATIONS = 4096
@@ -222,7 +222,7 @@ def roundtrip_output_padding(network: Network, axis_count: int) -> list[RoundTri
     size difference drifts with the input, so a combination may work at a few inputs
     only), over the inputs where the network runs.
     """
-    tconvs = [i for i, layer in enumerate(network.layers) if layer.op == "conv_transpose"]
+    tconvs = [i for i, layer in enumerate(network.layers) if layer.op == Op.CONV_TRANSPOSE]
     if not tconvs:
         return None
     answers: list[RoundTrip] = []
@@ -267,7 +267,7 @@ def _zero_at(f: Callable[[Any], Any], others: dict[Any, int], sym: Any) -> Calla
 
 
 def tconv_names(network: Network) -> list[str]:
-    return [layer.name for layer in network.layers if layer.op == "conv_transpose"]
+    return [layer.name for layer in network.layers if layer.op == Op.CONV_TRANSPOSE]
 
 
 __all__ = [

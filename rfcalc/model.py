@@ -40,6 +40,9 @@ class Op(str, enum.Enum):
     def __format__(self, spec: str) -> str:
         return format(self.value, spec)
 
+    def __hash__(self) -> int:  # equal to its spelling, so hashed like it (sets, dicts)
+        return hash(self.value)
+
 
 #: The spellings of every op, in the order the documentation lists them.
 OPS = tuple(op.value for op in Op)

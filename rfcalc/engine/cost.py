@@ -20,7 +20,7 @@ from typing import Any
 
 import sympy
 
-from ..model import INPUT, Expr, Layer
+from ..model import CONVS, INPUT, Expr, Layer, Op
 from .results import Analysis
 
 
@@ -54,16 +54,16 @@ def _plain(x: Expr) -> Expr:
 
 def _channels(layer: Layer, below: list[int | None]) -> int | None:
     c_in = below[0]
-    if layer.op in ("conv", "conv_transpose"):
+    if layer.op in CONVS:
         return layer.channels if layer.channels is not None else c_in
-    if layer.op == "concat":
+    if layer.op == Op.CONCAT:
         return None if any(c is None for c in below) else sum(c for c in below if c is not None)
     if c_in is None:
         return layer.channels
     r = _prod(layer.scale) if layer.scale else 1
-    if layer.op == "pixel_shuffle":
+    if layer.op == Op.PIXEL_SHUFFLE:
         return int(c_in // r)
-    if layer.op == "pixel_unshuffle":
+    if layer.op == Op.PIXEL_UNSHUFFLE:
         return int(c_in * r)
     return c_in
 
@@ -82,7 +82,7 @@ def network_cost(analysis: Analysis) -> NetworkCost:
         c_out = _channels(layer, below)
         params: Expr | None = 0
         macs: Expr | None = sympy.Integer(0)
-        if layer.op in ("conv", "conv_transpose"):
+        if layer.op in CONVS:
             c_in = below[0]
             if c_in is None or c_out is None:
                 params = macs = None
@@ -90,7 +90,7 @@ def network_cost(analysis: Analysis) -> NetworkCost:
                 k = _prod(layer.kernel)
                 weights = c_out * (c_in // layer.groups) * k
                 params = _plain(sympy.expand(weights + (c_out if layer.bias else 0)))
-                where = r.output_size if layer.op == "conv" else sizes[layer.inputs[0]]
+                where = r.output_size if layer.op == Op.CONV else sizes[layer.inputs[0]]
                 if where not in positions_of:
                     positions_of[where] = _prod(where)
                 macs = positions_of[where] * weights

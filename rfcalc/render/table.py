@@ -8,17 +8,19 @@ from rich.text import Text
 
 from ..engine import Analysis, AxisResult, LayerResult
 from ..engine.cost import LayerCost
-from ..model import AXIS_NAMES
+from ..model import AXIS_NAMES, CONVS, WINDOWS, Op
 from ..wording import maybe_note_text
 from .values import per_axis, short
+
+_WINDOW = ("kernel", "stride", "dilation")
 
 
 def _params(r: LayerResult) -> str:
     """``k/s/p/d`` for window layers, the scale for resampling, blank otherwise."""
     layer = r.layer
-    if layer.op in ("conv", "conv_transpose", "max_pool", "avg_pool"):
-        k = per_axis(layer.kernel or (1,), "×")
-        s = per_axis(layer.stride or (layer.kernel if layer.op.endswith("pool") else (1,)), "×")
+    if layer.op in WINDOWS | CONVS:
+        axes = range(len(r.axes))
+        k, s, d = (per_axis([layer.param(key, i) for i in axes], "×") for key in _WINDOW)
         pads = layer.padding
         if pads and all(p.mode is not None for p in pads) and len({p.mode for p in pads}) == 1:
             p = pads[0].mode or ""
@@ -32,22 +34,21 @@ def _params(r: LayerResult) -> str:
                 ],
                 "×",
             )
-        d = per_axis(layer.dilation or (1,), "×")
         text = f"{k}/{s}/{p}/{d}"
         if layer.output_padding and any(layer.output_padding):
             text += f" op{per_axis(layer.output_padding, '×')}"
         if layer.ceil_mode:
             text += " ceil"
         return text
-    if layer.op in ("upsample", "pixel_shuffle", "pixel_unshuffle"):
+    if layer.op in {Op.UPSAMPLE, Op.PIXEL_SHUFFLE, Op.PIXEL_UNSHUFFLE}:
         return f"×{per_axis(layer.scale, '×')}" + (
-            f" {layer.mode}" if layer.op == "upsample" else ""
+            f" {layer.mode}" if layer.op == Op.UPSAMPLE else ""
         )
-    if layer.op in ("resize", "crop") and layer.target:
+    if layer.op in {Op.RESIZE, Op.CROP} and layer.target:
         return f"to {layer.target}"
-    if layer.op in ("pad", "crop"):
+    if layer.op in {Op.PAD, Op.CROP}:
         return per_axis([f"{short(a.pad_before)},{short(a.pad_after)}" for a in r.axes], "×")
-    if layer.op == "adaptive_pool":
+    if layer.op == Op.ADAPTIVE_POOL:
         return f"→{per_axis(layer.output_size, '×')}"
     return ""
 

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 import sympy
 
-from ..model import Severity
+from ..model import Op, Severity
 from .base import Context, Report, Rule
 
 
@@ -53,7 +53,7 @@ def check(ctx: Context) -> Iterator[Report]:
             )
         for axis in sorted(inherited - mine):
             after = sympy.sympify(r.axes[axis].pad_after)
-            if after != 0 and layer.op in ("conv", "max_pool", "avg_pool", "pad"):
+            if after != 0 and layer.op in {Op.CONV, Op.MAX_POOL, Op.AVG_POOL, Op.PAD}:
                 where = f" on axis {ctx.axis_name(axis)}" if ndim > 1 else ""
                 yield Report(
                     layer.at("padding"),

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from math import gcd
 
 from ..engine.sizes import is_concrete
-from ..model import Severity
+from ..model import Op, Severity
 from .base import Context, Report, Rule
 
 
@@ -65,7 +65,7 @@ def phase_counts(k: int, s: int, d: int) -> dict[int, int]:
 def check(ctx: Context) -> Iterator[Report]:
     for r in ctx.main.layers:
         layer = r.layer
-        if layer.op != "conv_transpose":
+        if layer.op != Op.CONV_TRANSPOSE:
             continue
         per_axis: dict[int, str] = {}
         for axis, a in enumerate(r.axes):

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Layer
+from ..model import Layer, Op
 from .base import Context
 
 
@@ -50,7 +50,7 @@ def dilation_runs(ctx: Context) -> Iterator[DilationRun]:
 
 def _fits(layer: Layer, axis: int) -> bool:
     window = layer.int_window(axis)
-    return layer.op == "conv" and window is not None and window[1] == 1 and window[0] > 1
+    return layer.op == Op.CONV and window is not None and window[1] == 1 and window[0] > 1
 
 
 def _kernel(layer: Layer, axis: int) -> Any:

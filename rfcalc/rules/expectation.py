@@ -35,7 +35,7 @@ import sympy
 from ..engine import Analysis, AxisResult, analyze_network
 from ..engine.conditions import Source, size_conditions
 from ..engine.printing import short
-from ..model import Expectation, Severity
+from ..model import MERGES, Expectation, Severity
 from .base import Context, Report, Rule, size_text
 from .solving import nearest_text, solve_axis
 
@@ -106,7 +106,7 @@ def invalid_reasons(analysis: Analysis) -> list[str]:
             reasons.append(f"{r.name} has an empty output ({size_text(r.output_size)})")
             break
     for r in analysis.layers:
-        if r.layer.op in ("add", "concat") and r.mismatched_axes:
+        if r.layer.op in MERGES and r.mismatched_axes:
             sizes = ", ".join(size_text(s) for s in r.input_sizes)
             reasons.append(f"{r.name} joins {sizes}")
     return reasons

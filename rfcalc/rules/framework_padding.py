@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Layer, Severity
+from ..model import CONVS, POOLS, Layer, Op, Severity
 from .base import Context, Report, Rule
 
 
@@ -39,15 +39,15 @@ def _problems(layer: Layer, target: str) -> Iterator[str]:
     dilations = [int(d) for d in layer.dilation] if layer.dilation else []
     modes = {p.mode for p in layer.padding if p.mode}
     if target == "pytorch":
-        if layer.op == "conv" and modes & {"same", "same_lower"} and any(s > 1 for s in strides):
+        if layer.op == Op.CONV and modes & {"same", "same_lower"} and any(s > 1 for s in strides):
             yield "PyTorch refuses padding='same' with stride > 1"
-        if layer.op in ("max_pool", "avg_pool") and modes & {"same", "same_lower"}:
+        if layer.op in POOLS and modes & {"same", "same_lower"}:
             yield "PyTorch pools have no 'same' padding"
-        if layer.op == "conv_transpose" and any(
+        if layer.op == Op.CONV_TRANSPOSE and any(
             p.mode is None and p.before != p.after for p in layer.padding
         ):
             yield "PyTorch's ConvTranspose pads symmetrically; [before, after] pairs need a crop"
-    conv = layer.op in ("conv", "conv_transpose")
+    conv = layer.op in CONVS
     strided_dilated = any(s > 1 for s in strides) and any(d > 1 for d in dilations)
     if target == "tensorflow" and conv and strided_dilated:
         yield "TensorFlow refuses stride > 1 together with dilation > 1"

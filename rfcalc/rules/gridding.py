@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from ..engine import INPUT
 from ..engine.support import count, counts_from_bits, holes, span
-from ..model import Severity
+from ..model import MERGES, Severity
 from ..wording import note_text
 from .base import Context, Report, Rule, at_every_input
 
@@ -130,7 +130,7 @@ def check(ctx: Context) -> Iterator[Report]:
         total = ""
         if len(worst) > 1:
             total = f"; {extent_total - seen_total} of {extent_total} input pixels in all"
-            if any(r.layer.op in ("add", "concat") for r in ctx.main.layers):
+            if any(r.layer.op in MERGES for r in ctx.main.layers):
                 total += " (per-axis projection: branches may fill more)"
         yield Report(
             ctx.layers[start].loc,

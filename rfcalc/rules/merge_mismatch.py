@@ -35,12 +35,10 @@ from collections.abc import Iterator
 
 from ..engine.conditions import Source
 from ..engine.sizes import is_concrete
-from ..model import Severity
+from ..model import MERGES, Severity
 from ..wording import residues_text
 from .base import Context, Report, Rule, size_text
 from .solving import first_valid_text, nearest_text, per_axis
-
-MERGES = ("add", "concat")
 
 
 def check(ctx: Context) -> Iterator[Report]:

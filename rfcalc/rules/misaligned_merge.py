@@ -41,10 +41,8 @@ from ..engine import INPUT, Analysis, AxisResult
 from ..engine.field import Field
 from ..engine.printing import short
 from ..engine.sizes import sign_known
-from ..model import Severity
+from ..model import MERGES, Severity
 from .base import Context, Report, Rule, at_every_input
-
-MERGES = ("add", "concat")
 
 
 def check(ctx: Context) -> Iterator[Report]:

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Severity
+from ..model import POOLS, Severity
 from .base import Context, Report, Rule
 
 
 def check(ctx: Context) -> Iterator[Report]:
     for layer in ctx.network.layers:
-        if layer.op not in ("max_pool", "avg_pool") or not layer.padding:
+        if layer.op not in POOLS or not layer.padding:
             continue
         for axis, pad in enumerate(layer.padding):
             if pad.mode is not None:

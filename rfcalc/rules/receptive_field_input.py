@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 import sympy
 
-from ..model import Severity
+from ..model import Op, Severity
 from .base import Context, Report, Rule
 
 
@@ -41,7 +41,7 @@ def check(ctx: Context) -> Iterator[Report]:
                 rf = r.axes[axis].receptive_field
                 if rf is None or not getattr(sympy.sympify(rf), "is_Integer", False):
                     continue
-                if int(rf) > n and r.layer.op not in ("global_pool", "adaptive_pool"):
+                if int(rf) > n and r.layer.op not in {Op.GLOBAL_POOL, Op.ADAPTIVE_POOL}:
                     yield Report(
                         r.layer.loc,
                         f"from {r.name} on, the receptive field ({rf}) exceeds the input "

@@ -29,15 +29,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from math import gcd
 
-from ..model import Severity
+from ..model import WINDOWS, Severity
 from .base import Context, Report, Rule
-
-WINDOW = ("conv", "max_pool", "avg_pool")
 
 
 def check(ctx: Context) -> Iterator[Report]:
     for layer in ctx.network.layers:
-        if layer.op not in WINDOW:
+        if layer.op not in WINDOWS:
             continue
         seen, every = 1, 1
         for axis in range(ctx.network.ndim):

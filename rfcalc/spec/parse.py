@@ -13,9 +13,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model import (
+    CONVS,
     INPUT,
+    MERGES,
     OPS,
     PADDING_MODES,
+    POOLS,
     TARGETS,
     Expectation,
     Layer,
@@ -57,35 +60,35 @@ COMMON_KEYS = ("name", "op", "inputs", "channels", "expect", "suppress")
 LAYER_EXPECT = ("receptive_field", "output_size", "jump", "effective_padding")
 NETWORK_EXPECT = ("valid_inputs", "context")
 _WINDOW = ("kernel", "stride", "dilation", "padding")
-OP_KEYS: dict[str, tuple[str, ...]] = {
-    "conv": (*_WINDOW, "groups", "bias"),
-    "conv_transpose": (*_WINDOW, "output_padding", "groups", "bias"),
-    "max_pool": (*_WINDOW, "ceil_mode"),
-    "avg_pool": ("kernel", "stride", "padding", "ceil_mode"),
-    "adaptive_pool": ("output_size",),
-    "global_pool": (),
-    "upsample": ("scale", "mode"),
-    "resize": ("to", "mode"),
-    "pixel_shuffle": ("scale",),
-    "pixel_unshuffle": ("scale",),
-    "pad": ("padding",),
-    "crop": ("crop", "to"),
-    "add": (),
-    "concat": (),
-    "identity": (),
+OP_KEYS: dict[Op, tuple[str, ...]] = {
+    Op.CONV: (*_WINDOW, "groups", "bias"),
+    Op.CONV_TRANSPOSE: (*_WINDOW, "output_padding", "groups", "bias"),
+    Op.MAX_POOL: (*_WINDOW, "ceil_mode"),
+    Op.AVG_POOL: ("kernel", "stride", "padding", "ceil_mode"),
+    Op.ADAPTIVE_POOL: ("output_size",),
+    Op.GLOBAL_POOL: (),
+    Op.UPSAMPLE: ("scale", "mode"),
+    Op.RESIZE: ("to", "mode"),
+    Op.PIXEL_SHUFFLE: ("scale",),
+    Op.PIXEL_UNSHUFFLE: ("scale",),
+    Op.PAD: ("padding",),
+    Op.CROP: ("crop", "to"),
+    Op.ADD: (),
+    Op.CONCAT: (),
+    Op.IDENTITY: (),
 }
 ALL_LAYER_KEYS = sorted({k for keys in OP_KEYS.values() for k in keys} | set(COMMON_KEYS))
-_REQUIRED = {
-    "conv": ("kernel",),
-    "conv_transpose": ("kernel",),
-    "max_pool": ("kernel",),
-    "avg_pool": ("kernel",),
-    "adaptive_pool": ("output_size",),
-    "upsample": ("scale",),
-    "resize": ("to",),
-    "pixel_shuffle": ("scale",),
-    "pixel_unshuffle": ("scale",),
-    "pad": ("padding",),
+_REQUIRED: dict[Op, tuple[str, ...]] = {
+    Op.CONV: ("kernel",),
+    Op.CONV_TRANSPOSE: ("kernel",),
+    Op.MAX_POOL: ("kernel",),
+    Op.AVG_POOL: ("kernel",),
+    Op.ADAPTIVE_POOL: ("output_size",),
+    Op.UPSAMPLE: ("scale",),
+    Op.RESIZE: ("to",),
+    Op.PIXEL_SHUFFLE: ("scale",),
+    Op.PIXEL_UNSHUFFLE: ("scale",),
+    Op.PAD: ("padding",),
 }
 
 
@@ -475,11 +478,12 @@ def _layer(
     if "op" not in m:
         raise SpecError(f"layer {index} needs an 'op' (one of {', '.join(OPS)})", item.loc)
     op_v = m["op"]
-    op = op_v.data
-    if not isinstance(op, str) or op not in OPS:
+    if not isinstance(op_v.data, str) or op_v.data not in OPS:
         raise SpecError(
-            f"unknown op {op!r}{_suggest(str(op), OPS)}; ops: {', '.join(OPS)}", op_v.loc
+            f"unknown op {op_v.data!r}{_suggest(str(op_v.data), OPS)}; ops: {', '.join(OPS)}",
+            op_v.loc,
         )
+    op = Op(op_v.data)
     allowed = (*COMMON_KEYS, *OP_KEYS[op])
     _check_keys(item, allowed, f"{_article(op)} {op} layer", ALL_LAYER_KEYS)
     for key in _REQUIRED.get(op, ()):
@@ -508,7 +512,7 @@ def _layer(
             raise SpecError("'inputs' names no layer", inputs_v.loc)
     else:
         inputs = (previous,)
-    merge = op in ("add", "concat")
+    merge = op in MERGES
     if merge and len(inputs) < 2:
         raise SpecError(f"{op} merges two or more layers: list them in 'inputs'", item.loc)
     if not merge and len(inputs) != 1:
@@ -517,7 +521,7 @@ def _layer(
     kw: dict[str, Any] = {}
     for key in ("kernel", "stride", "dilation"):
         if key in m:
-            kw[key] = _per_axis(m[key], ndim, key, hyper=hyper if op == "conv" else None)
+            kw[key] = _per_axis(m[key], ndim, key, hyper=hyper if op == Op.CONV else None)
     if "scale" in m:
         kw["scale"] = _per_axis(m["scale"], ndim, "scale")
     if "output_size" in m:
@@ -526,11 +530,11 @@ def _layer(
         kw["output_padding"] = _per_axis(m["output_padding"], ndim, "output_padding", 0)
     if "padding" in m:
         modes: tuple[str, ...] = PADDING_MODES
-        if op == "conv_transpose":
+        if op == Op.CONV_TRANSPOSE:
             modes = ("valid", "same")
-        elif op == "pad":
+        elif op == Op.PAD:
             modes = ()
-        elif op in ("max_pool", "avg_pool"):
+        elif op in POOLS:
             modes = tuple(x for x in PADDING_MODES if x not in ("full",))
         kw["padding"] = _padding(m["padding"], ndim, modes)
     if "crop" in m:
@@ -539,7 +543,7 @@ def _layer(
                 "a crop takes amounts ('crop') or a layer to match ('to'), not both", m["crop"].loc
             )
         kw["padding"] = _padding(m["crop"], ndim, (), "crop")
-    if op == "crop" and "crop" not in m and "to" not in m:
+    if op == Op.CROP and "crop" not in m and "to" not in m:
         raise SpecError("a crop layer needs 'crop' amounts or 'to' a layer to match", item.loc)
     if "to" in m:
         kw["target"] = _ref(m["to"], names, "'to'")
@@ -566,7 +570,7 @@ def _layer(
         kw["channels"] = _int(m["channels"], "channels")
     if "groups" in m:
         kw["groups"] = _int(m["groups"], "groups")
-    if op == "conv_transpose":
+    if op == Op.CONV_TRANSPOSE:
         _check_output_padding(m, kw, ndim)
     if "expect" in m:
         kw["expect"] = _layer_expect(m["expect"], ndim)
@@ -574,7 +578,7 @@ def _layer(
         kw["suppress"] = _suppress(m["suppress"])
     return Layer(
         name=name,
-        op=Op(op),
+        op=op,
         inputs=inputs,
         loc=item.loc,
         key_locs=dict(item.key_locs or {}),
@@ -613,7 +617,7 @@ def _check_channels(layer: Layer, item: Value, channels: dict[str, int | None]) 
     below = [channels[i] for i in layer.inputs]
     c_in = below[0]
     out: int | None = c_in
-    if layer.op in ("conv", "conv_transpose"):
+    if layer.op in CONVS:
         out = layer.channels if layer.channels is not None else c_in
         g = layer.groups
         if c_in is not None and c_in % g:
@@ -624,15 +628,15 @@ def _check_channels(layer: Layer, item: Value, channels: dict[str, int | None]) 
             raise SpecError(
                 f"groups {g} does not divide the {out} output channels", layer.at("groups")
             )
-    elif layer.op == "concat":
+    elif layer.op == Op.CONCAT:
         out = None if any(c is None for c in below) else sum(c for c in below if c is not None)
-    elif layer.op == "add":
+    elif layer.op == Op.ADD:
         known = {c for c in below if c is not None}
         if len(known) > 1:
             raise SpecError(
                 f"add joins branches with different channels {sorted(known)}", layer.loc
             )
-    elif layer.op == "pixel_shuffle" and c_in is not None:
+    elif layer.op == Op.PIXEL_SHUFFLE and c_in is not None:
         r = 1
         for f in layer.scale:
             r *= f
@@ -641,7 +645,7 @@ def _check_channels(layer: Layer, item: Value, channels: dict[str, int | None]) 
                 f"pixel_shuffle by {layer.scale} needs channels divisible by {r}", layer.loc
             )
         out = c_in // r
-    elif layer.op == "pixel_unshuffle" and c_in is not None:
+    elif layer.op == Op.PIXEL_UNSHUFFLE and c_in is not None:
         r = 1
         for f in layer.scale:
             r *= f
@@ -651,6 +655,6 @@ def _check_channels(layer: Layer, item: Value, channels: dict[str, int | None]) 
             f"a {layer.op} layer keeps the {c_in} channels it reads, not {layer.channels}",
             layer.at("channels"),
         )
-    if layer.channels is not None and layer.op not in ("conv", "conv_transpose"):
+    if layer.channels is not None and layer.op not in CONVS:
         out = layer.channels if out is None else out
     channels[layer.name] = out
