@@ -344,6 +344,37 @@ def _by_sum(ranges: list[tuple[int, int]]) -> Any:
         yield from fill(0, total)
 
 
+def _bisect_box(
+    ranges: list[tuple[int, int]], reaches: Callable[[tuple[int, ...]], bool]
+) -> tuple[tuple[int, ...] | None, bool, int] | None:
+    """For a ``reaches`` that is monotone in every value: the smallest combination (by
+    sum, then in order) of the box, by a bisection on the last value for every prefix of
+    the others; None when that is more than ``MAX_SEARCH`` evaluations."""
+    *head, last = ranges
+    prefixes = 1
+    for lo, hi in head:
+        prefixes *= hi - lo + 1
+    if prefixes * max(1, (last[1] - last[0] + 1).bit_length()) > MAX_SEARCH:
+        return None
+    best: tuple[int, ...] | None = None
+    searched = 0
+    for prefix in itertools.product(*(range(lo, hi + 1) for lo, hi in head)):
+        searched += 1
+        if not reaches((*prefix, last[1])):
+            continue
+        a, b = last  # the least last value that reaches: bisection
+        while a < b:
+            mid = (a + b) // 2
+            if reaches((*prefix, mid)):
+                b = mid
+            else:
+                a = mid + 1
+        combo = (*prefix, a)
+        if best is None or (sum(combo), combo) < (sum(best), best):
+            best = combo
+    return best, True, searched
+
+
 def smallest_hyperparameters(
     network: Network, rf: int, layer: str | None = None
 ) -> HyperSearch | None:
@@ -383,28 +414,9 @@ def smallest_hyperparameters(
     if _monotone(values, bounds):
         if not reaches(tuple(hi for _, hi in ranges)):
             return answer(None, True, 1)
-        *head, last = ranges
-        prefixes = 1
-        for lo, hi in head:
-            prefixes *= hi - lo + 1
-        if prefixes * max(1, (last[1] - last[0] + 1).bit_length()) <= MAX_SEARCH:
-            best: tuple[int, ...] | None = None
-            searched = 0
-            for prefix in itertools.product(*(range(lo, hi + 1) for lo, hi in head)):
-                searched += 1
-                if not reaches((*prefix, last[1])):
-                    continue
-                a, b = last  # the least last value that reaches: bisection
-                while a < b:
-                    mid = (a + b) // 2
-                    if reaches((*prefix, mid)):
-                        b = mid
-                    else:
-                        a = mid + 1
-                combo = (*prefix, a)
-                if best is None or (sum(combo), combo) < (sum(best), best):
-                    best = combo
-            return answer(best, True, searched)
+        found = _bisect_box(ranges, reaches)
+        if found is not None:
+            return answer(*found)
     searched = 0
     for combo in _by_sum(ranges):
         searched += 1

@@ -45,7 +45,7 @@ def _axes(rng: random.Random, ndim: int, lo: int, hi: int) -> str:
     return "[" + ", ".join(str(rng.randint(lo, hi)) for _ in range(ndim)) + "]"
 
 
-def spec(
+def spec(  # noqa: C901 (one branch per op: the generator is a table)
     rng: random.Random, ndim: int | None = None, max_items: int = 6, hyper: bool = False
 ) -> str:
     """A spec text; ``hyper``: its first item has an open hyperparameter."""

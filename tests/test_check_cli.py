@@ -55,7 +55,8 @@ def test_clean_spec_exits_0(capsys: pytest.CaptureFixture[str], files: dict[str,
 
 def test_text_format_line(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:
     code, out, err = run(capsys, str(files["bad.yaml"]), "-f", "text", "--select", "RF201")
-    assert code == 1 and err == ""
+    assert code == 1
+    assert err == ""
     assert out == (
         f"{files['bad.yaml']}:4:5: RF201 error: gridding: from d1 on, an output unit of d2 "
         "sees its receptive field with holes: 4 of 9 offsets never reach it (1, 3, 5, 7) "
@@ -130,7 +131,8 @@ def test_sarif_validates_against_the_oasis_schema(
     code, out, _ = run(capsys, str(files["bad.yaml"]), str(files["good.yaml"]), "-f", "sarif")
     log = json.loads(out)
     jsonschema.Draft4Validator(schema).validate(log)
-    assert code == 1 and log["version"] == "2.1.0"
+    assert code == 1
+    assert log["version"] == "2.1.0"
     results = log["runs"][0]["results"]
     assert {r["ruleId"] for r in results} >= {"RF201", "RF203"}
     rules = log["runs"][0]["tool"]["driver"]["rules"]
@@ -201,14 +203,16 @@ def test_bad_config_is_exit_2(
     (tmp_path / "pyproject.toml").write_text(f"[tool.rfcalc]\n{table}\n")
     code = main(["check", "--config", str(tmp_path / "pyproject.toml"), str(files["good.yaml"])])
     _, err = capsys.readouterr()
-    assert code == 2 and message in err
+    assert code == 2
+    assert message in err
 
 
 def test_unknown_rule_on_the_command_line(
     capsys: pytest.CaptureFixture[str], files: dict[str, Path]
 ) -> None:
     code, _, err = run(capsys, str(files["good.yaml"]), "--select", "gridd")
-    assert code == 2 and "'gridd' is no rule id, name or prefix" in err
+    assert code == 2
+    assert "'gridd' is no rule id, name or prefix" in err
 
 
 def test_suppression_with_reason(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

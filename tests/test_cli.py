@@ -50,20 +50,26 @@ def test_json_document(capsys: pytest.CaptureFixture[str], spec: Path) -> None:
     assert (code, err) == (0, "")
     doc = json.loads(out)
     jsonschema.validate(doc, SCHEMA)
-    assert doc["schema"] == 1 and doc["input"] == ["H", "W"] and doc["name"] == "tiny"
+    assert doc["schema"] == 1
+    assert doc["input"] == ["H", "W"]
+    assert doc["name"] == "tiny"
     _, p1, up = doc["layers"]
     assert p1["output_size"] == ["floor(H/2)", "floor(W/2)"]
-    assert p1["receptive_field"] == [4, 4] and p1["jump"] == [2, 2]
+    assert p1["receptive_field"] == [4, 4]
+    assert p1["jump"] == [2, 2]
     assert up["output_size"] == ["2*floor(H/2)", "2*floor(W/2)"]
     assert up["jump"] == [1, 1]
     # transposed k=3 s=2: phases read 1 and 2 units of p1 (RF 4 and 4 + 2 = 6)
-    assert up["receptive_field"] == [6, 6] and up["receptive_field_min"] == [4, 4]
+    assert up["receptive_field"] == [6, 6]
+    assert up["receptive_field_min"] == [4, 4]
 
 
 def test_input_override_and_several_specs(capsys: pytest.CaptureFixture[str], spec: Path) -> None:
     code, out, _ = run(capsys, "analyze", str(spec), str(spec), "-i", "224x100", "-f", "json")
     docs = json.loads(out)
-    assert code == 0 and isinstance(docs, list) and len(docs) == 2
+    assert code == 0
+    assert isinstance(docs, list)
+    assert len(docs) == 2
     jsonschema.validate(docs, SCHEMA)
     assert docs[0]["input"] == [224, 100]
     assert docs[0]["layers"][2]["output_size"] == [224, 100]
@@ -72,7 +78,8 @@ def test_input_override_and_several_specs(capsys: pytest.CaptureFixture[str], sp
 def test_table(capsys: pytest.CaptureFixture[str], spec: Path) -> None:
     code, out, err = run(capsys, "analyze", str(spec), "-i", "32x32")
     assert (code, err) == (0, "")
-    assert "tiny" in out and "conv_transpose" in out
+    assert "tiny" in out
+    assert "conv_transpose" in out
     assert "4..6" in out  # the phases of the transposed conv
 
 
@@ -88,7 +95,8 @@ def test_bad_spec_is_located_and_others_still_run(
     )
     # the array keeps the failed spec in its place, as an error entry (issue #10)
     docs = json.loads(out)
-    assert docs[0]["spec"] == str(bad) and docs[0]["error"]["line"] == 3
+    assert docs[0]["spec"] == str(bad)
+    assert docs[0]["error"]["line"] == 3
     assert docs[1]["name"] == "tiny"
 
 
@@ -104,7 +112,8 @@ def test_bad_input_option_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], spec: Path, value: str
 ) -> None:
     code, out, err = run(capsys, "analyze", str(spec), "--input", value)
-    assert code == 2 and out == ""
+    assert code == 2
+    assert out == ""
     assert "--input" in err
 
 
@@ -116,7 +125,8 @@ def test_input_axes_must_match(capsys: pytest.CaptureFixture[str], spec: Path) -
 
 def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str], spec: Path) -> None:
     code, _, err = run(capsys, "analyze", str(spec), "--bogus")
-    assert code == 2 and "No such option" in err
+    assert code == 2
+    assert "No such option" in err
 
 
 def test_help_does_not_import_sympy() -> None:
@@ -179,11 +189,14 @@ def test_analyze_repeat_counts_explore_depth(capsys: pytest.CaptureFixture[str])
         capsys, "analyze", str(zoo), "-i", "224x224", "--repeat", "block3_mid=21", "-f", "json"
     )
     last = json.loads(out)["layers"][-1]
-    assert code == 0 and (last["receptive_field"], last["effective_padding"]) == (
+    assert code == 0
+    assert (last["receptive_field"], last["effective_padding"]) == (
         [1027] * 2,
         [511] * 2,
     )
     code, _, err = run(capsys, "analyze", str(zoo), "--repeat", "nosuch=2")
-    assert code == 2 and "no top-level layer or block instance named 'nosuch'" in err
+    assert code == 2
+    assert "no top-level layer or block instance named 'nosuch'" in err
     code, _, err = run(capsys, "analyze", str(zoo), "--repeat", "block3_mid")
-    assert code == 2 and "is not ITEM=N" in err
+    assert code == 2
+    assert "is not ITEM=N" in err

@@ -21,11 +21,15 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 def test_hdc_verdicts(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys, "hdc", "1", "2", "5", "--kernel", "3")
-    assert code == 0 and "M = [1, 2, 5], M_2 = 2 <= K = 3 (ok)" in out and "no holes" in out
+    assert code == 0
+    assert "M = [1, 2, 5], M_2 = 2 <= K = 3 (ok)" in out
+    assert "no holes" in out
     code, out = run(capsys, "hdc", "1", "2", "9")
-    assert code == 1 and "M = [3, 5, 9], M_2 = 5 > K = 3 (fails)" in out
+    assert code == 1
+    assert "M = [3, 5, 9], M_2 = 5 > K = 3 (fails)" in out
     code, out = run(capsys, "hdc", "2", "4", "8")
-    assert code == 1 and "common factor 2 (grids)" in out
+    assert code == 1
+    assert "common factor 2 (grids)" in out
     assert run(capsys, "hdc")[0] == 2
 
 
@@ -34,10 +38,12 @@ def test_pictures_of_known_patterns() -> None:
     counts = list(dilated_paths(3, [2, 2, 2]))
     assert counts == [1, 0, 3, 0, 6, 0, 7, 0, 6, 0, 3, 0, 1]
     rows = text_picture([counts, counts]).splitlines()
-    assert rows[1] == "·" * 13 and rows[0][1::2] == "·" * 6
+    assert rows[1] == "·" * 13
+    assert rows[0][1::2] == "·" * 6
     # [1, 2, 5]: a dense 17x17 square, no hole anywhere
     dense = list(dilated_paths(3, [1, 2, 5]))
-    assert len(dense) == 17 and 0 not in dense
+    assert len(dense) == 17
+    assert 0 not in dense
     assert "·" not in text_picture([dense, dense])
 
 
@@ -59,11 +65,13 @@ def test_design_meets_every_rule() -> None:
         best = design_schedule(3, rf)
         assert best is not None
         schedule, field = list(best.rates), best.receptive_field
-        assert field >= rf and field == 1 + 2 * sum(schedule)
+        assert field >= rf
+        assert field == 1 + 2 * sum(schedule)
         assert not holes(dilated_support(3, schedule))
         group = schedule[: schedule.index(1, 1)] if schedule.count(1) > 1 else schedule
         assert meets_m2(group, 3)
-        assert common_factor(group) == 1 and len(group) <= MAX_GROUP
+        assert common_factor(group) == 1
+        assert len(group) <= MAX_GROUP
 
 
 def _space(kernel: int) -> list[list[int]]:
@@ -100,21 +108,25 @@ def test_design_has_the_fewest_layers_of_its_space(kernel: int) -> None:
         schedule, field = list(got.rates), got.receptive_field
         assert len(schedule) == best_key[0], (kernel, rf, schedule, best_key)
         assert max(schedule) == best_key[1]
-        assert field >= rf and not holes(dilated_support(kernel, schedule))
+        assert field >= rf
+        assert not holes(dilated_support(kernel, schedule))
     best = design_schedule(3, 150)
-    assert best is not None and len(best.rates) == 8
+    assert best is not None
+    assert len(best.rates) == 8
 
 
 def test_design_of_a_huge_field_is_answered_at_once(capsys: pytest.CaptureFixture[str]) -> None:
     for rf in ("100000000", "1000000000"):
         code, out = run(capsys, "hdc", "--design", "--rf", rf)
-        assert code == 1 and f"no schedule in that space reaches a receptive field of {rf}" in out
+        assert code == 1
+        assert f"no schedule in that space reaches a receptive field of {rf}" in out
 
 
 def test_seed_matrix_4x16(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys, "matrix", "--input", "4x4", "--kernel", "3")
     lines = out.splitlines()
-    assert code == 0 and lines[0].startswith("C: 4x16")
+    assert code == 0
+    assert lines[0].startswith("C: 4x16")
     assert lines[1].split() == [
         "w00",
         "w01",
@@ -148,7 +160,9 @@ def test_analyze_show_support(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     lines = out.splitlines()
     assert code == 0
     # paths per axis 1, 0, 2, 0, 3, 0, 2, 0, 1: the centre pixel is reached 9 ways
-    assert lines[1] == "░·░·░·░·░" and lines[2] == "·" * 9 and lines[5] == "░·▓·█·▓·░"
+    assert lines[1] == "░·░·░·░·░"
+    assert lines[2] == "·" * 9
+    assert lines[5] == "░·▓·█·▓·░"
     assert "9 x 9 receptive field; holes per axis: 4, 4" in out
     ElementTree.fromstring((tmp_path / "b.svg").read_text())
     assert run(capsys, "analyze", str(spec), "--show-support", "nope")[0] == 2
@@ -170,4 +184,5 @@ def test_a_huge_kernel_on_a_tiny_input_is_answered_at_once(
 ) -> None:
     # issue #10: over ten minutes (every one of 10^9 taps was visited per row)
     code, out = run(capsys, "matrix", "--input", "1x1x1", "--kernel", "1000", "--padding", "500")
-    assert code == 0 and out.splitlines()[1:3] == ["w500500500", "w500500499"]
+    assert code == 0
+    assert out.splitlines()[1:3] == ["w500500500", "w500500499"]

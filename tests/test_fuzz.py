@@ -100,7 +100,13 @@ def _survives(text: str) -> None:
     try:
         network = load_spec(text, "fuzz.yaml")
     except SpecError as exc:
-        assert exc.loc.line >= 1 and exc.loc.col >= 1 and exc.message
+        error = exc
+    else:
+        error = None
+    if error is not None:  # refused: with a place and a message
+        assert error.loc.line >= 1
+        assert error.loc.col >= 1
+        assert error.message
         return
     result = lint_text(text, "fuzz.yaml", Config())
     assert result.crashed is None, result.crashed

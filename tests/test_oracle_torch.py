@@ -342,7 +342,8 @@ def _check_field(layers: list[L], need: Any = assume, ndim: int = 1) -> None:
         x = torch.zeros(1, 1, *([64] * ndim), dtype=torch.float64, requires_grad=True)
         y = _forward(layers, x, gradient=True)[first.name]
         y.sum().backward()
-        assert x.grad is not None and not x.grad.any(), text
+        assert x.grad is not None, text
+        assert not x.grad.any(), text
         return
     reach = max(extents)
     margin = reach + 8 * max(periods) + 16
@@ -387,13 +388,15 @@ def _check_field(layers: list[L], need: Any = assume, ndim: int = 1) -> None:
                     assert not got, (phase, text)
                 continue
             start = int(region.start)
-            assert min(got) >= margin // 2 and max(got) < n - margin // 2, "unit too near a border"
+            assert min(got) >= margin // 2, "unit too near a border"
+            assert max(got) < n - margin // 2, "unit too near a border"
             want = {start + i for i in range(int(region.extent)) if region.support >> i & 1}
             if coupled:
                 # a branch blind at this unit's phase on another axis adds nothing here:
                 # per-axis fields of a merge are the union of the branch projections,
                 # an upper bound that the gradient may not fill (README, "Limits")
-                assert got <= want and got, (axis, phase, sorted(got - want), text)
+                assert got, (axis, phase, text)
+                assert got <= want, (axis, phase, sorted(got - want), text)
                 continue
             assert got == want, (axis, phase, sorted(got - want), sorted(want - got), text)
             if ndim == 1 and region.paths is not None and not _averaging(layers):

@@ -16,7 +16,8 @@ def _run(tmp_path: Path, capsys: Any, text: str, *args: str, name: str = "spec.y
     path.write_text(text)
     code = main([args[0], str(path), *args[1:]])
     out, err = capsys.readouterr()
-    assert "internal error" not in out + err and "Traceback" not in out + err, (out, err)
+    assert "internal error" not in out + err, (out, err)
+    assert "Traceback" not in out + err, (out, err)
     return code, out, err
 
 
@@ -76,7 +77,8 @@ def test_check_and_solve_answer_a_symbolic_kernel(tmp_path: Path, capsys: Any) -
     assert code == 0
     assert "with K = 3: conv1 drops row 31" in out
     code, out, _ = _run(tmp_path, capsys, SYMBOLIC_KERNEL, "solve")
-    assert code == 0 and "with K = 1" in out
+    assert code == 0
+    assert "with K = 1" in out
     code, _, _ = _run(tmp_path, capsys, SYMBOLIC_KERNEL.replace("[32]", "[H]"), "solve")
     assert code == 0
 
@@ -89,7 +91,8 @@ layers:
   - {op: adaptive_pool, output_size: 7}
 """
     code, out, _ = _run(tmp_path, capsys, text, "solve", "--output", "7")
-    assert code == 0 and "smallest 7" in out
+    assert code == 0
+    assert "smallest 7" in out
     assert "adaptive_pool2 has 7 units for H >= 7\n" in out  # was: "for H in [1, 1]"
     _, out, _ = _run(tmp_path, capsys, text, "solve", "--output", "8")
     assert "no H up to 16777216 gives adaptive_pool2 8 units" in out
@@ -108,9 +111,11 @@ layers:
 def test_solve_rf_searches_the_whole_box(tmp_path: Path, capsys: Any) -> None:
     # the field is 2A + B - 1: 2999 at most, reached only at A = B = 1000
     code, out, _ = _run(tmp_path, capsys, RF_AB, "solve", "--rf", "2999")
-    assert code == 0 and "smallest: A = 1000, B = 1000 (receptive field 2999" in out
+    assert code == 0
+    assert "smallest: A = 1000, B = 1000 (receptive field 2999" in out
     code, out, _ = _run(tmp_path, capsys, RF_AB, "solve", "--rf", "3000")
-    assert code == 1 and "no values within the symbols' bounds reach 3000" in out
+    assert code == 1
+    assert "no values within the symbols' bounds reach 3000" in out
     code, out, _ = _run(tmp_path, capsys, RF_AB, "solve", "--rf", "1500")
     assert "smallest: A = 750, B = 1 " in out
 
@@ -129,9 +134,11 @@ layers:
     code, out, _ = _run(tmp_path, capsys, text, "solve", "--rf", "1500")
     assert code == 1
     assert "unknown: none of the 200000 combinations with the smallest sums" in out
-    assert "the search gave up" in out and "no values" not in out
+    assert "the search gave up" in out
+    assert "no values" not in out
     code, out, _ = _run(tmp_path, capsys, text, "solve", "--rf", "30")
-    assert code == 0 and "smallest: A = 1, B = 30 (receptive field 30 at m)" in out
+    assert code == 0
+    assert "smallest: A = 1, B = 30 (receptive field 30 at m)" in out
 
 
 def test_solve_says_unknown_past_the_period_it_can_scan(tmp_path: Path, capsys: Any) -> None:
@@ -157,22 +164,27 @@ layers:
 )
 def test_specs_in_any_yaml_style_are_checked(tmp_path: Path, capsys: Any, text: str) -> None:
     code, out, _ = _run(tmp_path, capsys, text, "check", "--isolated", "-f", "text")
-    assert code == 1 and "RF101" in out
+    assert code == 1
+    assert "RF101" in out
     # found in a folder as well
     code = main(["check", "--isolated", "-f", "text", str(tmp_path)])
-    assert code == 1 and "RF101" in capsys.readouterr().out
+    assert code == 1
+    assert "RF101" in capsys.readouterr().out
 
 
 def test_a_spec_without_its_version_line_is_a_finding(tmp_path: Path, capsys: Any) -> None:
     text = "input: {size: [8]}\nlayers: [{op: conv, kernel: 3}]\n"
     code, out, _ = _run(tmp_path, capsys, text, "check", "--isolated", "-f", "text")
     assert code == 1
-    assert "RF001" in out and "add 'rfcalc: 1' at the top" in out
+    assert "RF001" in out
+    assert "add 'rfcalc: 1' at the top" in out
 
 
 def test_empty_files_named_explicitly_are_findings(tmp_path: Path, capsys: Any) -> None:
     code, out, _ = _run(tmp_path, capsys, "", "check", "--isolated", "-f", "text")
-    assert code == 1 and "RF001" in out and "empty" in out
+    assert code == 1
+    assert "RF001" in out
+    assert "empty" in out
     # in a folder, an empty YAML file is nobody's spec
     assert main(["check", "--isolated", "-f", "text", str(tmp_path)]) == 0
 
@@ -205,7 +217,8 @@ def test_bad_configuration_is_exit_2(tmp_path: Path, capsys: Any, toml: str, say
     spec.write_text(ENCODER_DECODER)
     code = main(["check", "-f", "text", "--config", str(tmp_path / "pyproject.toml"), str(spec)])
     _, err = capsys.readouterr()
-    assert code == 2 and says in err
+    assert code == 2
+    assert says in err
 
 
 @pytest.mark.parametrize(
@@ -223,7 +236,9 @@ def test_huge_expressions_are_located_errors(
         f"      - {{op: conv, kernel: $({expr})}}\nlayers:\n  - {{name: x, block: b}}\n"
     )
     code, out, _ = _run(tmp_path, capsys, text, "check", "--isolated", "-f", "text")
-    assert code == 1 and "spec.yaml:7:28: RF001" in out and says in out
+    assert code == 1
+    assert "spec.yaml:7:28: RF001" in out
+    assert says in out
 
 
 def test_misaligned_merges_are_found_at_every_listed_size(tmp_path: Path, capsys: Any) -> None:
@@ -237,13 +252,17 @@ layers:
 """
     code, out, _ = _run(tmp_path, capsys, text, "check", "--isolated", "-f", "text")
     assert code == 0  # a warning
-    assert "RF104" in out and "(stem 1, up 258/257)" in out and "(at input 257x193)" in out
+    assert "RF104" in out
+    assert "(stem 1, up 258/257)" in out
+    assert "(at input 257x193)" in out
 
 
 def test_a_fixed_axis_too_small_is_an_empty_output(tmp_path: Path, capsys: Any) -> None:
     text = "rfcalc: 1\ninput: {size: [H, 8]}\nlayers:\n  - {op: conv, kernel: 30}\n"
     code, out, _ = _run(tmp_path, capsys, text, "check", "--isolated", "-f", "text")
-    assert code == 1 and "RF101" in out and "((H - 29)x-21) at input Hx8" in out
+    assert code == 1
+    assert "RF101" in out
+    assert "((H - 29)x-21) at input Hx8" in out
 
 
 def test_a_declared_context_that_fails_is_an_error(tmp_path: Path, capsys: Any) -> None:
@@ -263,10 +282,13 @@ def test_output_errors_are_usage_errors(tmp_path: Path, capsys: Any) -> None:
     missing = tmp_path / "no" / "such" / "folder" / "x.svg"
     code = main(["analyze", str(spec), "--show-support", "conv3", "--svg", str(missing)])
     _, err = capsys.readouterr()
-    assert code == 2 and "No such file or directory" in err and "internal error" not in err
+    assert code == 2
+    assert "No such file or directory" in err
+    assert "internal error" not in err
     code = main(["hdc", "1", "2", "2", "--svg", str(missing)])
     _, err = capsys.readouterr()
-    assert code == 2 and "No such file or directory" in err
+    assert code == 2
+    assert "No such file or directory" in err
 
 
 def test_full_device_and_narrow_consoles(tmp_path: Path) -> None:
@@ -286,7 +308,8 @@ def test_full_device_and_narrow_consoles(tmp_path: Path) -> None:
                 text=True,
                 timeout=300,
             )
-        assert done.returncode == 2 and "No space left on device" in done.stderr
+        assert done.returncode == 2
+        assert "No space left on device" in done.stderr
     env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
     done = subprocess.run(
         [*run, "check", "--isolated", "-f", "text", str(spec)],
@@ -314,7 +337,8 @@ def test_check_prints_the_traceback_of_an_internal_error_when_asked(
     spec.write_text(ENCODER_DECODER)
     assert main(["check", "--isolated", "-f", "text", str(spec)]) == 3
     _, err = capsys.readouterr()
-    assert "RuntimeError: a planted bug" in err and "Traceback (most recent call last)" in err
+    assert "RuntimeError: a planted bug" in err
+    assert "Traceback (most recent call last)" in err
 
 
 def test_a_4335_digit_jump_prints(tmp_path: Path, capsys: Any) -> None:
@@ -323,7 +347,8 @@ def test_a_4335_digit_jump_prints(tmp_path: Path, capsys: Any) -> None:
         "  - {op: conv, kernel: 16777216, stride: 16777216, repeat: 600}\n"
     )
     code, out, _ = _run(tmp_path, capsys, text, "analyze", "-f", "json")
-    assert code == 0 and str(16777216**600) in out
+    assert code == 0
+    assert str(16777216**600) in out
 
 
 def test_a_json_array_names_the_spec_that_failed(tmp_path: Path, capsys: Any) -> None:
@@ -340,7 +365,8 @@ def test_a_json_array_names_the_spec_that_failed(tmp_path: Path, capsys: Any) ->
     assert "bad.yaml:3:" in err
     docs = json.loads(out)
     assert [d["spec"] for d in docs] == [str(good), str(bad)]
-    assert docs[1]["error"]["line"] == 3 and "kernal" in docs[1]["error"]["message"]
+    assert docs[1]["error"]["line"] == 3
+    assert "kernal" in docs[1]["error"]["message"]
     schema = json.loads(
         (Path(__file__).parents[1] / "rfcalc/schema/analyze.schema.json").read_text()
     )
@@ -353,6 +379,8 @@ def test_input_override_cannot_reuse_a_hyperparameter_name(tmp_path: Path, capsy
         "  - {name: c, op: conv, kernel: K, padding: causal}\n"
     )
     code, _, err = _run(tmp_path, capsys, text, "analyze", "-i", "K")
-    assert code == 1 and "--input names K, which the spec declares as a hyperparameter" in err
+    assert code == 1
+    assert "--input names K, which the spec declares as a hyperparameter" in err
     code, out, _ = _run(tmp_path, capsys, text, "analyze", "-i", "L", "-f", "json")
-    assert code == 0 and '"L"' in out
+    assert code == 0
+    assert '"L"' in out

@@ -68,9 +68,11 @@ def test_symbolic_kernel_smallest_value(capsys: pytest.CaptureFixture[str], tmp_
     analysis = free_analysis(load_spec(Path(path).read_text(), path))
     assert str(analysis["c.3"].axes[0].receptive_field) == "15*K - 14"
     code, out = run(capsys, path, "--rf", "100")
-    assert code == 0 and "smallest: K = 8 (receptive field 106 at c.3)" in out
+    assert code == 0
+    assert "smallest: K = 8 (receptive field 106 at c.3)" in out
     code, out = run(capsys, path, "--rf", "200")
-    assert code == 1 and "no values within the symbols' bounds reach 200" in out
+    assert code == 1
+    assert "no values within the symbols' bounds reach 200" in out
 
 
 def test_how_many_layers_cover_n_steps(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -81,5 +83,6 @@ def test_how_many_layers_cover_n_steps(capsys: pytest.CaptureFixture[str], tmp_p
     )
     # kernel 3, rates 1, 2, 4, ...: RF after n layers is 2**(n+1) - 1; 1000 needs n = 9
     code, out = run(capsys, path, "--rf", "1000", "--repeat", "c")
-    assert code == 0 and "9 x c reach a receptive field of 1000: 1023 at c.8" in out
+    assert code == 0
+    assert "9 x c reach a receptive field of 1000: 1023 at c.8" in out
     assert run(capsys, path, "--rf", "1000", "--repeat", "nope")[0] == 2

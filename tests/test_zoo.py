@@ -64,11 +64,13 @@ def test_resnet50_v1_symbolic_padding_is_exact() -> None:
     # where the table would need a concrete size, rfcalc states the padding in H
     a = zoo("resnet50_v1")
     padding = a["out"].axes[0].effective_padding
-    H = size_symbol("H")
-    assert {int(padding.subs(H, h)) for h in (224, 256, 512)} == {239}
-    assert {int(padding.subs(H, h)) for h in (226, 258)} == {241}
+    height = size_symbol("H")
+    assert {int(padding.subs(height, h)) for h in (224, 256, 512)} == {239}
+    assert {int(padding.subs(height, h)) for h in (226, 258)} == {241}
     for h in (224, 225, 226, 227):
-        assert padding.subs(H, h) == zoo("resnet50_v1", [h, h])["out"].axes[0].effective_padding
+        assert (
+            padding.subs(height, h) == zoo("resnet50_v1", [h, h])["out"].axes[0].effective_padding
+        )
 
 
 def test_mobilenet_v1() -> None:
@@ -94,7 +96,8 @@ def test_unet_original_572_to_388() -> None:
     # "all 2x2 max-pooling operations are applied to a layer with an even size"
     sol = solve_axis(free_analysis(rfcalc.load(str(ZOO / "unet_original.yaml"))), 0)
     assert solution_text(sol) == "H = 16n + 12 for n >= 11 (H ≡ 12 (mod 16), smallest 188)"
-    assert sol.valid is not None and sol.valid.holds(572)
+    assert sol.valid is not None
+    assert sol.valid.holds(572)
 
 
 def test_deeplabv3_output_stride_16() -> None:
@@ -109,14 +112,17 @@ def test_deeplabv3_output_stride_16() -> None:
     assert a["image_up"].axes[0].jump == 0  # image pooling: every unit sees the same
     # with it, the concat has no single receptive field: a fixed region plus a window
     aspp = a["aspp"].axes[0]
-    assert aspp.receptive_field is None and aspp.jump == 16
+    assert aspp.receptive_field is None
+    assert aspp.jump == 16
     assert aspp.note is not None
     assert "fixed region of 939 input pixels (-213 to 725)" in note_text(aspp.note)
     assert "window of 1003 that moves 16 per unit" in note_text(aspp.note)
     # symbolic: the W axis, renamed from H, speaks of W
     notes = [maybe_note_text(x.note) or "" for x in zoo("deeplabv3_aspp")["project"].axes]
-    assert "H" in notes[0] and "W" not in notes[0]
-    assert "W" in notes[1] and "H" not in notes[1]
+    assert "H" in notes[0]
+    assert "W" not in notes[0]
+    assert "W" in notes[1]
+    assert "H" not in notes[1]
 
 
 def test_tcn_receptive_field() -> None:

@@ -256,9 +256,12 @@ def test_broadcast_branch_is_a_fixed_region(size: int) -> None:
     network = rfcalc.load("broadcast.yaml", BROADCAST)
     _check(network, [size], "broadcast")
     m = rfcalc.analyze(network, [size])["m"].axes[0]
-    assert m.receptive_field is None and m.jump == 2
-    assert m.note is not None and "no single receptive field" in note_text(m.note)
-    assert m.field is not None and m.field.fixed is not None
+    assert m.receptive_field is None
+    assert m.jump == 2
+    assert m.note is not None
+    assert "no single receptive field" in note_text(m.note)
+    assert m.field is not None
+    assert m.field.fixed is not None
     assert (m.field.fixed.start, m.field.fixed.end) == (0, (size - 3) // 2 * 2 + 2)
 
 
@@ -275,8 +278,10 @@ layers:
     result = rfcalc.analyze(rfcalc.load("misaligned.yaml", text))["m"]
     assert not result.aligned
     (axis,) = result.axes
-    assert axis.receptive_field is None and axis.field is None
-    assert axis.note is not None and "different jumps" in note_text(axis.note)
+    assert axis.receptive_field is None
+    assert axis.field is None
+    assert axis.note is not None
+    assert "different jumps" in note_text(axis.note)
 
 
 def _check(network: Network, size: list[int], label: str, every_layer: bool = True) -> int:
@@ -345,13 +350,15 @@ def _check(network: Network, size: list[int], label: str, every_layer: bool = Tr
                 if inside:
                     # computed from the maps alone: the gradient support is the region,
                     # holes and all, and it lies inside the input
-                    assert start >= 0 and end < n, where
+                    assert start >= 0, where
+                    assert end < n, where
                     if coupled:
                         assert strong <= want, (*where, sorted(strong - want)[:10])
                     elif region.support is None:
                         assert (min(got), max(got)) == (start, end), where
                     else:
-                        assert want <= got and strong <= want, (*where, sorted(want ^ got)[:9])
+                        assert want <= got, (*where, sorted(want ^ got)[:9])
+                        assert strong <= want, (*where, sorted(want ^ got)[:9])
                     exact += 1
                 else:
                     # at a border, padding and dropped pixels only take pixels away
@@ -530,9 +537,11 @@ def test_transposed_same_with_a_kernel_shorter_than_the_stride() -> None:
     )
     network = rfcalc.load("tsame.yaml", text)
     (axis,) = rfcalc.analyze(network).layers[0].axes
-    assert axis.size == 16 and (axis.pad_before, axis.pad_after) == (0, -1)
+    assert axis.size == 16
+    assert (axis.pad_before, axis.pad_after) == (0, -1)
     assert axis.field is not None
-    assert axis.field.region(4) is not None and axis.field.region(5) is None
+    assert axis.field.region(4) is not None
+    assert axis.field.region(5) is None
     _check(network, [8], "tsame", every_layer=False)
 
 
@@ -583,7 +592,8 @@ def _every_unit(case: tuple[str, list[int]], need: Any = assume) -> int:
         else:
             # the marking is conservative (a linear interpolation's weight 0 on a
             # marked neighbour still marks): the units it shows bound the statement
-            assert rf_min <= min(extents) and max(extents) <= a.receptive_field, where
+            assert rf_min <= min(extents), where
+            assert max(extents) <= a.receptive_field, where
             assert max(pads) <= a.effective_padding, where
     return checked
 

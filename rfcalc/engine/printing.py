@@ -60,7 +60,7 @@ def _ceiling_form(e: Any) -> Any | None:
 class _Readable(StrPrinter):  # type: ignore[misc]
     """sympy's printing with ``floor((H - 1)/b) + 1`` written ``ceiling(H/b)``."""
 
-    def _print_Add(self, e: Any, order: Any = None) -> str:
+    def _print_Add(self, e: Any, order: Any = None) -> str:  # noqa: N802 (sympy names)
         readable = _ceiling_form(e)
         if readable is not None:
             return str(self._print(readable))
@@ -86,7 +86,7 @@ class _Compact(_Readable):
     def _print_ceiling(self, e: Any) -> str:
         return f"⌈{self._print(_fraction(e.args[0]))}⌉"
 
-    def _print_Mod(self, e: Any) -> str:
+    def _print_Mod(self, e: Any) -> str:  # noqa: N802 (sympy names)
         a, b = e.args
         return f"({self._print(a)} mod {self._print(b)})"
 

@@ -33,10 +33,10 @@ def compile_expr(expr: Expr) -> Callable[[Env], Fraction]:
     e = sympy.sympify(expr)
     if e.is_Integer:
         v = Fraction(int(e))
-        return lambda env: v
+        return lambda _env: v
     if e.is_Rational:
         v = Fraction(int(e.p), int(e.q))
-        return lambda env: v
+        return lambda _env: v
     if e.is_Symbol:
         return lambda env: Fraction(env[e])
     args = [compile_expr(a) for a in e.args]

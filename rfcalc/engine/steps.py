@@ -248,7 +248,7 @@ def interpolate(q: int, a: Expr, n: Expr, m: Expr, mode: str) -> Reading:
     if sympy.sympify(n) == 1:
         # one unit (after global or adaptive pooling to 1) broadcast: every output unit
         # reads it, whatever the output size
-        return Reading(1, 0, lambda phi: [Taps(0, 1, 1)])
+        return Reading(1, 0, lambda _phi: [Taps(0, 1, 1)])
     ratio = sympy.simplify(sympy.sympify(m) / n)
     if ratio.is_Integer:
         return scaled(q, a, ratio, mode)

@@ -16,7 +16,7 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO:
 
 def findings_view(results: Sequence[FileResult]) -> RenderableType:
     parts: list[RenderableType] = []
-    counts = {s: 0 for s in Severity}
+    counts = dict.fromkeys(Severity, 0)
     for r in results:
         if r.crashed:
             parts.append(Text(f"{r.path}: internal error: {r.crashed}", style="bold red"))

@@ -18,7 +18,6 @@ from ..model import (
     MERGES,
     OPS,
     PADDING_MODES,
-    POOLS,
     TARGETS,
     Expectation,
     Layer,
@@ -458,7 +457,7 @@ def _layers(
     previous = INPUT
     for index, item in enumerate(items, start=1):
         layer = _layer(item, index, ndim, previous, names, explicit, hyper)
-        _check_channels(layer, item, channels)
+        _check_channels(layer, channels)
         names[layer.name] = layer.loc
         layers.append(layer)
         previous = layer.name
@@ -475,68 +474,12 @@ def _layer(
     hyper: Mapping[str, Any],
 ) -> Layer:
     m = _mapping(item, f"layer {index}")
-    if "op" not in m:
-        raise SpecError(f"layer {index} needs an 'op' (one of {', '.join(OPS)})", item.loc)
-    op_v = m["op"]
-    if not isinstance(op_v.data, str) or op_v.data not in OPS:
-        raise SpecError(
-            f"unknown op {op_v.data!r}{_suggest(str(op_v.data), OPS)}; ops: {', '.join(OPS)}",
-            op_v.loc,
-        )
-    op = Op(op_v.data)
-    allowed = (*COMMON_KEYS, *OP_KEYS[op])
-    _check_keys(item, allowed, f"{_article(op)} {op} layer", ALL_LAYER_KEYS)
-    for key in _REQUIRED.get(op, ()):
-        if key not in m:
-            raise SpecError(f"a {op} layer needs {key!r}", item.loc)
-
-    if "name" in m:
-        name = _string(m["name"], "a layer name") or ""
-        if not name or name == INPUT:
-            raise SpecError(f"{name!r} cannot name a layer", m["name"].loc)
-        if name in names:
-            raise SpecError(
-                f"duplicate layer name {name!r} (first used at line {names[name].line})",
-                m["name"].loc,
-            )
-    else:
-        name = f"{op}{index}"
-        while name in names or name in explicit:
-            name += "_"
-
-    if "inputs" in m:
-        inputs_v = m["inputs"]
-        refs = inputs_v.data if isinstance(inputs_v.data, list) else [inputs_v]
-        inputs = tuple(_ref(r, names, "an input") for r in refs)
-        if not inputs:
-            raise SpecError("'inputs' names no layer", inputs_v.loc)
-    else:
-        inputs = (previous,)
-    merge = op in MERGES
-    if merge and len(inputs) < 2:
-        raise SpecError(f"{op} merges two or more layers: list them in 'inputs'", item.loc)
-    if not merge and len(inputs) != 1:
-        raise SpecError(f"a {op} layer reads one input, not {len(inputs)}", m["inputs"].loc)
-
-    kw: dict[str, Any] = {}
-    for key in ("kernel", "stride", "dilation"):
-        if key in m:
-            kw[key] = _per_axis(m[key], ndim, key, hyper=hyper if op == Op.CONV else None)
-    if "scale" in m:
-        kw["scale"] = _per_axis(m["scale"], ndim, "scale")
-    if "output_size" in m:
-        kw["output_size"] = _per_axis(m["output_size"], ndim, "output_size")
-    if "output_padding" in m:
-        kw["output_padding"] = _per_axis(m["output_padding"], ndim, "output_padding", 0)
+    op = _op(item, m, index)
+    name = _layer_name(m, op, index, names, explicit)
+    inputs = _inputs(item, m, op, previous, names)
+    kw = {**_sizes(m, op, ndim, hyper), **_flags(m)}
     if "padding" in m:
-        modes: tuple[str, ...] = PADDING_MODES
-        if op == Op.CONV_TRANSPOSE:
-            modes = ("valid", "same")
-        elif op == Op.PAD:
-            modes = ()
-        elif op in POOLS:
-            modes = tuple(x for x in PADDING_MODES if x not in ("full",))
-        kw["padding"] = _padding(m["padding"], ndim, modes)
+        kw["padding"] = _padding(m["padding"], ndim, _MODES.get(op, PADDING_MODES))
     if "crop" in m:
         if "to" in m:
             raise SpecError(
@@ -547,29 +490,6 @@ def _layer(
         raise SpecError("a crop layer needs 'crop' amounts or 'to' a layer to match", item.loc)
     if "to" in m:
         kw["target"] = _ref(m["to"], names, "'to'")
-    if "bias" in m:
-        if not isinstance(m["bias"].data, bool):
-            raise SpecError(f"bias must be true or false, not {m['bias'].kind}", m["bias"].loc)
-        kw["bias"] = m["bias"].data
-    if "ceil_mode" in m:
-        if not isinstance(m["ceil_mode"].data, bool):
-            raise SpecError(
-                f"ceil_mode must be true or false, not {m['ceil_mode'].kind}", m["ceil_mode"].loc
-            )
-        kw["ceil_mode"] = m["ceil_mode"].data
-    if "mode" in m:
-        mode = m["mode"].data
-        if mode not in ("nearest", "bilinear"):
-            raise SpecError(
-                f"unknown interpolation mode {mode!r}"
-                f"{_suggest(str(mode), ['nearest', 'bilinear'])}; use nearest or bilinear",
-                m["mode"].loc,
-            )
-        kw["mode"] = mode
-    if "channels" in m:
-        kw["channels"] = _int(m["channels"], "channels")
-    if "groups" in m:
-        kw["groups"] = _int(m["groups"], "groups")
     if op == Op.CONV_TRANSPOSE:
         _check_output_padding(m, kw, ndim)
     if "expect" in m:
@@ -584,6 +504,111 @@ def _layer(
         key_locs=dict(item.key_locs or {}),
         **kw,
     )
+
+
+#: the named padding modes an op accepts (others: every mode)
+_MODES: dict[Op, tuple[str, ...]] = {
+    Op.CONV_TRANSPOSE: ("valid", "same"),
+    Op.PAD: (),
+    Op.MAX_POOL: tuple(x for x in PADDING_MODES if x != "full"),
+    Op.AVG_POOL: tuple(x for x in PADDING_MODES if x != "full"),
+}
+
+
+def _op(item: Value, m: dict[str, Value], index: int) -> Op:
+    """The layer's op, its keys checked against those the op takes and needs."""
+    if "op" not in m:
+        raise SpecError(f"layer {index} needs an 'op' (one of {', '.join(OPS)})", item.loc)
+    op_v = m["op"]
+    if not isinstance(op_v.data, str) or op_v.data not in OPS:
+        raise SpecError(
+            f"unknown op {op_v.data!r}{_suggest(str(op_v.data), OPS)}; ops: {', '.join(OPS)}",
+            op_v.loc,
+        )
+    op = Op(op_v.data)
+    allowed = (*COMMON_KEYS, *OP_KEYS[op])
+    _check_keys(item, allowed, f"{_article(op)} {op} layer", ALL_LAYER_KEYS)
+    for key in _REQUIRED.get(op, ()):
+        if key not in m:
+            raise SpecError(f"a {op} layer needs {key!r}", item.loc)
+    return op
+
+
+def _layer_name(
+    m: dict[str, Value], op: Op, index: int, names: dict[str, Loc], explicit: set[str]
+) -> str:
+    """The ``name:`` given (unique, not ``input``), else ``{op}{index}`` made unique."""
+    if "name" not in m:
+        name = f"{op}{index}"
+        while name in names or name in explicit:
+            name += "_"
+        return name
+    name = _string(m["name"], "a layer name") or ""
+    if not name or name == INPUT:
+        raise SpecError(f"{name!r} cannot name a layer", m["name"].loc)
+    if name in names:
+        raise SpecError(
+            f"duplicate layer name {name!r} (first used at line {names[name].line})",
+            m["name"].loc,
+        )
+    return name
+
+
+def _inputs(
+    item: Value, m: dict[str, Value], op: Op, previous: str, names: dict[str, Loc]
+) -> tuple[str, ...]:
+    """The layers read: ``inputs:`` (two or more for a merge), else the previous one."""
+    if "inputs" not in m:
+        inputs: tuple[str, ...] = (previous,)
+    else:
+        inputs_v = m["inputs"]
+        refs = inputs_v.data if isinstance(inputs_v.data, list) else [inputs_v]
+        inputs = tuple(_ref(r, names, "an input") for r in refs)
+        if not inputs:
+            raise SpecError("'inputs' names no layer", inputs_v.loc)
+    merge = op in MERGES
+    if merge and len(inputs) < 2:
+        raise SpecError(f"{op} merges two or more layers: list them in 'inputs'", item.loc)
+    if not merge and len(inputs) != 1:
+        raise SpecError(f"a {op} layer reads one input, not {len(inputs)}", m["inputs"].loc)
+    return inputs
+
+
+def _sizes(m: dict[str, Value], op: Op, ndim: int, hyper: Mapping[str, Any]) -> dict[str, Any]:
+    """The per-axis parameters written (a conv's window may name hyperparameters)."""
+    kw: dict[str, Any] = {}
+    for key in ("kernel", "stride", "dilation"):
+        if key in m:
+            kw[key] = _per_axis(m[key], ndim, key, hyper=hyper if op == Op.CONV else None)
+    for key in ("scale", "output_size"):
+        if key in m:
+            kw[key] = _per_axis(m[key], ndim, key)
+    if "output_padding" in m:
+        kw["output_padding"] = _per_axis(m["output_padding"], ndim, "output_padding", 0)
+    return kw
+
+
+def _flags(m: dict[str, Value]) -> dict[str, Any]:
+    """``bias``, ``ceil_mode``, the interpolation ``mode``, ``channels`` and ``groups``."""
+    kw: dict[str, Any] = {}
+    for key in ("bias", "ceil_mode"):
+        if key in m:
+            if not isinstance(m[key].data, bool):
+                raise SpecError(f"{key} must be true or false, not {m[key].kind}", m[key].loc)
+            kw[key] = m[key].data
+    if "mode" in m:
+        mode = m["mode"].data
+        if mode not in ("nearest", "bilinear"):
+            raise SpecError(
+                f"unknown interpolation mode {mode!r}"
+                f"{_suggest(str(mode), ['nearest', 'bilinear'])}; use nearest or bilinear",
+                m["mode"].loc,
+            )
+        kw["mode"] = mode
+    for key in ("channels", "groups"):
+        if key in m:
+            kw[key] = _int(m[key], key)
+    return kw
 
 
 def _check_output_padding(m: dict[str, Value], kw: dict[str, Any], ndim: int) -> None:
@@ -612,7 +637,7 @@ def _ref(v: Value, names: dict[str, Loc], what: str) -> str:
     return v.data
 
 
-def _check_channels(layer: Layer, item: Value, channels: dict[str, int | None]) -> None:
+def _check_channels(layer: Layer, channels: dict[str, int | None]) -> None:
     """Track channel counts where they are known and check groups against them."""
     below = [channels[i] for i in layer.inputs]
     c_in = below[0]

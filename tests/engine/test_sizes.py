@@ -29,7 +29,8 @@ def _floors(expr: object) -> int:
 
 
 def test_symbols_are_positive_integers() -> None:
-    assert H.is_integer and H.is_positive
+    assert H.is_integer
+    assert H.is_positive
     assert size_symbol("H") is H
 
 

@@ -74,7 +74,8 @@ def test_branches_that_agree_at_a_few_inputs_only() -> None:
     f = compile_expr(a - b)
     res = solve_condition(lambda n: f({H: n}) == 0, [a - b], H, {}, 4)
     assert res is not None
-    assert res.sporadic == (62, 63, 64, 65) and not res.residues
+    assert res.sporadic == (62, 63, 64, 65)
+    assert not res.residues
     assert res.sporadic == tuple(n for n in range(1, 10_000) if f({H: n}) == 0)
     assert residues_text(res, "H") == "H in {62, 63, 64, 65}"
     assert res.nearest(70) == (65, None)

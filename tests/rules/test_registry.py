@@ -35,11 +35,13 @@ def test_every_module_is_registered() -> None:
 def test_ids_and_names_are_unique_and_well_formed() -> None:
     ids = [r.id for r in RULES]
     names = [r.name for r in RULES]
-    assert len(set(ids)) == len(ids) and len(set(names)) == len(names)
+    assert len(set(ids)) == len(ids)
+    assert len(set(names)) == len(names)
     for r in RULES:
         assert re.fullmatch(r"RF\d{3}", r.id)
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", r.name)
-        assert r.summary and r.doc
+        assert r.summary
+        assert r.doc
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])

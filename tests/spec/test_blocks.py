@@ -47,7 +47,8 @@ def test_expansion_names_and_wiring() -> None:
     assert by["layer1.0.conv1"].inputs == ("pool",)
     assert by["layer1.0.proj"].inputs == ("pool",)
     assert by["layer1.1.proj"].inputs == ("layer1.0.out",)
-    assert by["layer2.0.conv1"].stride == (2, 2) and by["layer2.1.conv1"].stride == (1, 1)
+    assert by["layer2.0.conv1"].stride == (2, 2)
+    assert by["layer2.1.conv1"].stride == (1, 1)
     assert by["layer2.1.conv2"].channels == 128
     assert by["head"].inputs == ("layer1.1.out",)  # an instance stands for its last layer
     # positions point at the line the user wrote, in the block

@@ -40,13 +40,17 @@ def test_a_good_spec_reads_into_layers() -> None:
     assert net.name == "tiny"
     assert [str(s) for s in net.input_size] == ["H", "32"]
     c1, pool, up, j, last = net.layers
-    assert c1.kernel == (3, 1) and c1.stride == (2, 2)
+    assert c1.kernel == (3, 1)
+    assert c1.stride == (2, 2)
     assert c1.padding == (Padding(mode="same"), Padding(mode="same"))
-    assert pool.name == "max_pool2" and pool.inputs == ("c1",) and pool.ceil_mode
+    assert pool.name == "max_pool2"
+    assert pool.inputs == ("c1",)
+    assert pool.ceil_mode
     assert up.output_padding == (1, 0)
     assert j.inputs == ("up", "c1")
     assert last.padding == (Padding(before=0, after=1), Padding(before=1, after=1))
-    assert c1.loc.line == 5 and c1.at("kernel").line == 5
+    assert c1.loc.line == 5
+    assert c1.at("kernel").line == 5
 
 
 @pytest.mark.parametrize(
