@@ -70,7 +70,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 #: How axes are named when the input gives them no symbol.
 AXIS_NAMES = ("H", "W", "D")
 
-#: Named padding modes (REFERENCE.md, "Named padding modes").
+#: Named padding modes (the README's "Layers" table says what each means).
 PADDING_MODES = ("valid", "same", "same_lower", "full", "half", "causal")
 
 

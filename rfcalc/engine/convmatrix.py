@@ -1,5 +1,6 @@
-"""The convolution as a sparse matrix (seed article 002): ``y = C x`` with ``x`` and ``y``
-flattened row by row, and the transposed convolution as ``C^T``.
+"""The convolution as a sparse matrix (the worked example the seed articles start from):
+``y = C x`` with ``x`` and ``y`` flattened row by row, and the transposed convolution as
+``C^T``.
 
 Entry ``C[o][i]`` is the kernel tap (a tuple of per-axis indices) that multiplies input
 pixel ``i`` for output ``o``, or None.  A 4x4 input and a 3x3 kernel give a 4x16 matrix.

@@ -6,7 +6,8 @@ such that the region of ``u + Q`` is the region of ``u`` moved by ``A``.  For a 
 of ordinary convolutions and pools ``Q = 1`` and ``A`` is the jump (effective stride),
 which is the classic Araujo et al. recurrence.  Transposed convolutions, upsampling and
 pixel shuffles multiply ``Q``: units of different phases ``u mod Q`` see different
-numbers of inputs, which is why a closed formula is wrong there (REFERENCE.md).
+numbers of inputs, which is why a closed formula is wrong there (README, "What rfcalc
+computes").
 
 A :class:`Field` keeps, for each phase, the region of one unit of that phase: its first
 and last input pixel and, when every number is concrete and small enough, the exact

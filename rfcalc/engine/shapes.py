@@ -1,4 +1,4 @@
-"""Output sizes and padding modes, one axis of one layer (REFERENCE.md, "Per axis")."""
+"""Output sizes and padding modes, one axis of one layer (README, "The spec format")."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import pytest
 
 from rfcalc.cli import main
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "check"
 
 BAD = """\
@@ -271,3 +271,29 @@ def test_pre_commit_hook_fails_bad_and_passes_good(tmp_path: Path) -> None:
     failed = hook("bad.yaml", "good.yaml")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "bad.yaml:4:5: RF201 error: gridding" in failed.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the git checkout")
+def test_the_repositorys_own_hooks_pass(tmp_path: Path) -> None:
+    """``.pre-commit-config.yaml`` (ruff, the import contracts, ``rfcalc check specs/``)
+    holds on the checkout, with the tools of this environment."""
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    if not Path(pre_commit).exists():
+        pytest.skip("pre-commit is not installed (pip install '.[test]')")
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    done = subprocess.run(
+        [pre_commit, "run", "--all-files", "--config", ".pre-commit-config.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for hook in ("ruff check", "ruff format", "import-linter", "rfcalc check specs/"):
+        assert hook in done.stdout

@@ -14,7 +14,7 @@ from rfcalc import __version__
 from rfcalc.cli import main
 
 SCHEMA = json.loads(
-    (Path(__file__).parents[1] / "rfcalc" / "schema" / "analyze.schema.json").read_text()
+    (Path(__file__).parents[2] / "rfcalc" / "schema" / "analyze.schema.json").read_text()
 )
 
 SPEC = """\
@@ -184,7 +184,7 @@ def test_entry_point_flushes_before_its_fast_exit(tmp_path: Path) -> None:
 
 def test_analyze_repeat_counts_explore_depth(capsys: pytest.CaptureFixture[str]) -> None:
     # ResNet-101 from the ResNet-50 spec: 23 units in block 3 (TF-Slim: 1027 / 32 / 511)
-    zoo = Path(__file__).parents[1] / "specs" / "zoo" / "resnet50_v1.yaml"
+    zoo = Path(__file__).parents[2] / "specs" / "zoo" / "resnet50_v1.yaml"
     code, out, _ = run(
         capsys, "analyze", str(zoo), "-i", "224x224", "--repeat", "block3_mid=21", "-f", "json"
     )

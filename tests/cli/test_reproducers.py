@@ -368,7 +368,7 @@ def test_a_json_array_names_the_spec_that_failed(tmp_path: Path, capsys: Any) ->
     assert docs[1]["error"]["line"] == 3
     assert "kernal" in docs[1]["error"]["message"]
     schema = json.loads(
-        (Path(__file__).parents[1] / "rfcalc/schema/analyze.schema.json").read_text()
+        (Path(__file__).parents[2] / "rfcalc/schema/analyze.schema.json").read_text()
     )
     jsonschema.validate(docs, schema)
 

@@ -24,7 +24,7 @@ from rfcalc.lint import Config, lint_text
 from rfcalc.model import SpecError
 from rfcalc.spec import load_spec
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 EXAMPLES = sorted((ROOT / "specs").glob("*.yaml")) + sorted(
     (ROOT / "tests" / "fixtures" / "check").glob("*.yaml")
 )
@@ -215,7 +215,7 @@ def test_billion_laughs_is_refused_fast_in_bounded_memory() -> None:
 def test_huge_values_give_findings_not_hangs(layer: str) -> None:
     text = f"rfcalc: 1\ninput: {{size: [H, 100]}}\nlayers:\n  - {layer}\n  - {layer}\n"
     result = lint_text(text, "huge.yaml", Config())
-    assert result.crashed is None  # the work is bounded: tests/test_bounds.py
+    assert result.crashed is None  # the work is bounded: tests/cli/test_bounds.py
 
 
 def test_a_typo_is_never_analysed_as_if_the_key_were_absent(

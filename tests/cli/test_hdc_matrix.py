@@ -1,4 +1,4 @@
-"""rfcalc hdc, rfcalc matrix and the support pictures."""
+"""rfcalc hdc, rfcalc matrix, the design search and --show-support, as a user runs them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from rfcalc.cli import main
 from rfcalc.engine.hdc import MAX_GROUP, common_factor, design_schedule, meets_m2
 from rfcalc.engine.support import dilated_paths, dilated_support, holes
-from rfcalc.render.support_picture import svg, text_picture
+from rfcalc.render.support_picture import svg
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -31,20 +31,6 @@ def test_hdc_verdicts(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1
     assert "common factor 2 (grids)" in out
     assert run(capsys, "hdc")[0] == 2
-
-
-def test_pictures_of_known_patterns() -> None:
-    # [2, 2, 2] with K=3: a checkerboard, every other row and column empty
-    counts = list(dilated_paths(3, [2, 2, 2]))
-    assert counts == [1, 0, 3, 0, 6, 0, 7, 0, 6, 0, 3, 0, 1]
-    rows = text_picture([counts, counts]).splitlines()
-    assert rows[1] == "·" * 13
-    assert rows[0][1::2] == "·" * 6
-    # [1, 2, 5]: a dense 17x17 square, no hole anywhere
-    dense = list(dilated_paths(3, [1, 2, 5]))
-    assert len(dense) == 17
-    assert 0 not in dense
-    assert "·" not in text_picture([dense, dense])
 
 
 def test_svg_is_standalone_and_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

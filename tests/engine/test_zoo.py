@@ -15,7 +15,7 @@ from rfcalc.render.design_text import solution_text
 from rfcalc.render.values import json_value
 from rfcalc.wording import maybe_note_text, note_text
 
-ZOO = Path(__file__).parents[1] / "specs" / "zoo"
+ZOO = Path(__file__).parents[2] / "specs" / "zoo"
 
 
 def zoo(name: str, size: list[int | str] | None = None) -> rfcalc.engine.Analysis:

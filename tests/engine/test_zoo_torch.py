@@ -38,7 +38,7 @@ F = torch.nn.functional
 from oracle_pads import pad as padded  # noqa: E402  (after the skip)
 from oracle_pads import window_padding  # noqa: E402
 
-SPECS = Path(__file__).parents[1] / "specs"
+SPECS = Path(__file__).parents[2] / "specs"
 
 #: the input each spec is run at: large enough that central units of the last layers
 #: lie inside the input on every axis (receptive field + a few strides), and valid
