@@ -185,20 +185,28 @@ def transposed(q: int, a: Expr, k: Expr, s: Expr, d: Expr, pb: Expr) -> Reading:
     pb = _need_int(pb, Quantity.TCONV_PADDING)
     g = gcd(d, s)
     sg, dg = s // g, d // g
-    inv = pow(dg, -1, sg) if sg > 1 else 0
 
     def taps(phi: int) -> list[Taps]:
-        x = phi + pb
-        if x % g:
+        m0, count = phase_taps(k, s, d, pb, phi)
+        if not count:
             return []
-        m0 = ((x // g) * inv) % sg if sg > 1 else 0
-        if m0 >= k:
-            return []
-        count = (k - 1 - m0) // sg + 1
         m_last = m0 + (count - 1) * sg
-        return [Taps((x - m_last * d) // s, dg, count)]
+        return [Taps((phi + pb - m_last * d) // s, dg, count)]
 
     return Reading(q * s, a, taps)
+
+
+def phase_taps(k: int, s: int, d: int, pb: int, phi: int) -> tuple[int, int]:
+    """The kernel taps ``m < k`` of a transposed conv that land on output phase ``phi``
+    (``m*d ≡ phi + pb (mod s)``): the first and how many (every ``s/gcd(d, s)``-th tap
+    from it), in closed form (kernels reach 2^24)."""
+    g = gcd(d, s)
+    x = phi + pb
+    if x % g:
+        return 0, 0
+    q = s // g
+    m0 = ((x // g) * pow(d // g, -1, q)) % q if q > 1 else 0
+    return (m0, 0) if m0 >= k else (m0, (k - 1 - m0) // q + 1)
 
 
 def scaled(q: int, a: Expr, f: Expr, mode: str) -> Reading:

@@ -29,24 +29,14 @@ from collections.abc import Iterator
 from math import gcd
 
 from ..engine.sizes import is_concrete
+from ..engine.steps import phase_taps
 from ..model import Op, Severity
 from .base import Context, Report, Rule
 
 
-def taps_on_phase(k: int, s: int, d: int, pb: int, phi: int) -> int:
-    """How many kernel taps ``m < k`` land on output phase ``phi``: ``m*d ≡ phi + pb``
-    (mod ``s``), counted in closed form (kernels reach 2^24)."""
-    g = gcd(d, s)
-    if (phi + pb) % g:
-        return 0
-    q = s // g
-    m0 = ((phi + pb) // g * pow(d // g, -1, q)) % q if q > 1 else 0
-    return 0 if m0 >= k else (k - 1 - m0) // q + 1
-
-
 def taps_per_phase(k: int, s: int, d: int, pb: int) -> list[int]:
     """How many kernel taps land on output phase ``0..s-1``."""
-    return [taps_on_phase(k, s, d, pb, phi) for phi in range(s)]
+    return [phase_taps(k, s, d, pb, phi)[1] for phi in range(s)]
 
 
 def phase_counts(k: int, s: int, d: int) -> dict[int, int]:

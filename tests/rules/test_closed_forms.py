@@ -8,6 +8,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rfcalc.engine.steps import phase_taps
 from rfcalc.engine.support import holes
 from rfcalc.rules.checkerboard import phase_counts, taps_per_phase
 from rfcalc.rules.stride_skip import covered_residues
@@ -20,6 +21,12 @@ def test_taps_per_phase_counts_every_tap(k: int, s: int, d: int, pb: int) -> Non
     want = [sum(1 for m in range(k) if (phi + pb - m * d) % s == 0) for phi in range(s)]
     assert taps_per_phase(k, s, d, pb) == want
     assert phase_counts(k, s, d) == dict(Counter(want))
+    for phi in range(s):  # the engine's reading of a transposed conv: first tap and count
+        taps = [m for m in range(k) if (phi + pb - m * d) % s == 0]
+        first, count = phase_taps(k, s, d, pb, phi)
+        assert count == len(taps)
+        if taps:
+            assert first == taps[0]
 
 
 @given(k=small, d=small, s=small)
