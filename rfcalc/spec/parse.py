@@ -141,7 +141,11 @@ def _article(word: str) -> str:
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """`` (did you mean 'same'?)`` for a near miss: another case (``SAME``), ``-`` for
+    ``_`` (``same-lower``), or a close spelling; "" when nothing is close."""
+    norm = {c.lower().replace("-", "_"): c for c in choices}
+    same = norm.get(word.lower().replace("-", "_"))
+    close = [same] if same else difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -167,10 +171,23 @@ def _int(v: Value, what: str, minimum: int = 1) -> int:
     if isinstance(v.data, bool) or not isinstance(v.data, int):
         raise SpecError(f"{what} must be an integer, not {v.kind} ({v.data!r})", v.loc)
     if v.data < minimum:
-        raise SpecError(f"{what} must be at least {minimum}, not {v.data}", v.loc)
+        raise SpecError(
+            f"{what} must be at least {minimum}, not {v.data}{_why(what, v.data)}", v.loc
+        )
     if v.data > MAX_PARAM:
         raise SpecError(f"{what} {v.data} is larger than rfcalc accepts ({MAX_PARAM})", v.loc)
     return v.data
+
+
+def _why(what: str, value: int) -> str:
+    """A hint for a value some texts write differently."""
+    if what == "dilation" and value == 0:
+        return (
+            " (rfcalc counts dilation as PyTorch and TensorFlow do: 1 is an ordinary"
+            " convolution, 2 leaves one pixel between taps; texts that call an ordinary"
+            " convolution dilation 0 count the pixels skipped, which is dilation - 1 here)"
+        )
+    return ""
 
 
 def _per_axis(
