@@ -8,11 +8,13 @@ Start-up stays light: sympy and the engine load only when a command needs them.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import re
 import sys
 from enum import Enum
+from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -312,35 +314,106 @@ def hdc(
 
 @app.command()
 def matrix(
-    input_size: Annotated[str, typer.Option("--input", "-i", help="Input size, e.g. 4x4.")] = "4x4",
-    kernel: Annotated[int, typer.Option("--kernel", "-k")] = 3,
+    input_size: Annotated[
+        str | None, typer.Option("--input", "-i", help="Input size, e.g. 4x4 (default 4x4).")
+    ] = None,
+    kernel: Annotated[int | None, typer.Option("--kernel", "-k", help="Default 3.")] = None,
     stride: Annotated[int, typer.Option("--stride", "-s")] = 1,
     padding: Annotated[int, typer.Option("--padding", "-p")] = 0,
     dilation: Annotated[int, typer.Option("--dilation", "-d")] = 1,
     transposed: Annotated[
         bool, typer.Option("--transposed", help="Print C^T: the transposed convolution.")
     ] = False,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            help="The kernel's values ('0 1; 2 3' or '[[0,1],[2,3]]'; integers, 1/2, 0.5): "
+            "sets the kernel size and prints the product.",
+        ),
+    ] = None,
+    values: Annotated[
+        str | None,
+        typer.Option("--values", help="The input's values, likewise: sets the input size."),
+    ] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
 ) -> int:
-    """The convolution as its sparse matrix C (y = C x), or C^T for the transposed conv."""
-    from .engine.convmatrix import layer_matrix
+    """The convolution as its sparse matrix C (y = C x), or C^T for the transposed conv;
+    with --weights and --values, also the product, exactly."""
+    from .engine.convmatrix import layer_matrix, product
     from .render.matrix_text import matrix_json, matrix_text
 
-    sizes = parse_input(input_size)
-    if (
-        not all(isinstance(v, int) for v in sizes)
-        or min(kernel, stride, dilation) < 1
-        or padding < 0
-    ):
-        _error("rfcalc: matrix needs a concrete --input, and kernel, stride, dilation >= 1")
-        return EXIT_USAGE
     try:
-        m = layer_matrix([int(v) for v in sizes], kernel, stride, padding, dilation, transposed)
+        w_shape, w_flat = parse_array(weights, "--weights") if weights else ((), [])
+        v_shape, v_flat = parse_array(values, "--values") if values else ((), [])
     except ValueError as exc:
         _error(f"rfcalc: {exc}")
         return EXIT_USAGE
-    sys.stdout.write(matrix_json(m) if fmt is TableFormat.json else matrix_text(m))
+    sizes = list(v_shape) if values else parse_input(input_size or "4x4")
+    clash = (values and input_size and parse_input(input_size) != sizes) or (
+        weights and kernel is not None and set(w_shape) != {kernel}
+    )
+    if clash or (weights and values and len(w_shape) != len(v_shape)):
+        _error("rfcalc: --weights and --values set the kernel and input sizes; they must agree")
+        return EXIT_USAGE
+    ks = list(w_shape) if weights else [kernel or 3] * len(sizes)
+    if not all(isinstance(v, int) for v in sizes) or min(*ks, stride, dilation) < 1 or padding < 0:
+        _error("rfcalc: matrix needs a concrete --input, and kernel, stride, dilation >= 1")
+        return EXIT_USAGE
+    try:
+        m = layer_matrix([int(v) for v in sizes], ks, stride, padding, dilation, transposed)
+    except ValueError as exc:
+        _error(f"rfcalc: {exc}")
+        return EXIT_USAGE
+    result = None
+    if weights and values:
+        taps = itertools.product(*(range(k) for k in w_shape))
+        result = product(m, dict(zip(taps, w_flat, strict=True)), v_flat)
+    elif weights or values:
+        _error("rfcalc: the product needs both --weights and --values")
+        return EXIT_USAGE
+    shown = matrix_json(m, result) if fmt is TableFormat.json else matrix_text(m, result)
+    sys.stdout.write(shown)
     return EXIT_OK
+
+
+def parse_array(text: str, option: str) -> tuple[tuple[int, ...], list[Fraction]]:
+    """``'0 1; 2 3'``, ``'[[0, 1], [2, 3]]'`` or ``'1 2 3'`` to its shape and its values
+    row by row, exact (``1/2`` and ``0.5`` are one half)."""
+    raw = text.strip()
+    try:
+        if raw.startswith("["):
+            nested = json.loads(re.sub(r"(-?\d+/\d+|-?\d*\.\d+)", r'"\1"', raw))
+        else:
+            nested = [row.replace(",", " ").split() for row in raw.split(";")]
+            if len(nested) == 1:
+                nested = nested[0]
+    except json.JSONDecodeError:
+        raise ValueError(f"{option}: {text!r} is not an array of numbers") from None
+    shape: list[int] = []
+    probe = nested
+    while isinstance(probe, list):
+        if not probe:
+            raise ValueError(f"{option}: an empty row")
+        shape.append(len(probe))
+        probe = probe[0]
+
+    def flat(x: Any, depth: int) -> list[Fraction]:
+        if depth == len(shape):
+            if isinstance(x, (list, bool)):
+                raise ValueError(f"{option}: rows of different depths")
+            try:
+                return [Fraction(str(x))]
+            except ValueError:
+                raise ValueError(f"{option}: {x!r} is not a number") from None
+        if not isinstance(x, list) or len(x) != shape[depth]:
+            raise ValueError(f"{option}: rows of different lengths")
+        return [v for item in x for v in flat(item, depth + 1)]
+
+    values = flat(nested, 0)
+    if not 1 <= len(shape) <= 3:
+        raise ValueError(f"{option}: 1 to 3 axes, not {len(shape)}")
+    return tuple(shape), values
 
 
 class CheckFormat(str, Enum):

@@ -9,8 +9,9 @@ pixel ``i`` for output ``o``, or None.  A 4x4 input and a 3x3 kernel give a 4x16
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 Tap = tuple[int, ...]
 
@@ -76,7 +77,7 @@ class ConvMatrix:
     input: tuple[int, ...]
     output: tuple[int, ...]
     transposed: bool
-    kernel: int
+    kernel: tuple[int, ...]
     stride: int
     padding: int
     dilation: int
@@ -84,25 +85,51 @@ class ConvMatrix:
 
 
 def layer_matrix(
-    size: Sequence[int], kernel: int, stride: int, padding: int, dilation: int, transposed: bool
+    size: Sequence[int],
+    kernel: int | Sequence[int],
+    stride: int,
+    padding: int,
+    dilation: int,
+    transposed: bool,
 ) -> ConvMatrix:
     """The matrix of a conv over ``size`` (the same parameters on every axis), or, with
     ``transposed``, of the transposed conv whose input is ``size``: the transpose of
     the conv that maps the larger size ``(n - 1)*s - 2p + d*(k - 1) + 1`` onto it."""
     nd = len(size)
+    ks = [kernel] * nd if isinstance(kernel, int) else list(kernel)
     conv_in = list(size)
     if transposed:
-        conv_in = [(n - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1 for n in size]
-    out, c = conv_matrix(conv_in, [kernel] * nd, [stride] * nd, [padding] * nd, [dilation] * nd)
+        conv_in = [
+            (n - 1) * stride - 2 * padding + dilation * (k - 1) + 1
+            for n, k in zip(size, ks, strict=True)
+        ]
+    if min(conv_in) < 1:  # the transposed conv's output would be empty
+        raise ValueError(f"the output would be empty ({'x'.join(map(str, conv_in))})")
+    out, c = conv_matrix(conv_in, ks, [stride] * nd, [padding] * nd, [dilation] * nd)
     rows = transpose(c) if transposed else c
     shown_in, shown_out = (out, conv_in) if transposed else (conv_in, out)
     return ConvMatrix(
         tuple(shown_in),
         tuple(shown_out),
         transposed,
-        kernel,
+        tuple(ks),
         stride,
         padding,
         dilation,
         tuple(tuple(r) for r in rows),
     )
+
+
+def product(
+    m: ConvMatrix, weights: Mapping[Tap, Fraction], values: Sequence[Fraction]
+) -> list[Fraction]:
+    """``C x`` (or ``C^T x``): the layer's output, flattened row by row, for the kernel
+    ``weights`` (by tap) and the input ``values`` (flattened row by row), exactly."""
+    if len(values) != len(m.rows[0]):
+        raise ValueError(f"the matrix takes {len(m.rows[0])} input values, not {len(values)}")
+    return [
+        sum(
+            (weights[t] * v for t, v in zip(row, values, strict=True) if t is not None), Fraction(0)
+        )
+        for row in m.rows
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -172,3 +173,55 @@ def test_a_huge_kernel_on_a_tiny_input_is_answered_at_once(
     code, out = run(capsys, "matrix", "--input", "1x1x1", "--kernel", "1000", "--padding", "500")
     assert code == 0
     assert out.splitlines()[1:3] == ["w500500500", "w500500499"]
+
+
+@pytest.mark.parametrize(
+    ("args", "product"),
+    [
+        # the seed articles' worked example: a 2x2 kernel transposed over a 2x2 input
+        ([], [[0, 0, 1], [0, 4, 6], [4, 12, 9]]),
+        (["-p", "1"], [[4]]),
+        (["-s", "2"], [[0, 0, 0, 1], [0, 0, 2, 3], [0, 2, 0, 3], [4, 6, 6, 9]]),
+    ],
+)
+def test_matrix_with_numbers_reproduces_the_seed_examples(
+    capsys: pytest.CaptureFixture[str], args: list[str], product: list[list[int]]
+) -> None:
+    code, out = run(
+        capsys,
+        "matrix",
+        "--transposed",
+        "--weights",
+        "[[0, 1], [2, 3]]",
+        "--values",
+        "0 1; 2 3",
+        "-f",
+        "json",
+        *args,
+    )
+    assert code == 0
+    assert json.loads(out)["product"] == product
+
+
+def test_matrix_products_are_exact_fractions(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(capsys, "matrix", "--weights", "1/2 1/3", "--values", "1 0.5 3", "-f", "json")
+    assert code == 0
+    assert json.loads(out)["product"] == ["2/3", "5/4"]  # 1/2 + 1/6, 1/4 + 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--weights", "1 2"],  # the product needs both
+        ["--weights", "1 2; 3", "--values", "1 2 3"],  # ragged
+        ["--weights", "1 x", "--values", "1 2 3"],  # not a number
+        ["--weights", "1 2", "--values", "1 2 3", "-k", "3"],  # the kernel sizes disagree
+        ["--weights", "1 2", "--values", "1 2; 3 4"],  # axes disagree
+    ],
+)
+def test_matrix_refuses_numbers_that_do_not_fit(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, out = run(capsys, "matrix", *args)
+    assert code == 2
+    assert out.startswith("rfcalc: ")

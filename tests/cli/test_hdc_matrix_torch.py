@@ -75,3 +75,91 @@ def test_path_counts_are_the_gradient(k: int, rates: list[int]) -> None:
     y[0, 0, 0].backward()
     assert x.grad is not None
     assert [int(v) for v in x.grad[0, 0, : len(counts)].tolist()] == counts
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(
+    ndim=st.integers(1, 2),
+    ks=st.lists(st.integers(1, 3), min_size=2, max_size=2),
+    ns=st.lists(st.integers(1, 5), min_size=2, max_size=2),
+    s=st.integers(1, 3),
+    p=st.integers(0, 2),
+    d=st.integers(1, 2),
+    transposed=st.booleans(),
+    data=st.data(),
+)
+def test_matrix_products_are_pytorchs(
+    ndim: int,
+    ks: list[int],
+    ns: list[int],
+    s: int,
+    p: int,
+    d: int,
+    transposed: bool,
+    data: st.DataObject,
+) -> None:
+    """``rfcalc matrix --weights --values`` against conv / conv_transpose in float64
+    (halves and small integers: every sum is exact in float64)."""
+    import json
+
+    from rfcalc.cli import main
+
+    ks, ns = ks[:ndim], ns[:ndim]
+    half = st.integers(-8, 8).map(lambda v: v / 2)
+    w = data.draw(st.lists(half, min_size=_prod(ks), max_size=_prod(ks)))
+    x = data.draw(st.lists(half, min_size=_prod(ns), max_size=_prod(ns)))
+    args = ["matrix", "-s", str(s), "-p", str(p), "-d", str(d), "-f", "json"]
+    args += ["--weights", _text(w, ks), "--values", _text(x, ns)]
+    args += ["--transposed"] if transposed else []
+    wt = torch.tensor(w, dtype=torch.float64).reshape(1, 1, *ks)
+    xt = torch.tensor(x, dtype=torch.float64).reshape(1, 1, *ns)
+    fn = {
+        (1, False): torch.nn.functional.conv1d,
+        (2, False): torch.nn.functional.conv2d,
+        (1, True): torch.nn.functional.conv_transpose1d,
+        (2, True): torch.nn.functional.conv_transpose2d,
+    }[(ndim, transposed)]
+    try:
+        want = fn(xt, wt, stride=s, padding=p, dilation=d)[0, 0]
+    except RuntimeError:  # an empty or negative output: rfcalc refuses it too
+        assert main(args) == 2
+        return
+    if want.numel() == 0 or min(want.shape) < 1:
+        assert main(args) == 2
+        return
+    import io
+    from contextlib import redirect_stdout
+
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        code = main(args)
+    assert code == 0
+    got = json.loads(buffer.getvalue())["product"]
+    assert torch.equal(torch.tensor(_floats(got), dtype=torch.float64), want)
+
+
+def _prod(xs: list[int]) -> int:
+    out = 1
+    for v in xs:
+        out *= v
+    return out
+
+
+def _text(values: list[float], shape: list[int]) -> str:
+    """Rows as the user writes them (``1 2; 3 4``), or JSON for a 1-D input and a
+    one-row 2-D one (the row form cannot tell those apart)."""
+    import json
+
+    if len(shape) == 1 or shape[0] == 1:
+        nested: object = values if len(shape) == 1 else [values]
+        return json.dumps(nested)
+    cells = [str(v) for v in values]
+    return "; ".join(" ".join(cells[i : i + shape[1]]) for i in range(0, len(cells), shape[1]))
+
+
+def _floats(nested: object) -> object:
+    from fractions import Fraction
+
+    if isinstance(nested, list):
+        return [_floats(v) for v in nested]
+    return float(Fraction(str(nested)))
