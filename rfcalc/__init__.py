@@ -4,7 +4,8 @@ The public API is small and cheap to import (sympy loads on first use)::
 
     import rfcalc
     result = rfcalc.analyze("specs/vgg16.yaml", input_size=[224, 224])
-    result["pool5"].axes[0].receptive_field  # 212
+    result["pool5"].axes[0].receptive_field  # 212 (a sympy Integer)
+    rfcalc.to_dict(result)["layers"][-1]["receptive_field"]  # [212, 212] (plain ints)
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .model import SpecError
 
 if TYPE_CHECKING:
     from .engine import Analysis
     from .model import Network
 
-__all__ = ["__version__", "analyze", "load"]
+__all__ = ["SpecError", "__version__", "analyze", "load", "to_dict"]
 
 
 def load(
@@ -51,3 +53,12 @@ def analyze(spec: str | Path | Network, input_size: Sequence[int | str] | None =
     if input_size is not None:
         sizes = [size_symbol(s) if isinstance(s, str) else s for s in input_size]
     return analyze_network(network, sizes)
+
+
+def to_dict(result: Analysis, spec: str | None = None) -> dict[str, Any]:
+    """The analysis as plain Python, ready for ``json.dumps``: the document ``rfcalc
+    analyze --format json`` prints (schema 1; integers as ints, fractions and formulas as
+    strings such as ``"1/2"`` or ``"floor(H/2) + 1"``, unknowns as None)."""
+    from .render.analysis_json import analysis_document
+
+    return analysis_document(result, spec if spec is not None else result.network.path)

@@ -6,6 +6,7 @@ from typing import Any
 
 from .._version import __version__
 from ..engine import Analysis
+from ..model import CONVS, WINDOWS
 from ..wording import note_text
 from .values import json_value
 
@@ -19,10 +20,18 @@ def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
     layers = []
     for r in result.layers:
         axes = r.axes
+        layer = r.layer
         entry: dict[str, Any] = {
             "name": r.name,
-            "op": r.layer.op,
-            "inputs": list(r.layer.inputs),
+            "op": str(layer.op),
+            "inputs": list(layer.inputs),
+        }
+        if layer.op in WINDOWS | CONVS:
+            for key in ("kernel", "stride", "dilation"):
+                entry[key] = [json_value(layer.param(key, i)) for i in range(len(axes))]
+        if layer.op in CONVS:
+            entry["groups"] = layer.groups
+        entry |= {
             "output_size": [json_value(a.size) for a in axes],
             "receptive_field": [json_value(a.receptive_field) for a in axes],
         }
