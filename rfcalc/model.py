@@ -70,6 +70,12 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 #: How axes are named when the input gives them no symbol.
 AXIS_NAMES = ("H", "W", "D")
 
+#: Interpolation modes of upsample and resize, as PyTorch names them (linear, bilinear
+#: and trilinear are one mode, named for 1, 2 and 3 axes; any of them is accepted).
+INTERPOLATION_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "bicubic")
+#: The modes that weigh neighbours (where ``align_corners`` means something).
+WEIGHING_MODES = frozenset({"linear", "bilinear", "trilinear", "bicubic"})
+
 #: Named padding modes (the README's "Layers" table says what each means).
 PADDING_MODES = ("valid", "same", "same_lower", "full", "half", "causal")
 
@@ -145,8 +151,13 @@ class Layer:
     ceil_mode: bool = False
     #: upsample factor, pixel (un)shuffle factor
     scale: tuple[Expr, ...] = ()
-    #: interpolation mode of upsample / resize: "nearest" or "bilinear"
+    #: interpolation mode of upsample / resize, as written (:data:`INTERPOLATION_MODES`)
     mode: str = "nearest"
+    #: upsample / resize with a linear or cubic mode: PyTorch's ``align_corners``
+    align_corners: bool = False
+    #: upsample by a scale: the source index uses in/out sizes (True) or 1/scale (False,
+    #: PyTorch's default ``recompute_scale_factor=None``)
+    recompute_scale_factor: bool = False
     #: adaptive_pool output size
     output_size: tuple[Expr, ...] = ()
     #: resize / crop: take the spatial size of this layer

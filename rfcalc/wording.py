@@ -26,9 +26,10 @@ _QUANTITY = {
     Quantity.ADAPTIVE_OUTPUT: "an adaptive pool's output size",
     Quantity.ADAPTIVE_INPUT: "the input of an adaptive pool",
     Quantity.GLOBAL_INPUT_AFTER_UPSAMPLING: "the input of a global pool after an upsampling",
-    Quantity.RESIZE_INPUT: "a resize's input size when the scale is not a whole number",
-    Quantity.RESIZE_OUTPUT: "a resize's output size when the scale is not a whole number",
+    Quantity.RESIZE_INPUT: "the input size of a resampling by a ratio that is not whole",
+    Quantity.RESIZE_OUTPUT: "the output size of a resampling by a ratio that is not whole",
     Quantity.PAD_AFTER_UPSAMPLING: "a padding after an upsampling",
+    Quantity.ALIGN_CORNERS_SIZE: "the sizes of an align_corners interpolation",
 }
 
 #: one sentence per kind; ``{0}``, ``{1}``... are the note's values as printed
@@ -55,6 +56,7 @@ _TEXT = {
         "{4} per unit"
     ),
     Why.EMPTY_INPUT: "it reads an empty map",
+    Why.EMPTY_OUTPUT: "its output is empty",
 }
 
 
@@ -68,7 +70,7 @@ def note_text(note: Note) -> str:
         )
     if note.why is Why.NEEDS_NUMBER:
         assert note.quantity is not None
-        return f"{_QUANTITY[note.quantity]} must be a number here, not {note.values[0]}"
+        return f"{_QUANTITY[note.quantity]} must be a number here, not {short(note.values[0])}"
     if note.why is Why.FIXED_AND_MOVING:
         return _TEXT[note.why].format(*(short(v) for v in note.values))
     return _TEXT[note.why].format(*note.values)

@@ -45,6 +45,16 @@ def _axes(rng: random.Random, ndim: int, lo: int, hi: int) -> str:
     return "[" + ", ".join(str(rng.randint(lo, hi)) for _ in range(ndim)) + "]"
 
 
+#: interpolation modes, with the names PyTorch gives linear for 1, 2 and 3 axes
+MODES = ["nearest", "nearest-exact", "linear", "bilinear", "trilinear", "bicubic"]
+
+
+def _options(rng: random.Random, mode: str) -> str:
+    if mode.startswith("nearest") or rng.random() < 0.5:
+        return ""
+    return ", align_corners: true"
+
+
 def spec(  # noqa: C901 (one branch per op: the generator is a table)
     rng: random.Random, ndim: int | None = None, max_items: int = 6, hyper: bool = False
 ) -> str:
@@ -106,9 +116,11 @@ def spec(  # noqa: C901 (one branch per op: the generator is a table)
                 f"padding: {pad}, output_padding: {op}, {src}}}"
             )
         elif kind == "upsample":
-            mode = rng.choice(["nearest", "bilinear"])
+            mode = rng.choice(MODES)
+            scale = rng.choice(["1", "2", "3", "'1.5'", "'0.5'", "'5/4'"])
             items.append(
-                f"{{name: {name}, op: upsample, scale: {rng.randint(1, 3)}, mode: {mode}, {src}}}"
+                f"{{name: {name}, op: upsample, scale: {scale}, mode: {mode}"
+                f"{_options(rng, mode)}, {src}}}"
             )
         elif kind == "shuffle":
             items.append(f"{{name: {name}, op: pixel_shuffle, scale: 2, {src}}}")
@@ -120,7 +132,7 @@ def spec(  # noqa: C901 (one branch per op: the generator is a table)
         elif kind == "global":
             items.append(f"{{name: {name}, op: global_pool, {src}}}")
         elif kind == "broadcast":  # image pooling
-            mode = rng.choice(["nearest", "bilinear"])
+            mode = rng.choice(MODES)
             items += [
                 f"{{name: {name}_g, op: global_pool, {src}}}",
                 f"{{name: {name}_up, op: resize, to: {prev}, mode: {mode}}}",
@@ -128,11 +140,11 @@ def spec(  # noqa: C901 (one branch per op: the generator is a table)
                 f"inputs: [{prev}, {name}_up]}}",
             ]
         elif kind == "resize":  # a strided branch resized back and merged
-            mode = rng.choice(["nearest", "bilinear"])
+            mode = rng.choice(MODES)
             items += [
                 f"{{name: {name}_d, op: conv, kernel: {rng.randint(1, 3)}, "
                 f"stride: {rng.randint(2, 3)}, {src}}}",
-                f"{{name: {name}_up, op: resize, to: {prev}, mode: {mode}}}",
+                f"{{name: {name}_up, op: resize, to: {prev}, mode: {mode}{_options(rng, mode)}}}",
                 f"{{name: {name}, op: {rng.choice(['add', 'concat'])}, "
                 f"inputs: [{prev}, {name}_up]}}",
             ]

@@ -49,6 +49,8 @@ class Why(enum.Enum):
     FIXED_AND_MOVING = enum.auto()
     #: (): the layer reads an empty map
     EMPTY_INPUT = enum.auto()
+    #: (): the layer's output is empty (a resampling to no unit has no pattern)
+    EMPTY_OUTPUT = enum.auto()
 
 
 class Quantity(enum.Enum):
@@ -67,6 +69,7 @@ class Quantity(enum.Enum):
     RESIZE_INPUT = enum.auto()
     RESIZE_OUTPUT = enum.auto()
     PAD_AFTER_UPSAMPLING = enum.auto()
+    ALIGN_CORNERS_SIZE = enum.auto()
 
 
 @dataclass(frozen=True)

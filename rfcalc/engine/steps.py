@@ -20,8 +20,8 @@ from ..model import Expr, Layer, Op, Padding
 from . import shapes
 from .field import Taps
 from .notes import NotExact, Quantity, Why
-from .sizes import ceil_div, floor_div
-from .torch_index import torch_nearest
+from .sizes import ceil_div, floor_div, is_concrete
+from .torch_index import torch_nearest_index
 
 #: output size of another layer on this axis (``resize: to:``, ``crop: to:``)
 SizeOf = Callable[[str], Expr]
@@ -86,10 +86,14 @@ def conv_transpose(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
 
 
 def upsample(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
-    """upsample and pixel_shuffle: every unit below becomes ``f`` units."""
+    """upsample by a scale (``floor(n * scale)`` units) and pixel_shuffle (every unit
+    below becomes ``f`` units)."""
     f = _num(layer.param("scale", axis))
-    mode = layer.mode if layer.op == Op.UPSAMPLE else "nearest"
-    return Step(sympy.expand(n * f), read=lambda q, a: scaled(q, a, f, mode))
+    if layer.op == Op.PIXEL_SHUFFLE:
+        return Step(sympy.expand(n * f), read=lambda q, a: scaled(q, a, f, Interp()))
+    size = sympy.expand(n * f) if f.is_Integer else floor_div(n * f.p, f.q)
+    how = Interp(layer.mode, layer.align_corners, None if layer.recompute_scale_factor else f)
+    return Step(size, read=lambda q, a: resample(q, a, n, size, how))
 
 
 def pixel_unshuffle(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
@@ -107,8 +111,10 @@ def adaptive_pool(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
 
 
 def resize(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
-    target = size_of(layer.target) if layer.target else n
-    return Step(target, read=lambda q, a: interpolate(q, a, n, target, layer.mode))
+    """Interpolate to another layer's size (``to:``) or to a fixed ``size:``."""
+    target = size_of(layer.target) if layer.target else _num(layer.param("output_size", axis))
+    how = Interp(layer.mode, layer.align_corners)
+    return Step(target, read=lambda q, a: resample(q, a, n, target, how))
 
 
 def pad(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
@@ -209,19 +215,43 @@ def phase_taps(k: int, s: int, d: int, pb: int, phi: int) -> tuple[int, int]:
     return (m0, 0) if m0 >= k else (m0, (k - 1 - m0) // q + 1)
 
 
-def scaled(q: int, a: Expr, f: Expr, mode: str) -> Reading:
-    """Upsampling by a whole factor (PyTorch, align_corners=False)."""
+@dataclass(frozen=True)
+class Interp:
+    """How a resampling layer reads: its mode (as written), ``align_corners``, and the
+    scale factor the source index divides by (None: the sizes' ratio, as PyTorch does
+    for ``size=`` and for ``recompute_scale_factor=True``)."""
+
+    mode: str = "nearest"
+    align_corners: bool = False
+    scale: Expr | None = None
+
+    @property
+    def kind(self) -> str:
+        """nearest, nearest-exact, linear (linear, bilinear, trilinear) or cubic."""
+        return _KINDS.get(self.mode, self.mode)
+
+
+_KINDS = {"bilinear": "linear", "trilinear": "linear", "bicubic": "cubic"}
+
+
+def scaled(q: int, a: Expr, f: Expr, how: Interp) -> Reading:
+    """Upsampling by a whole factor ``f`` with the source index ``(u + 1/2)/f - 1/2``
+    (or ``u/f`` for nearest): exact for a symbolic input too."""
     fi = _need_int(f, Quantity.UPSAMPLE_FACTOR)
-    if mode == "nearest":
+    if how.kind in ("nearest", "nearest-exact"):  # (u + 1/2)/f is never whole: one rule
         return Reading(q * fi, a, lambda phi: [Taps(phi // fi, 1, 1)])
+    return Reading(q * fi, a, lambda phi: _weighed(Fraction(2 * phi + 1 - fi, 2 * fi), how))
 
-    def taps(phi: int) -> list[Taps]:
-        # align_corners=False: src = (phi + 1/2)/f - 1/2; interior units (no clamping)
-        src = Fraction(2 * phi + 1 - fi, 2 * fi)
-        lo = floor(src)
-        return [Taps(lo, 1, 1 if src == lo else 2)]
 
-    return Reading(q * fi, a, taps)
+def _weighed(src: Fraction, how: Interp) -> list[Taps]:
+    """The units a linear (2 neighbours) or cubic (4) interpolation at ``src`` weighs,
+    before any clamp at the borders; one unit when ``src`` is whole (the others weigh 0)."""
+    lo = floor(src)
+    if src == lo:
+        return [Taps(lo, 1, 1)]
+    if how.kind == "cubic":
+        return [Taps(lo - 1, 1, 4)]
+    return [Taps(lo, 1, 2)]
 
 
 def adaptive(q: int, a: Expr, n: Expr, out: Expr) -> Reading:
@@ -251,34 +281,84 @@ def adaptive(q: int, a: Expr, n: Expr, out: Expr) -> Reading:
     return Reading(out * c, _c(a * ni * c // q), taps)
 
 
-def interpolate(q: int, a: Expr, n: Expr, m: Expr, mode: str) -> Reading:
-    """Interpolate from ``n`` to ``m`` units (PyTorch ``size=``, align_corners=False)."""
+def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
+    """Interpolate from ``n`` to ``m`` units as PyTorch's ``F.interpolate`` does.
+
+    The source coordinate of output unit ``u`` is ``s*(u + 1/2) - 1/2`` (linear, cubic;
+    ``s*u`` with ``align_corners``), ``floor(s*u)`` (nearest) or ``floor(s*(u + 1/2))``
+    (nearest-exact), with ``s`` the inverse scale factor, or ``n/m``, or ``(n-1)/(m-1)``
+    with ``align_corners``.  With ``s = p_in/p_out`` the pattern repeats every ``p_out``
+    units, ``p_in`` units further.  The nearest modes compute the index in single
+    precision: emulated exactly, and where that breaks the pattern, one phase per unit.
+    """
+    for size, why in ((n, Why.EMPTY_INPUT), (m, Why.EMPTY_OUTPUT)):
+        if is_concrete(size) and int(size) < 1:
+            raise NotExact(why)
     if sympy.sympify(n) == 1:
         # one unit (after global or adaptive pooling to 1) broadcast: every output unit
         # reads it, whatever the output size
         return Reading(1, 0, lambda _phi: [Taps(0, 1, 1)])
-    ratio = sympy.simplify(sympy.sympify(m) / n)
-    if ratio.is_Integer:
-        return scaled(q, a, ratio, mode)
-    ni = _need_int(n, Quantity.RESIZE_INPUT)
-    mi = _need_int(m, Quantity.RESIZE_OUTPUT)
-    g = gcd(ni, mi)
-    p_out, p_in = mi // g, ni // g
-    nearest = [(b * ni) // mi for b in range(p_out)]
-    if mode == "nearest":
-        as_torch = torch_nearest(ni, mi)
-        if any(as_torch[b] != nearest[b % p_out] + (b // p_out) * p_in for b in range(mi)):
-            # PyTorch's float arithmetic breaks the exact pattern: one phase per unit
-            p_out, p_in, nearest = mi, ni, as_torch
-    c = q // gcd(p_in, q)
+    if how.align_corners:
+        ni = _need_int(n, Quantity.ALIGN_CORNERS_SIZE)
+        mi = _need_int(m, Quantity.ALIGN_CORNERS_SIZE)
+        s = Fraction(ni - 1, mi - 1) if mi > 1 else Fraction(0)
+        return _periodic(q, a, s, lambda u: _weighed(s * u, how))
+    inverse = (1 / sympy.sympify(how.scale)) if how.scale is not None else sympy.sympify(n) / m
+    inverse = sympy.simplify(inverse)
+    if how.kind in ("nearest", "nearest-exact"):
+        if (1 / inverse).is_Integer:  # a whole factor: the single-precision index agrees
+            return scaled(q, a, 1 / inverse, how)
+        ni = _need_int(n, Quantity.RESIZE_INPUT)
+        mi = _need_int(m, Quantity.RESIZE_OUTPUT)
+        scale = None if how.scale is None else Fraction(str(how.scale))
+        exact = how.kind == "nearest-exact"
+        index = [torch_nearest_index(u, ni, mi, scale, exact) for u in range(mi)]
+        return _periodic(q, a, _rational(inverse), lambda u: [Taps(index[u], 1, 1)], mi, ni)
+    if not inverse.is_Rational:
+        _need_int(n, Quantity.RESIZE_INPUT)  # the ratio of sizes needs numbers
+        _need_int(m, Quantity.RESIZE_OUTPUT)
+    s = _rational(inverse)
+    if (1 / s).denominator == 1:
+        return scaled(q, a, int(1 / s), how)
+    return _periodic(q, a, s, lambda u: _weighed(s * (u + Fraction(1, 2)) - Fraction(1, 2), how))
+
+
+def _rational(x: Expr) -> Fraction:
+    x = sympy.sympify(x)
+    if not x.is_Rational:
+        raise NotExact(Why.NEEDS_NUMBER, x, quantity=Quantity.RESIZE_INPUT)
+    return Fraction(int(x.p), int(x.q))
+
+
+def _periodic(
+    q: int,
+    a: Expr,
+    s: Fraction,
+    taps_of: Callable[[int], list[Taps]],
+    m: int | None = None,
+    n: int | None = None,
+) -> Reading:
+    """The reading of a resampling whose unit ``u + p_out`` reads the taps of ``u`` moved
+    by ``p_in`` (``s = p_in/p_out``).  ``taps_of`` may be a table over a map of ``m``
+    units from ``n``: then the pattern is checked over the map, and where it does not hold
+    the map is one period (the pattern beyond it is on paper only)."""
+    p_in, p_out = s.numerator, s.denominator
+    if s == 0:  # align_corners to one unit: it reads unit 0
+        p_in, p_out = 0, 1
+    if m is not None and n is not None:
+        p_out = max(p_out, 1)
+        holds = all(
+            taps_of(u + p_out) == [Taps(t.first + p_in, t.step, t.count) for t in taps_of(u)]
+            for u in range(m - p_out)
+        )
+        if not holds or p_out > m:
+            p_out, p_in = m, n
+    table = [taps_of(b) for b in range(p_out)]
+    c = q // gcd(p_in, q) if p_in else 1
 
     def taps(phi: int) -> list[Taps]:
         t, b = divmod(phi, p_out)
-        if mode == "nearest":
-            return [Taps(nearest[b] + t * p_in, 1, 1)]
-        src = Fraction((2 * b + 1) * ni - mi, 2 * mi)
-        lo = floor(src)
-        return [Taps(lo + t * p_in, 1, 1 if src == lo else 2)]
+        return [Taps(x.first + t * p_in, x.step, x.count) for x in table[b]]
 
     return Reading(p_out * c, _c(a * p_in * c // q), taps)
 

@@ -11,6 +11,15 @@ from math import floor
 def round_f32(q: Fraction) -> Fraction:
     """``q`` rounded to the nearest IEEE single (ties to even), as an exact fraction:
     what a C ``float`` holds after an operation whose exact result is ``q``."""
+    return _round(q, 24)
+
+
+def round_f64(q: Fraction) -> Fraction:
+    """Likewise for an IEEE double (53 significant bits)."""
+    return _round(q, 53)
+
+
+def _round(q: Fraction, bits: int) -> Fraction:
     if q == 0:
         return Fraction(0)
     sign = 1 if q > 0 else -1
@@ -20,7 +29,7 @@ def round_f32(q: Fraction) -> Fraction:
         e -= 1
     elif q >= Fraction(2) ** (e + 1):
         e += 1
-    unit = Fraction(2) ** (e - 23)  # 24 significant bits
+    unit = Fraction(2) ** (e - bits + 1)  # ``bits`` significant bits
     return sign * round(q / unit) * unit
 
 
@@ -36,3 +45,26 @@ def torch_nearest(n: int, m: int) -> list[int]:
         return [dst >> 1 for dst in range(m)]
     scale = round_f32(Fraction(n, m))
     return [min(floor(round_f32(dst * scale)), n - 1) for dst in range(m)]
+
+
+def float_scale(n: int, m: int, scale: Fraction | None) -> Fraction:
+    """ATen's ``compute_scales_value<float>``: ``(float)(1.0 / scale)`` when a scale
+    factor is given (the reciprocal in double, then single), else ``(float)n / m``."""
+    if scale is not None:
+        return round_f32(round_f64(1 / scale))
+    return round_f32(Fraction(n, m))
+
+
+def torch_nearest_index(dst: int, n: int, m: int, scale: Fraction | None, exact: bool) -> int:
+    """The input unit output unit ``dst`` reads in PyTorch's ``nearest`` (ATen's
+    ``nearest_idx``: ``floorf(dst * scale)``, with copies for m == n and m == 2n) or
+    ``nearest-exact`` (``floorf((dst + 0.5) * scale)``, the sum and product in double,
+    then single for ``floorf``), before the clamp to ``n - 1``."""
+    if not exact and m == n:
+        return dst
+    if not exact and m == 2 * n:
+        return dst >> 1
+    s = float_scale(n, m, scale)
+    if exact:
+        return floor(round_f32(round_f64((dst + Fraction(1, 2)) * s)))
+    return floor(round_f32(dst * s))

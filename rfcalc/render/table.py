@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ..engine import Analysis, AxisResult, LayerResult
 from ..engine.cost import LayerCost
-from ..model import AXIS_NAMES, CONVS, WINDOWS, Op
+from ..model import AXIS_NAMES, CONVS, WINDOWS, Layer, Op
 from ..wording import maybe_note_text
 from .values import per_axis, short
 
@@ -42,15 +42,24 @@ def _params(r: LayerResult) -> str:
         return text
     if layer.op in {Op.UPSAMPLE, Op.PIXEL_SHUFFLE, Op.PIXEL_UNSHUFFLE}:
         return f"×{per_axis(layer.scale, '×')}" + (
-            f" {layer.mode}" if layer.op == Op.UPSAMPLE else ""
+            f" {layer.mode}{_options(layer)}" if layer.op == Op.UPSAMPLE else ""
         )
     if layer.op in {Op.RESIZE, Op.CROP} and layer.target:
         return f"to {layer.target}"
+    if layer.op == Op.RESIZE:
+        return f"→{per_axis(layer.output_size, '×')} {layer.mode}{_options(layer)}"
     if layer.op in {Op.PAD, Op.CROP}:
         return per_axis([f"{short(a.pad_before)},{short(a.pad_after)}" for a in r.axes], "×")
     if layer.op == Op.ADAPTIVE_POOL:
         return f"→{per_axis(layer.output_size, '×')}"
     return ""
+
+
+def _options(layer: Layer) -> str:
+    """``align_corners`` and ``recompute_scale_factor`` where set, abbreviated."""
+    return (" align" if layer.align_corners else "") + (
+        " recompute" if layer.recompute_scale_factor else ""
+    )
 
 
 def analysis_table(result: Analysis, title: str, cost: bool = False) -> RenderableType:

@@ -10,15 +10,20 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
+
+import sympy
 
 from ..model import (
     CONVS,
     INPUT,
+    INTERPOLATION_MODES,
     MERGES,
     OPS,
     PADDING_MODES,
     TARGETS,
+    WEIGHING_MODES,
     Expectation,
     Layer,
     Loc,
@@ -66,8 +71,8 @@ OP_KEYS: dict[Op, tuple[str, ...]] = {
     Op.AVG_POOL: ("kernel", "stride", "padding", "ceil_mode"),
     Op.ADAPTIVE_POOL: ("output_size",),
     Op.GLOBAL_POOL: (),
-    Op.UPSAMPLE: ("scale", "mode"),
-    Op.RESIZE: ("to", "mode"),
+    Op.UPSAMPLE: ("scale", "mode", "align_corners", "recompute_scale_factor"),
+    Op.RESIZE: ("to", "size", "mode", "align_corners"),
     Op.PIXEL_SHUFFLE: ("scale",),
     Op.PIXEL_UNSHUFFLE: ("scale",),
     Op.PAD: ("padding",),
@@ -84,7 +89,6 @@ _REQUIRED: dict[Op, tuple[str, ...]] = {
     Op.AVG_POOL: ("kernel",),
     Op.ADAPTIVE_POOL: ("output_size",),
     Op.UPSAMPLE: ("scale",),
-    Op.RESIZE: ("to",),
     Op.PIXEL_SHUFFLE: ("scale",),
     Op.PIXEL_UNSHUFFLE: ("scale",),
     Op.PAD: ("padding",),
@@ -191,14 +195,22 @@ def _why(what: str, value: int) -> str:
 
 
 def _per_axis(
-    v: Value, ndim: int, what: str, minimum: int = 1, hyper: Mapping[str, Any] | None = None
+    v: Value,
+    ndim: int,
+    what: str,
+    minimum: int = 1,
+    hyper: Mapping[str, Any] | None = None,
+    fractions: bool = False,
 ) -> tuple[Any, ...]:
     """One integer for all axes, or a list with one integer per axis; a name declared
-    in ``symbols`` stands for an unknown (kernel, stride, dilation)."""
+    in ``symbols`` stands for an unknown (kernel, stride, dilation); with ``fractions``,
+    a positive fraction (``1.5``, ``"3/2"``) as an exact rational (an upsampling scale)."""
 
     def one(x: Value) -> Any:
         if hyper and isinstance(x.data, str) and x.data in hyper:
             return hyper[x.data]
+        if fractions and not isinstance(x.data, (int, bool)):
+            return _fraction(x, what)
         return _int(x, what, minimum)
 
     if isinstance(v.data, list):
@@ -208,6 +220,20 @@ def _per_axis(
             )
         return tuple(one(x) for x in v.data)
     return (one(v),) * ndim
+
+
+def _fraction(v: Value, what: str) -> Any:
+    """A positive exact fraction: ``1.5`` (the decimal as written, exactly) or ``"3/2"``."""
+    text = v.data if isinstance(v.data, str) else repr(v.data)
+    try:
+        value = Fraction(text) if isinstance(v.data, (str, float)) else None
+    except (ValueError, ZeroDivisionError):
+        value = None
+    if value is None or value <= 0 or value.denominator > MAX_PARAM:
+        raise SpecError(f"{what} must be a positive number (2, 1.5 or 3/2), not {v.data!r}", v.loc)
+    if value > MAX_PARAM:
+        raise SpecError(f"{what} {v.data} is larger than rfcalc accepts ({MAX_PARAM})", v.loc)
+    return sympy.Rational(value.numerator, value.denominator)
 
 
 def _padding(
@@ -505,6 +531,9 @@ def _layer(
         kw["padding"] = _padding(m["crop"], ndim, (), "crop")
     if op == Op.CROP and "crop" not in m and "to" not in m:
         raise SpecError("a crop layer needs 'crop' amounts or 'to' a layer to match", item.loc)
+    if op == Op.RESIZE and ("to" in m) == ("size" in m):
+        where = m["size"].loc if "size" in m else item.loc
+        raise SpecError("a resize takes 'to' a layer or a fixed 'size', one of them", where)
     if "to" in m:
         kw["target"] = _ref(m["to"], names, "'to'")
     if op == Op.CONV_TRANSPOSE:
@@ -597,9 +626,12 @@ def _sizes(m: dict[str, Value], op: Op, ndim: int, hyper: Mapping[str, Any]) -> 
     for key in ("kernel", "stride", "dilation"):
         if key in m:
             kw[key] = _per_axis(m[key], ndim, key, hyper=hyper if op == Op.CONV else None)
-    for key in ("scale", "output_size"):
-        if key in m:
-            kw[key] = _per_axis(m[key], ndim, key)
+    if "scale" in m:
+        kw["scale"] = _per_axis(m["scale"], ndim, "scale", fractions=op == Op.UPSAMPLE)
+    if "output_size" in m:
+        kw["output_size"] = _per_axis(m["output_size"], ndim, "output_size")
+    if "size" in m:  # resize to a fixed size
+        kw["output_size"] = _per_axis(m["size"], ndim, "size")
     if "output_padding" in m:
         kw["output_padding"] = _per_axis(m["output_padding"], ndim, "output_padding", 0)
     return kw
@@ -608,20 +640,27 @@ def _sizes(m: dict[str, Value], op: Op, ndim: int, hyper: Mapping[str, Any]) -> 
 def _flags(m: dict[str, Value]) -> dict[str, Any]:
     """``bias``, ``ceil_mode``, the interpolation ``mode``, ``channels`` and ``groups``."""
     kw: dict[str, Any] = {}
-    for key in ("bias", "ceil_mode"):
+    for key in ("bias", "ceil_mode", "align_corners", "recompute_scale_factor"):
         if key in m:
             if not isinstance(m[key].data, bool):
                 raise SpecError(f"{key} must be true or false, not {m[key].kind}", m[key].loc)
             kw[key] = m[key].data
     if "mode" in m:
         mode = m["mode"].data
-        if mode not in ("nearest", "bilinear"):
+        if mode not in INTERPOLATION_MODES:
             raise SpecError(
                 f"unknown interpolation mode {mode!r}"
-                f"{_suggest(str(mode), ['nearest', 'bilinear'])}; use nearest or bilinear",
+                f"{_suggest(str(mode), INTERPOLATION_MODES)};"
+                f" modes: {', '.join(INTERPOLATION_MODES)}",
                 m["mode"].loc,
             )
         kw["mode"] = mode
+    if kw.get("align_corners") and kw.get("mode", "nearest") not in WEIGHING_MODES:
+        raise SpecError(
+            "align_corners is for the modes that weigh neighbours (linear, bilinear,"
+            " trilinear, bicubic), as in PyTorch",
+            m["align_corners"].loc,
+        )
     for key in ("channels", "groups"):
         if key in m:
             kw[key] = _int(m[key], key)

@@ -15,6 +15,7 @@ their definitions (REFERENCE.md), not by rfcalc.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from math import ceil, prod
 from pathlib import Path
@@ -173,6 +174,90 @@ def _interpolate(x: Any, size: list[int], mode: str, mark: bool) -> Any:
     return out
 
 
+def _resample(x: Any, layer: Layer, size: list[int] | None, mark: bool) -> Any:
+    """upsample / resize as PyTorch runs them: ``F.interpolate`` with the layer's mode,
+    ``align_corners``, and its scale factor (``recompute_scale_factor`` as written) or
+    size.  The plain nearest and linear modes without those options keep the executor
+    the oracles were first written with; the others mark (NaN) every unit whose
+    computation clamps at a border, from PyTorch's documented source coordinates."""
+    mode = layer.mode
+    scales = None if size is not None else [Fraction(str(v)) for v in layer.scale]
+    plain = not layer.align_corners and mode in ("nearest", "bilinear") and size is not None
+    if plain or (
+        scales
+        and all(f.denominator == 1 for f in scales)
+        and mode in ("nearest", "bilinear")
+        and not layer.align_corners
+    ):
+        spatial = list(x.shape[2:])
+        target = size or [n * int(f) for n, f in zip(spatial, scales or [], strict=True)]
+        return _interpolate(x, target, mode, mark)
+    ndim = x.dim() - 2
+    kind = {"bilinear": "linear", "trilinear": "linear", "bicubic": "cubic"}.get(mode, mode)
+    torch_mode = {
+        "linear": {1: "linear", 2: "bilinear", 3: "trilinear"}[ndim],
+        "cubic": "bicubic",
+    }.get(kind, kind)
+    kw: dict[str, Any] = {"mode": torch_mode}
+    if kind in ("linear", "cubic"):
+        kw["align_corners"] = layer.align_corners
+    if scales is not None:
+        kw["scale_factor"] = [float(f) for f in scales]
+        kw["recompute_scale_factor"] = layer.recompute_scale_factor
+    else:
+        kw["size"] = size
+    y = x.float() if kind.startswith("nearest") else x  # the index in single precision
+    if kind == "cubic" and ndim == 1:  # PyTorch's bicubic is 2-D: a unit-high map
+        if scales is not None:
+            kw["scale_factor"] = [1.0, *kw["scale_factor"]]
+        else:
+            kw["size"] = [1, *size]
+        out = F.interpolate(y.unsqueeze(2), **kw).squeeze(2)
+    else:
+        out = F.interpolate(y, **kw)
+    out = out.to(x.dtype)
+    if not mark:
+        return out
+    out = out.clone()
+    spatial = list(x.shape[2:])
+    for axis, n in enumerate(spatial):
+        m = out.shape[2 + axis]
+        index = [slice(None)] * out.dim()
+        for u in range(m):
+            if _clamps(
+                u,
+                n,
+                m,
+                kind,
+                layer.align_corners,
+                None if scales is None or layer.recompute_scale_factor else scales[axis],
+            ):
+                index[2 + axis] = slice(u, u + 1)
+                out[tuple(index)] = float("nan")
+    return out
+
+
+def _clamps(u: int, n: int, m: int, kind: str, align: bool, scale: Fraction | None) -> bool:
+    """Output unit ``u`` of an interpolation from ``n`` to ``m`` units reads beyond the
+    map (PyTorch then clamps): its source coordinate (PyTorch's documentation of
+    ``F.interpolate``; exact arithmetic) with the neighbours its mode weighs."""
+    if kind.startswith("nearest"):
+        return False  # floor(s*u) and floor(s*(u + 1/2)) stay below n for these sizes
+    if align:
+        src = Fraction(u * (n - 1), m - 1) if m > 1 else Fraction(0)
+    else:
+        inverse = 1 / scale if scale is not None else Fraction(n, m)
+        src = inverse * (u + Fraction(1, 2)) - Fraction(1, 2)
+        if kind == "linear" and src < 0:
+            return True  # clamped to 0
+    lo = src.numerator // src.denominator
+    if src == lo:
+        return not 0 <= lo <= n - 1
+    if kind == "linear":
+        return lo < 0 or lo + 1 > n - 1
+    return lo - 1 < 0 or lo + 2 > n - 1
+
+
 def _run(layer: Layer, t: dict[str, Any], mark: bool) -> Any:
     x = t[layer.inputs[0]]
     ndim = x.dim() - 2
@@ -193,18 +278,21 @@ def _run(layer: Layer, t: dict[str, Any], mark: bool) -> Any:
         return x.mean(dim=tuple(range(2, 2 + ndim)), keepdim=True)
     if op == "adaptive_pool":
         return _nd("adaptive_avg_pool", ndim)(x, [int(v) for v in layer.output_size])
-    if op in ("upsample", "pixel_shuffle"):  # a shuffled unit reads one input unit
+    if op == "pixel_shuffle":  # a shuffled unit reads one input unit
         factors = [int(v) for v in layer.scale] if layer.scale else [2] * ndim
-        mode = layer.mode if op == "upsample" else "nearest"
         size = [n * f for n, f in zip(spatial, factors, strict=True)]
-        return _interpolate(x, size, mode, mark)
+        return _interpolate(x, size, "nearest", mark)
+    if op == "upsample":
+        if not layer.scale:
+            layer = replace(layer, scale=(2,) * ndim)
+        return _resample(x, layer, None, mark)
     if op == "pixel_unshuffle":  # r x r blocks: a window of r at stride r
         r = [int(v) for v in layer.scale] if layer.scale else [2] * ndim
         weight = torch.ones(1, 1, *r, dtype=x.dtype)
         return _nd("conv", ndim)(x, weight, stride=r)
     if op == "resize":
-        size = list(t[layer.target].shape[2:]) if layer.target else spatial
-        return _interpolate(x, size, layer.mode, mark)
+        size = list(t[layer.target].shape[2:]) if layer.target else list(layer.output_size)
+        return _resample(x, layer, [int(v) for v in size], mark)
     if op == "pad":
         return padded(x, [(int(p.before), int(p.after)) for p in layer.padding], mark)
     if op == "crop":
@@ -379,8 +467,23 @@ def _check(network: Network, size: list[int], label: str, every_layer: bool = Tr
 # --- generated networks: every op the spec knows, against the same executor ---------
 
 
+def _modes(ndim: int) -> list[str]:
+    """Every interpolation mode PyTorch runs on ``ndim`` axes (bicubic: 1-D as a
+    unit-high 2-D map; PyTorch has no 3-D cubic)."""
+    linear = {1: "linear", 2: "bilinear", 3: "trilinear"}[ndim]
+    return ["nearest", "nearest-exact", "bilinear", linear, *(["bicubic"] if ndim < 3 else [])]
+
+
+def _interpolation_options(draw: Any, mode: str) -> str:
+    if mode in ("nearest", "nearest-exact") or not draw(st.booleans()):
+        return ""
+    return ", align_corners: true"
+
+
 @st.composite
-def generated(draw: Any, ndim: int = 1) -> tuple[str, list[int]]:
+def generated(  # noqa: C901 (one branch per op: the generator is a table)
+    draw: Any, ndim: int = 1
+) -> tuple[str, list[int]]:
     """A spec of a few items, each an op with random parameters, and its input."""
     size = [draw(st.integers(24, {1: 240, 2: 64}.get(ndim, 32))) for _ in range(ndim)]
     lines = ["rfcalc: 1", f"input: {{size: {size}}}", "layers:"]
@@ -399,6 +502,7 @@ def generated(draw: Any, ndim: int = 1) -> tuple[str, list[int]]:
                     "adaptive",
                     "broadcast",
                     "resize",
+                    "resize_fixed",
                     "residual",
                     "pad",
                     "crop",
@@ -441,9 +545,21 @@ def generated(draw: Any, ndim: int = 1) -> tuple[str, list[int]]:
                 f"dilation: {d}, padding: {pad}, output_padding: {op}, {src}}}"
             )
         elif kind == "upsample":
-            mode = draw(st.sampled_from(["nearest", "bilinear"]))
-            f = draw(st.integers(2, 3))
-            lines.append(f"  - {{name: {name}, op: upsample, scale: {f}, mode: {mode}, {src}}}")
+            mode = draw(st.sampled_from(_modes(ndim)))
+            f = draw(st.sampled_from(["2", "3", "1.5", "2.5", "0.5", "0.75", "1.25", "3/2"]))
+            options = _interpolation_options(draw, mode)
+            if "/" in f or "." in f:
+                options += f", recompute_scale_factor: {str(draw(st.booleans())).lower()}"
+            lines.append(
+                f"  - {{name: {name}, op: upsample, scale: {f!r}, mode: {mode}{options}, {src}}}"
+            )
+        elif kind == "resize_fixed":  # to a fixed size, larger or smaller
+            mode = draw(st.sampled_from(_modes(ndim)))
+            out = [draw(st.integers(3, 40)) for _ in range(ndim)]
+            options = _interpolation_options(draw, mode)
+            lines.append(
+                f"  - {{name: {name}, op: resize, size: {out}, mode: {mode}{options}, {src}}}"
+            )
         elif kind == "shuffle":
             lines.append(f"  - {{name: {name}, op: pixel_shuffle, scale: 2, {src}}}")
         elif kind == "unshuffle":
@@ -460,11 +576,12 @@ def generated(draw: Any, ndim: int = 1) -> tuple[str, list[int]]:
             ]
         elif kind == "resize":  # a strided branch resized back to the map and merged
             k, s = draw(st.integers(1, 3)), draw(st.integers(2, 3))
-            mode = draw(st.sampled_from(["nearest", "bilinear"]))
+            mode = draw(st.sampled_from(_modes(ndim)))
             merge = draw(st.sampled_from(["add", "concat"]))
             lines += [
                 f"  - {{name: {name}_d, op: conv, kernel: {k}, stride: {s}, {src}}}",
-                f"  - {{name: {name}_up, op: resize, to: {prev}, mode: {mode}}}",
+                f"  - {{name: {name}_up, op: resize, to: {prev}, mode: {mode}"
+                f"{_interpolation_options(draw, mode)}}}",
                 f"  - {{name: {name}, op: {merge}, inputs: [{prev}, {name}_up]}}",
             ]
         elif kind == "residual":
