@@ -91,8 +91,10 @@ class _Compact(_Readable):
         return f"({self._print(a)} mod {self._print(b)})"
 
     def parenthesize(self, item: Any, level: Any, strict: bool = False) -> str:
-        if isinstance(item, sympy.Mod):  # printed in its own parentheses already
+        if isinstance(item, (sympy.Mod, sympy.floor, sympy.ceiling)):  # bracketed already
             return str(self._print(item))
+        if isinstance(item, sympy.Add) and isinstance(_ceiling_form(item), sympy.ceiling):
+            return str(self._print(item))  # floor((H - 1)/2) + 1: printed ⌈H/2⌉
         return str(super().parenthesize(item, level, strict))
 
 
@@ -112,7 +114,9 @@ def short(x: Any) -> str:
 
 @lru_cache(maxsize=8192)
 def _compact_text(x: Any) -> str:
-    return _MUL.sub("", str(_PRINTER.doprint(x)))
+    """``9408⌈H/2⌉·⌈W/2⌉``: a coefficient written against its factor, other products
+    with a centred dot."""
+    return _MUL.sub("", str(_PRINTER.doprint(x))).replace("**", "^").replace("*", "·")
 
 
 def per_axis(values: list[Any] | tuple[Any, ...], sep: str = " × ", width: int = 24) -> str:

@@ -92,7 +92,8 @@ def upsample(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
     if layer.op == Op.PIXEL_SHUFFLE:
         return Step(sympy.expand(n * f), read=lambda q, a: scaled(q, a, f, Interp()))
     size = sympy.expand(n * f) if f.is_Integer else floor_div(n * f.p, f.q)
-    how = Interp(layer.mode, layer.align_corners, None if layer.recompute_scale_factor else f)
+    scale = None if layer.recompute_scale_factor else f
+    how = Interp(layer.mode, layer.align_corners, scale, len(layer.scale))
     return Step(size, read=lambda q, a: resample(q, a, n, size, how))
 
 
@@ -113,7 +114,7 @@ def adaptive_pool(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
 def resize(layer: Layer, axis: int, n: Expr, size_of: SizeOf) -> Step:
     """Interpolate to another layer's size (``to:``) or to a fixed ``size:``."""
     target = size_of(layer.target) if layer.target else _num(layer.param("output_size", axis))
-    how = Interp(layer.mode, layer.align_corners)
+    how = Interp(layer.mode, layer.align_corners)  # by sizes: the kernels agree
     return Step(target, read=lambda q, a: resample(q, a, n, target, how))
 
 
@@ -224,6 +225,8 @@ class Interp:
     mode: str = "nearest"
     align_corners: bool = False
     scale: Expr | None = None
+    #: the spatial axes of the tensor (PyTorch's nearest kernels differ in 2-D)
+    ndim: int = 2
 
     @property
     def kind(self) -> str:
@@ -312,7 +315,7 @@ def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
         mi = _need_int(m, Quantity.RESIZE_OUTPUT)
         scale = None if how.scale is None else Fraction(str(how.scale))
         exact = how.kind == "nearest-exact"
-        index = [torch_nearest_index(u, ni, mi, scale, exact) for u in range(mi)]
+        index = [torch_nearest_index(u, ni, mi, scale, exact, how.ndim) for u in range(mi)]
         return _periodic(q, a, _rational(inverse), lambda u: [Taps(index[u], 1, 1)], mi, ni)
     if not inverse.is_Rational:
         _need_int(n, Quantity.RESIZE_INPUT)  # the ratio of sizes needs numbers

@@ -1,4 +1,4 @@
-"""PyTorch's single-precision source index for ``nearest`` interpolation, emulated
+"""PyTorch's single-precision source index for ``nearest`` and ``nearest-exact``, emulated
 exactly: every single-precision step is an exact fraction rounded as IEEE 754 rounds,
 so the engine stays free of floats and still reads the unit PyTorch reads."""
 
@@ -33,20 +33,6 @@ def _round(q: Fraction, bits: int) -> Fraction:
     return sign * round(q / unit) * unit
 
 
-def torch_nearest(n: int, m: int) -> list[int]:
-    """The input unit each of ``m`` output units reads in PyTorch's ``nearest``
-    interpolation from ``n`` units: ``min(floorf(dst * ((float)n / m)), n - 1)`` in
-    single precision (ATen's ``nearest_idx``), which is not always ``floor(dst * n/m)``:
-    56 -> 166 units reads unit 27 for output 83, not 28.  Computed exactly: each single-
-    precision step is an exact fraction rounded as IEEE 754 rounds."""
-    if m == n:
-        return list(range(m))
-    if m == 2 * n:
-        return [dst >> 1 for dst in range(m)]
-    scale = round_f32(Fraction(n, m))
-    return [min(floor(round_f32(dst * scale)), n - 1) for dst in range(m)]
-
-
 def float_scale(n: int, m: int, scale: Fraction | None) -> Fraction:
     """ATen's ``compute_scales_value<float>``: ``(float)(1.0 / scale)`` when a scale
     factor is given (the reciprocal in double, then single), else ``(float)n / m``."""
@@ -55,14 +41,20 @@ def float_scale(n: int, m: int, scale: Fraction | None) -> Fraction:
     return round_f32(Fraction(n, m))
 
 
-def torch_nearest_index(dst: int, n: int, m: int, scale: Fraction | None, exact: bool) -> int:
-    """The input unit output unit ``dst`` reads in PyTorch's ``nearest`` (ATen's
-    ``nearest_idx``: ``floorf(dst * scale)``, with copies for m == n and m == 2n) or
-    ``nearest-exact`` (``floorf((dst + 0.5) * scale)``, the sum and product in double,
-    then single for ``floorf``), before the clamp to ``n - 1``."""
-    if not exact and m == n:
+def torch_nearest_index(
+    dst: int, n: int, m: int, scale: Fraction | None, exact: bool, ndim: int = 2
+) -> int:
+    """The input unit output unit ``dst`` reads in PyTorch's ``nearest``
+    (``floorf(dst * scale)``) or ``nearest-exact`` (``floorf((dst + 0.5) * scale)``, the
+    sum and product in double, then single for ``floorf``), before the clamp to ``n - 1``.
+
+    PyTorch's 2-D nearest kernel (ATen's ``nearest_idx``) copies when ``m == n`` and
+    halves when ``m == 2n``, whatever the scale factor; its 1-D and 3-D kernels do not
+    (a 2-unit map upsampled by 1.25 reads unit 1 in 2-D, unit 0 in 1-D): ``ndim`` says
+    which kernel.  Checked against PyTorch for every size and several scales."""
+    if not exact and ndim == 2 and m == n:
         return dst
-    if not exact and m == 2 * n:
+    if not exact and ndim == 2 and m == 2 * n:
         return dst >> 1
     s = float_scale(n, m, scale)
     if exact:

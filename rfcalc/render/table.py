@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from ..engine import Analysis, AxisResult, LayerResult
 from ..engine.cost import LayerCost
+from ..engine.sizes import is_concrete
 from ..model import AXIS_NAMES, CONVS, WINDOWS, Layer, Op
 from ..wording import maybe_note_text
 from .values import per_axis, short
@@ -62,93 +67,353 @@ def _options(layer: Layer) -> str:
     )
 
 
+@dataclass
+class _Row:
+    name: str
+    op: str
+    params: str
+    #: per axis: output size, receptive field, jump, effective padding
+    axes: list[tuple[str, str, str, str]]
+    cost: list[str]
+    style: str | None = None
+
+
+#: the columns after name, op and k/s/p/d, in the order they are dropped last-first
+_VALUES = ("output", "RF", "jump", "eff. pad")
+
+
 def analysis_table(result: Analysis, title: str, cost: bool = False) -> RenderableType:
-    table = Table(title=Text(title), title_justify="left", header_style="bold")
-    table.add_column("layer", overflow="fold", min_width=5)
-    table.add_column("op", overflow="fold", min_width=4)
-    table.add_column("k/s/p/d", no_wrap=True)
-    table.add_column("output", no_wrap=True)
-    table.add_column("RF", justify="right", no_wrap=True)
-    table.add_column("jump", justify="right", no_wrap=True)
-    table.add_column("eff. pad", justify="right", no_wrap=True)
+    """The per-layer table, laid out for the width it is printed at: every column at
+    its natural width when that fits; else names and ops wrapped at separators
+    (``dec4.`` / ``upconv``), then one line per axis, then the kernel column folded into
+    the op column, then columns left out (said under the table); a number is never cut."""
+    rows, notes = _rows(result, cost)
+    return _Layout(title, rows, notes, cost, len(result.input_size), result)
+
+
+def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
     costs = None
     if cost:
         from ..engine.cost import network_cost
 
         costs = network_cost(result)
-        table.add_column("params", justify="right", no_wrap=True)
-        table.add_column("MACs", justify="right", no_wrap=True, max_width=28, overflow="ellipsis")
-    extra = ["", ""] if cost else []
-    table.add_row(
-        Text("input"),
-        Text(""),
-        Text(""),
-        Text(per_axis(result.input_size)),
-        "1",
-        "1",
-        "0",
-        *extra,
-        style="dim",
-    )
+    ndim = len(result.input_size)
+    inputs = [(short(s), "1", "1", "0") for s in result.input_size]
+    rows = [_Row("input", "", "", inputs, ["", ""] if cost else [], "dim")]
     notes: list[Text] = []
     previous = "input"
     for r in result.layers:
-        rf = per_axis([_rf(a) for a in r.axes])
         op = str(r.layer.op)
         # name the inputs of merges, and of layers that do not read the row above
         if len(r.layer.inputs) > 1 or r.layer.inputs[0] != previous:
             op = f"{op} ← {', '.join(r.layer.inputs)}"
         previous = r.name
-        style = None
-        flags = []
-        if r.mismatched_axes:
-            flags.append("branch sizes differ")
-            style = "red"
-        if not r.aligned:
-            flags.append("misaligned branches")
-        axis_notes = [maybe_note_text(a.note) for a in r.axes]
-        if len(set(axis_notes)) == 1:
-            axis_notes = axis_notes[:1]  # the same on every axis: said once
-        for i, note in enumerate(axis_notes):
-            if note:
-                flags.append(note if len(axis_notes) == 1 else f"on {_axis(result, i)}, {note}")
-        for a in r.axes:
-            if a.blind_phases and a.field is not None:
-                flags.append(f"{a.blind_phases} of {a.field.period} output phases see no input")
-        if any(
-            (isinstance(a.size, int) and a.size < 1)
-            or (getattr(a.size, "is_Integer", False) and a.size < 1)
-            for a in r.axes
-        ):
-            style = "red"
-            flags.append("empty output")
-        table.add_row(
-            Text(r.name),
-            Text(op),
-            Text(_params(r)),
-            Text(per_axis(list(r.output_size))),
-            Text(rf),
-            Text(per_axis([a.jump for a in r.axes])),
-            Text(per_axis([a.effective_padding for a in r.axes])),
-            *(_cost_cells(costs.layers[r.name]) if costs is not None else []),
-            style=style,
-        )
-        for flag in dict.fromkeys(flags):
-            notes.append(Text(f"{r.name}: {flag}", style="yellow"))
+        style, flags = _flags(result, r)
+        axes = [(short(a.size), _rf(a), short(a.jump), short(a.effective_padding)) for a in r.axes]
+        cells = _cost_cells(costs.layers[r.name]) if costs is not None else []
+        rows.append(_Row(r.name, op, _params(r), axes, [c.plain for c in cells], style))
+        notes += [Text(f"{r.name}: {flag}", style="yellow") for flag in dict.fromkeys(flags)]
     if costs is not None:
-        table.add_section()
-        table.add_row(
-            Text("total"),
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            *_cost_cells(LayerCost(None, costs.params, costs.macs)),
-            style="bold",
+        total = _cost_cells(LayerCost(None, costs.params, costs.macs))
+        rows.append(
+            _Row("total", "", "", [("", "", "", "")] * ndim, [c.plain for c in total], "bold")
         )
-    return Group(table, *notes) if notes else table
+    return rows, notes
+
+
+def _flags(result: Analysis, r: LayerResult) -> tuple[str | None, list[str]]:
+    style = None
+    flags = []
+    if r.mismatched_axes:
+        flags.append("branch sizes differ")
+        style = "red"
+    if not r.aligned:
+        flags.append("misaligned branches")
+    axis_notes = [maybe_note_text(a.note) for a in r.axes]
+    if len(set(axis_notes)) == 1:
+        axis_notes = axis_notes[:1]  # the same on every axis: said once
+    for i, note in enumerate(axis_notes):
+        if note:
+            flags.append(note if len(axis_notes) == 1 else f"on {_axis(result, i)}, {note}")
+    for a in r.axes:
+        if a.blind_phases and a.field is not None:
+            flags.append(f"{a.blind_phases} of {a.field.period} output phases see no input")
+    if any(is_concrete(a.size) and int(a.size) < 1 for a in r.axes):
+        style = "red"
+        flags.append("empty output")
+    return style, flags
+
+
+#: where a word may break when it does not fit a line: after ``.`` or ``_``, after ``-``
+#: that follows a letter, after ``/`` between letters (an exporter's ``/encoder/conv``;
+#: never inside ``3/2/same/1`` or ``-1``)
+_SEPARATORS = re.compile(r"(?<=[A-Za-z0-9][._])|(?<=[A-Za-z]-)|(?<=[A-Za-z]/)(?=[A-Za-z])")
+#: where a line breaks first: after a space
+_WORDS = re.compile(r"(?<= )")
+#: where a formula breaks: before a term's operator (`` + ``, `` - ``, `` × ``)
+_TERMS = re.compile(r"(?= [+\-−×] )")
+
+#: value columns that may break a formula between terms when nothing else fits
+_FORMULAS = frozenset({*_VALUES, "params", "MACs"})
+
+#: layouts tried in turn: (one line per axis, k/s/p/d folded into op, columns dropped)
+_ATTEMPTS = (
+    (False, False, 0),
+    (True, False, 0),
+    (False, True, 0),
+    (True, True, 0),
+    (True, True, 1),
+    (True, True, 2),
+)
+
+
+def wrap_at_separators(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width``: broken between words, and a word longer
+    than a line after a separator (``dec4.`` / ``upconv``), never inside a part (a part
+    longer than ``width`` keeps a line of its own)."""
+    if "\n" in text:
+        return "\n".join(wrap_at_separators(line, width) for line in text.split("\n"))
+    parts: list[str] = []
+    for word in _WORDS.split(text):
+        parts += _SEPARATORS.split(word) if len(word.rstrip()) > width else [word]
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        if line and len(line) + len(part.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += part
+    lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def wrap_formula(text: str, width: int) -> str:
+    """A value in lines of at most ``width``, broken before an operator between terms
+    (a term longer than ``width`` keeps a line of its own: a number is never cut)."""
+    lines: list[str] = []
+    for given in text.split("\n"):
+        line = ""
+        for term in _TERMS.split(given):
+            if line and len(line) + len(term) > width:
+                lines.append(line)
+                term = term.lstrip()
+                line = ""
+            line += term
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _longest_term(text: str) -> int:
+    return max((len(t.strip()) for t in _TERMS.split(text)), default=0)
+
+
+def _longest_part(text: str) -> int:
+    """The narrowest a column can be for ``text`` without breaking inside a part."""
+    return max(
+        (len(p.rstrip()) for w in _WORDS.split(text) for p in _SEPARATORS.split(w)), default=0
+    )
+
+
+def _width(cells: list[str]) -> int:
+    return max((len(line) for c in cells for line in c.split("\n")), default=0)
+
+
+class _Layout:
+    """The table, laid out at render time for the console's width."""
+
+    def __init__(
+        self,
+        title: str,
+        rows: list[_Row],
+        notes: list[Text],
+        cost: bool,
+        ndim: int,
+        result: Analysis,
+    ) -> None:
+        self.title, self.rows, self.notes, self.cost, self.ndim = title, rows, notes, cost, ndim
+        self.result = result
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        with_cost = self.cost
+        for split in (False, True) if with_cost else (False,):
+            self.cost = with_cost and not split
+            laid = [
+                (found, dropped)
+                for per_axis_lines, fold, dropped in _ATTEMPTS
+                if not (per_axis_lines and self.ndim == 1)
+                and (found := self._table(width, per_axis_lines, fold, dropped)) is not None
+            ]
+            if not laid:
+                continue
+            # every column if possible; the first layout (in the order of _ATTEMPTS) that
+            # takes at most a quarter more lines than the shortest
+            fewest = min(d for _, d in laid)
+            kept = [(f, d) for f, d in laid if d == fewest]
+            shortest = min(f[0] for f, _ in kept)
+            (_, table), dropped = next((f, d) for f, d in kept if 4 * f[0] <= 5 * shortest)
+            yield table
+            if dropped:
+                left = ", ".join(_VALUES[len(_VALUES) - dropped :])
+                yield Text(
+                    f"({left} left out to fit {width} columns: widen the terminal,"
+                    " or use --format json)",
+                    style="dim",
+                )
+            if split:
+                yield self._cost_table(width)
+            yield from self.notes
+            self.cost = with_cost
+            return
+        self.cost = with_cost
+        yield from self._records(width)
+        yield from self.notes
+
+    def _cost_table(self, width: int) -> RenderableType:
+        """Parameters and multiply-accumulates in a table of their own, under the first
+        when both do not fit side by side."""
+        headers = ["layer", "params", "MACs"]
+        rows = [r for r in self.rows if r.name != "input"]
+        body = [[r.name, *r.cost] for r in rows]
+        widths = _fit(headers, body, ["layer"], width, names_first=True)
+        if widths is None:
+            return Text("\n".join(f"{r.name}: params {r.cost[0]}, MACs {r.cost[1]}" for r in rows))
+        table = Table(header_style="bold")
+        for h, w in zip(headers, widths, strict=True):
+            table.add_column(h, justify="left" if h == "layer" else "right", no_wrap=True, width=w)
+        for row, cells in zip(rows, body, strict=True):
+            if row.name == "total":
+                table.add_section()
+            shown = [wrap_at_separators(cells[0], widths[0])]
+            shown += [wrap_formula(c, w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+            table.add_row(*map(Text, shown), style=row.style)
+        return table
+
+    def _columns(
+        self, per_axis_lines: bool, fold: bool, dropped: int
+    ) -> tuple[list[str], list[list[str]], list[str]]:
+        """Headers, the cells of every row, and the wrappable columns' names."""
+        values = list(_VALUES[: len(_VALUES) - dropped])
+        headers = ["layer", "op"] + ([] if fold else ["k/s/p/d"])
+        if per_axis_lines:
+            headers.append("axis")
+        headers += values
+        if self.cost:
+            headers += ["params", "MACs"]
+        body: list[list[str]] = []
+        for row in self.rows:
+            op = row.op if not fold or not row.params else f"{row.op}\n{row.params}"
+            lead = [row.name, op] + ([] if fold else [row.params])
+            count = len(values)
+            if per_axis_lines:
+                for i, axis in enumerate(row.axes):
+                    name = _axis(self.result, i) if any(axis) else ""
+                    cells = lead if i == 0 else [""] * len(lead)
+                    cost = row.cost if self.cost else []
+                    tail = cost if i == 0 else [""] * len(cost)
+                    body.append([*cells, name, *axis[:count], *tail])
+            else:
+                joined = [_joined([a[k] for a in row.axes]) for k in range(count)]
+                body.append([*lead, *joined, *(row.cost if self.cost else [])])
+        return headers, body, ["layer", "op"]
+
+    def _table(
+        self, width: int, per_axis_lines: bool, fold: bool, dropped: int
+    ) -> tuple[int, Table] | None:
+        """The table in one layout, with the lines its body takes; None: it cannot fit."""
+        headers, body, wrappable = self._columns(per_axis_lines, fold, dropped)
+        widths = _fit(headers, body, wrappable, width)
+        if widths is None:
+            return None
+        height = 0
+        table = Table(title=Text(self.title), title_justify="left", header_style="bold")
+        for h, w in zip(headers, widths, strict=True):
+            right = h in ("RF", "jump", "eff. pad", "params", "MACs")
+            table.add_column(h, justify="right" if right else "left", no_wrap=True, width=w)
+        for row_cells, style in self._styles(body, per_axis_lines):
+            cells = [
+                Text(
+                    wrap_at_separators(c, w)
+                    if h in wrappable
+                    else wrap_formula(c, w)
+                    if h in _FORMULAS
+                    else c
+                )
+                for c, h, w in zip(row_cells, headers, widths, strict=True)
+            ]
+            if row_cells and row_cells[0] == "total":
+                table.add_section()
+            table.add_row(*cells, style=style)
+            height += max(len(c.plain.split("\n")) for c in cells)
+        return height, table
+
+    def _styles(
+        self, body: list[list[str]], per_axis_lines: bool
+    ) -> Iterator[tuple[list[str], str | None]]:
+        step = self.ndim if per_axis_lines else 1
+        for i, cells in enumerate(body):
+            yield cells, self.rows[i // step].style
+
+    def _records(self, width: int) -> Iterator[Text]:
+        """The last resort: a layer per block of lines, every value in full."""
+        yield Text(self.title)
+        for row in self.rows:
+            head = " ".join(x for x in (row.name, row.op, row.params) if x)
+            style = row.style or ""
+            yield Text(wrap_at_separators(head, width), style=style or "bold")
+            for k, label in enumerate(_VALUES):
+                shown = _joined([a[k] for a in row.axes]).replace("\n", " | ")
+                yield Text(f"  {label}: {shown}", style=style)
+            if row.cost and any(row.cost):
+                yield Text(f"  params: {row.cost[0]}, MACs: {row.cost[1]}", style=style)
+
+
+def _fit(
+    headers: list[str],
+    body: list[list[str]],
+    wrappable: list[str],
+    width: int,
+    names_first: bool = False,
+) -> list[int] | None:
+    """Column widths that fit ``width``: each at least its header and its longest part
+    (names broken at separators, formulas between terms), the spare room to the values
+    first (or the names), each as it would use; None when even the least does not fit."""
+    natural = [_width([h, *(r[i] for r in body)]) for i, h in enumerate(headers)]
+    least = list(natural)
+    for i, h in enumerate(headers):
+        lines = [line for r in body for line in r[i].split("\n")]
+        if h in wrappable:
+            least[i] = max(len(h), *(_longest_part(line) for line in lines))
+        elif h in _FORMULAS:
+            least[i] = max(len(h), *(_longest_term(line) for line in lines))
+    overhead = 3 * len(headers) + 1
+    if sum(least) + overhead > width:
+        return None
+    widths = list(least)
+    spare = width - overhead - sum(least)
+    for i, h in enumerate(headers):  # a name of up to 14 characters keeps one line
+        if h in wrappable:
+            more = max(0, min(spare, min(natural[i], 14) - widths[i]))
+            widths[i] += more
+            spare -= more
+    # values whole first (a formula on one line), then names and ops as they would use
+    for group in (wrappable, _FORMULAS) if names_first else (_FORMULAS, wrappable):
+        for i, h in enumerate(headers):
+            if h in group:
+                more = min(spare, natural[i] - widths[i])
+                widths[i] += more
+                spare -= more
+    return widths
+
+
+def _joined(texts: list[str]) -> str:
+    """Every axis's value: one when they agree, else joined, parenthesised where a value
+    is a sum (``(X − 2) × (Y − 2)``), or one per line when long."""
+    if all(t == texts[0] for t in texts):
+        return texts[0]
+    shown = [f"({t})" if (" + " in t or " - " in t or " − " in t) else t for t in texts]
+    joined = per_axis(shown)
+    return joined if "\n" not in joined else "\n".join(texts)
 
 
 def _cost_cells(c: LayerCost) -> list[Text]:

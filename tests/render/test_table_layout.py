@@ -1,0 +1,77 @@
+"""The analyze table fits the width it is printed at: nothing cut, no column squeezed to
+nothing, names broken at separators; golden renderings of the zoo at 80 and 120 columns
+(``RFCALC_UPDATE_GOLDEN=1 pytest tests/render`` rewrites them after a deliberate change)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rfcalc.cli import main
+from rfcalc.render.table import wrap_at_separators, wrap_formula
+
+ROOT = Path(__file__).parents[2]
+SPECS = sorted([*(ROOT / "specs").glob("*.yaml"), *(ROOT / "specs" / "zoo").glob("*.yaml")])
+ZOO = sorted((ROOT / "specs" / "zoo").glob("*.yaml"))
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _table(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    width = args[-1]
+    monkeypatch.setenv("COLUMNS", width)
+    assert main(["analyze", *args[:-1]]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_every_spec_fits_without_cutting_a_value(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    path: Path,
+    width: int,
+) -> None:
+    for extra in ([], ["--cost"]):
+        out = _table(capsys, monkeypatch, str(path), *extra, str(width))
+        lines = out.splitlines()
+        assert all(len(line) <= width for line in lines), max(lines, key=len)
+        assert "…" not in out  # rich's ellipsis: a cut value
+        headers = [line for line in lines if line.startswith("┃")]
+        if not headers:  # the last resort: a block of lines per layer, every value whole
+            assert any(line.startswith("  RF: ") for line in lines)
+            continue
+        cells = headers[0].strip("┃").split("┃")
+        assert all(cell.strip() for cell in cells), headers[0]  # no column squeezed away
+        assert "layer" in cells[0]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("path", ZOO, ids=lambda p: p.stem)
+def test_the_zoo_renders_as_its_golden_file(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    path: Path,
+    width: int,
+) -> None:
+    out = _table(capsys, monkeypatch, str(path.relative_to(ROOT)), "--cost", str(width))
+    golden = GOLDEN / f"{path.stem}_{width}.txt"
+    if os.environ.get("RFCALC_UPDATE_GOLDEN"):
+        golden.write_text(out)
+    assert out == golden.read_text()
+
+
+def test_names_break_at_separators_never_inside_a_part() -> None:
+    assert wrap_at_separators("dec4.upconv", 6) == "dec4.\nupconv"
+    assert wrap_at_separators("concat ← enc4.pool, dec4.upconv", 12) == (
+        "concat ←\nenc4.pool,\ndec4.upconv"
+    )
+    assert wrap_at_separators("3/2/same/1", 4) == "3/2/same/1"  # no break inside values
+    assert wrap_at_separators("/encoder/layer1/Conv", 9) == "/encoder/\nlayer1/Conv"
+
+
+def test_formulas_break_between_terms_never_inside_one() -> None:
+    value = "(H mod 2) + 4(⌈H/4⌉ mod 2) + 2(⌈H/2⌉ mod 2) + 14"
+    assert wrap_formula(value, 20) == "(H mod 2)\n+ 4(⌈H/4⌉ mod 2)\n+ 2(⌈H/2⌉ mod 2)\n+ 14"
+    assert wrap_formula("123456789", 3) == "123456789"
