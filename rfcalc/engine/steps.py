@@ -301,6 +301,8 @@ def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
         # one unit (after global or adaptive pooling to 1) broadcast: every output unit
         # reads it, whatever the output size
         return Reading(1, 0, lambda _phi: [Taps(0, 1, 1)])
+    if how.kind == "linear" and sympy.sympify(n) == sympy.sympify(m):
+        return shift(q, a, 0)  # PyTorch copies a map to its own size, whatever the scale
     if how.align_corners:
         ni = _need_int(n, Quantity.ALIGN_CORNERS_SIZE)
         mi = _need_int(m, Quantity.ALIGN_CORNERS_SIZE)

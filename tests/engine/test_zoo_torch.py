@@ -206,7 +206,9 @@ def _resample(x: Any, layer: Layer, size: list[int] | None, mark: bool) -> Any:
         kw["recompute_scale_factor"] = layer.recompute_scale_factor
     else:
         kw["size"] = size
-    y = x.float() if kind.startswith("nearest") else x  # the index in single precision
+    if kind.startswith("nearest"):
+        return _nearest(x, kw)
+    y = x
     if kind == "cubic" and ndim == 1:  # PyTorch's bicubic is 2-D: a unit-high map
         if scales is not None:
             kw["scale_factor"] = [1.0, *kw["scale_factor"]]
@@ -234,6 +236,33 @@ def _resample(x: Any, layer: Layer, size: list[int] | None, mark: bool) -> Any:
             ):
                 index[2 + axis] = slice(u, u + 1)
                 out[tuple(index)] = float("nan")
+    return out
+
+
+def _nearest(x: Any, kw: dict[str, Any]) -> Any:
+    """PyTorch's nearest (and nearest-exact) forward, as indexing: each axis's source
+    indices are PyTorch's own (``F.interpolate`` of the index map, in single precision,
+    through the kernel of the tensor's axis count), gathered with ``index_select`` so
+    that the gradient follows the forward.  (PyTorch's 1-D and 3-D nearest backward sends
+    an output's gradient elsewhere than its forward reads when the output is as long as
+    the input, or twice as long, under a scale factor: a 2-unit map upsampled by 1.25
+    reads unit 0 twice, and the gradient of the second output lands on unit 1.)"""
+    ndim = x.dim() - 2
+    out = x
+    for axis in range(ndim):
+        n = x.shape[2 + axis]
+        shape = [1] * ndim
+        shape[axis] = n
+        index = torch.arange(n, dtype=torch.float32).reshape(1, 1, *shape)
+        one = dict(kw)
+        if "scale_factor" in one:
+            one["scale_factor"] = [
+                f if i == axis else 1.0 for i, f in enumerate(kw["scale_factor"])
+            ]
+        else:
+            one["size"] = [m if i == axis else 1 for i, m in enumerate(kw["size"])]
+        read = F.interpolate(index, **one).reshape(-1).long()
+        out = out.index_select(2 + axis, read)
     return out
 
 
