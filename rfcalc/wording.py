@@ -60,6 +60,11 @@ _TEXT = {
 }
 
 
+def plural(count: object, word: str, many: str | None = None) -> str:
+    """``1 hole``, ``2 holes``, ``1 path``: a count with its noun."""
+    return f"{count} {word if str(count) == '1' else (many or word + 's')}"
+
+
 def note_text(note: Note) -> str:
     """The note as a sentence."""
     if note.why is Why.JUMPS_DIFFER:

@@ -12,7 +12,7 @@ from ..design import (
     SolveReport,
 )
 from ..engine.solve import PERIOD_CAP, SEARCH_CAP, SPORADIC_CAP
-from ..wording import condition_text, residues_text
+from ..wording import condition_text, plural, residues_text
 
 
 def solution_text(sol: AxisSolution) -> str:
@@ -68,15 +68,16 @@ def axis_lines(answer: AxisAnswer) -> list[str]:
     out = answer.output
     if out is not None:
         if out.found is None:
-            lines.append(f"  no {name} up to {SEARCH_CAP} gives {out.layer} {out.output} units")
+            units = plural(out.output, "unit")
+            lines.append(f"  no {name} up to {SEARCH_CAP} gives {out.layer} {units}")
         elif out.found[1] is None:
             lines.append(
-                f"  {out.layer} has {out.output} units for {name} >= {out.found[0]}"
+                f"  {out.layer} has {plural(out.output, 'unit')} for {name} >= {out.found[0]}"
                 + ("" if out.constant else f" (up to {SEARCH_CAP} at least)")
             )
         else:
             lines.append(
-                f"  {out.layer} has {out.output} units for {name} in "
+                f"  {out.layer} has {plural(out.output, 'unit')} for {name} in "
                 f"[{out.found[0]}, {out.found[1]}]"
             )
     return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..engine.hdc import MAX_GROUP, MAX_LAYERS, MAX_PATH_FIELD, MAX_RATE, Schedule, ScheduleCheck
 from ..engine.support import counts_from_bits
+from ..wording import plural
 from .support_picture import summary, text_picture
 
 
@@ -23,7 +24,7 @@ def design_text(kernel: int, rf: int, found: Schedule | None) -> str:
         lines.append(f"no schedule in that space reaches a receptive field of {rf}")
     else:
         lines.append(
-            f"proposed: {list(found.rates)} ({len(found.rates)} layers, kernel {kernel}, "
+            f"proposed: {list(found.rates)} ({plural(len(found.rates), 'layer')}, kernel {kernel}, "
             f"receptive field {found.receptive_field})"
         )
     return "\n".join(lines) + "\n"
@@ -48,11 +49,11 @@ def check_text(check: ScheduleCheck) -> str:
         )
     if check.long_growth is not None:
         grow = list(check.long_growth)
-        lines.append(f"  sawtooth: {grow} grows for {len(grow)} layers")
+        lines.append(f"  sawtooth: {grow} grows for {plural(len(grow), 'layer')}")
     holes = check.holes
     lines.append(
         f"  exact coverage: receptive field {check.support.bit_length()}, "
-        + ("no holes" if not holes else f"{holes} holes (gridding)")
+        + ("no holes" if not holes else f"{plural(holes, 'hole')} (gridding)")
     )
     counts = support_counts(check)
     lines.append(text_picture([counts, counts]))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from ..wording import plural
+
 HOLE = "·"
 SHADES = "░▒▓█"
 #: the largest picture drawn in a terminal; larger supports are cropped around the centre
@@ -76,11 +78,12 @@ def summary(axes: Sequence[Sequence[int]]) -> str:
     parts = []
     for values in axes:
         holes = sum(1 for v in values if v == 0)
-        parts.append(f"{len(values)} wide, {holes} hole{'s' if holes != 1 else ''}")
+        parts.append(f"{len(values)} wide, {plural(holes, 'hole')}")
     top = 1
     for values in axes:
         top *= max(values, default=0)
-    return "; ".join(parts) + f"; at most {top} paths reach one pixel"
+    reach = "reaches" if top == 1 else "reach"
+    return "; ".join(parts) + f"; at most {plural(top, 'path')} {reach} one pixel"
 
 
 def svg(axes: Sequence[Sequence[int]], title: str = "", cell: int = 12) -> str:

@@ -44,6 +44,8 @@ def _params(r: LayerResult) -> str:
             text += f" op{per_axis(layer.output_padding, '×')}"
         if layer.ceil_mode:
             text += " ceil"
+        if layer.op in CONVS and layer.groups > 1:
+            text += f" g{layer.groups}"
         return text
     if layer.op in {Op.UPSAMPLE, Op.PIXEL_SHUFFLE, Op.PIXEL_UNSHUFFLE}:
         return f"×{per_axis(layer.scale, '×')}" + (

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from ..engine.hdc import m_values, meets_m2, sawtooth_groups
 from ..engine.support import dilated_support, holes
 from ..model import Severity
+from ..wording import plural
 from .base import Context, Report, Rule
 from .dilation_runs import dense_in_context, dilation_runs, rates_text, same_on_every_axis
 
@@ -55,7 +56,7 @@ def check(ctx: Context) -> Iterator[Report]:
                 gaps = 0
                 verdict = "in this network the layers before fill the gaps (no holes)"
             elif gaps:
-                verdict = f"the exact support has {gaps} holes"
+                verdict = f"the exact support has {plural(gaps, 'hole')}"
             else:
                 verdict = "the exact support has no holes, so this is only the heuristic"
             yield Report(
