@@ -105,6 +105,14 @@ def _error(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _spec_error(exc: Any) -> None:
+    """A spec that cannot be read: ``file:line:col: error: ...``, and the line with a
+    caret under the column where the reader knows it."""
+    _error(f"{exc.loc}: error: {exc.message}")
+    if exc.excerpt:
+        _error(exc.excerpt)
+
+
 @app.command()
 def analyze(
     specs: Annotated[list[str], typer.Argument(help="Spec files (YAML).", show_default=False)],
@@ -154,7 +162,7 @@ def analyze(
             sizes = None if override is None else input_sizes(network, override)
             result = analyze_network(network, sizes)
         except SpecError as exc:
-            _error(f"{exc.loc}: error: {exc.message}")
+            _spec_error(exc)
             status = EXIT_FINDINGS
             if fmt is TableFormat.json and len(specs) > 1:  # in its place, never dropped
                 documents.append(error_document(path, exc.message, exc.loc.line, exc.loc.col))
@@ -250,7 +258,7 @@ def solve(
     try:
         report = answer(read_text(spec), spec, ask)
     except SpecError as exc:
-        _error(f"{exc.loc}: error: {exc.message}")
+        _spec_error(exc)
         return EXIT_FINDINGS
     except DesignError as exc:
         _error(f"rfcalc: {exc}")

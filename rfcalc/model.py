@@ -260,10 +260,12 @@ class Finding:
 class SpecError(Exception):
     """A spec that cannot be read; carries the place and a message for a person."""
 
-    def __init__(self, message: str, loc: Loc) -> None:
+    def __init__(self, message: str, loc: Loc, excerpt: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.loc = loc
+        #: the line of the spec at ``loc`` with a caret under the column, where known
+        self.excerpt = excerpt
 
     def __str__(self) -> str:
         return f"{self.loc}: {self.message}"

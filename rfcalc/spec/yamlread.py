@@ -60,6 +60,44 @@ class Value:
         return "a mapping"
 
 
+#: PyYAML's problems, in plain words (a hint after its own wording)
+_WORDS = (
+    ("cannot start any token", "\t", "a tab: YAML indents with spaces only"),
+    (
+        "mapping values are not allowed",
+        "",
+        "a ':' where YAML expects none: this line is indented differently from the keys"
+        " of its mapping (they start in one column), or a value holds ': ' unquoted",
+    ),
+    ("expected ',' or '}'", "", "a '{ ... }' mapping is not closed, or lacks a ','"),
+    ("expected ',' or ']'", "", "a '[ ... ]' list is not closed, or lacks a ','"),
+    ("could not find expected ':'", "", "a key without its ':'"),
+    ("expected <block end>", "", "this line is not indented like the lines around it"),
+    ("found unexpected end of stream", "", "the file ends inside a quote or a bracket"),
+)
+
+
+def _in_words(problem: str, text: str, where: Loc) -> str:
+    lines = text.splitlines()
+    line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    at = line[where.col - 1 : where.col] if where.col >= 1 else ""
+    for phrase, char, words in _WORDS:
+        if phrase in problem and (not char or at == char or char in line):
+            return f" ({words})"
+    return ""
+
+
+def _excerpt(text: str, where: Loc) -> str:
+    """The line of ``where`` and a caret under its column (tabs shown as spaces)."""
+    lines = text.splitlines()
+    if not 0 < where.line <= len(lines):
+        return ""
+    line = lines[where.line - 1]
+    shown = line.expandtabs(1)
+    col = len(line[: where.col - 1].expandtabs(1))
+    return f"  {where.line} | {shown}\n  {' ' * len(str(where.line))} | {' ' * col}^"
+
+
 def _loc(path: str, mark: Any) -> Loc:
     return Loc(path, mark.line + 1, mark.column + 1)
 
@@ -85,8 +123,11 @@ def read_yaml(text: str, path: str, max_items: int | None = None) -> Value | Non
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "cannot be read"
+        where = _loc(path, mark) if mark else Loc(path)
         raise SpecError(
-            f"invalid YAML: {problem}", _loc(path, mark) if mark else Loc(path)
+            f"invalid YAML: {problem}{_in_words(problem, text, where)}",
+            where,
+            excerpt=_excerpt(text, where),
         ) from None
     except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding
         raise SpecError(f"invalid YAML: {exc}", Loc(path)) from None

@@ -265,3 +265,37 @@ def test_directories_and_missing_files(tmp_path: Path) -> None:
         read_spec_file(str(tmp_path))
     with pytest.raises(SpecError, match="no such file"):
         read_spec_file(str(tmp_path / "nope.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words", "caret"),
+    [
+        (
+            "rfcalc: 1\ninput: {size: [8]}\nlayers:\n\t- {op: conv, kernel: 3}\n",
+            (4, 1),
+            "a tab: YAML indents with spaces only",
+            "  4 |  - {op: conv, kernel: 3}\n    | ^",
+        ),
+        (
+            "rfcalc: 1\ninput: {size: [8]}\nlayers:\n  - op: conv\n     kernel: 3\n",
+            (5, 12),
+            "indented differently from the keys of its mapping",
+            "  5 |      kernel: 3\n    |            ^",
+        ),
+        (
+            "rfcalc: 1\ninput: {size: [8]\nlayers:\n  - op: conv\n",
+            (3, 1),
+            "a '{ ... }' mapping is not closed",
+            "  3 | layers:\n    | ^",
+        ),
+    ],
+    ids=["tab", "indent", "unclosed"],
+)
+def test_yaml_syntax_errors_are_explained_with_the_line(
+    text: str, where: tuple[int, int], words: str, caret: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_spec(text, "t.yaml")
+    assert (caught.value.loc.line, caught.value.loc.col) == where
+    assert words in caught.value.message
+    assert caught.value.excerpt == caret
