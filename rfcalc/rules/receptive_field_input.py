@@ -34,7 +34,10 @@ from .base import Context, Report, Rule
 
 
 def check(ctx: Context) -> Iterator[Report]:
+    """One finding per layer and input size: the first layer whose field exceeds the
+    input on an axis, with every axis where it does."""
     for run in ctx.concrete_runs():
+        first: dict[str, list[tuple[int, int, int]]] = {}  # layer -> (axis, rf, n)
         for axis in range(ctx.network.ndim):
             n = int(run.analysis.input_size[axis])
             for r in run.analysis.layers:
@@ -42,14 +45,25 @@ def check(ctx: Context) -> Iterator[Report]:
                 if rf is None or not getattr(sympy.sympify(rf), "is_Integer", False):
                     continue
                 if int(rf) > n and r.layer.op not in {Op.GLOBAL_POOL, Op.ADAPTIVE_POOL}:
-                    yield Report(
-                        r.layer.loc,
-                        f"from {r.name} on, the receptive field ({rf}) exceeds the input "
-                        f"({n} on axis {ctx.axis_name(axis)} at input {run.label}): "
-                        "later layers see more padding, not more input",
-                        r.name,
-                    )
+                    first.setdefault(r.name, []).append((axis, int(rf), n))
                     break
+        for name, axes in first.items():
+            if len(axes) == ctx.network.ndim > 1 and len({(f, n) for _, f, n in axes}) == 1:
+                _, rf, n = axes[0]
+                sizes = f"({rf}) exceeds the input ({n} on every axis"
+            else:
+                parts = [f"{rf} > {n} on axis {ctx.axis_name(axis)}" for axis, rf, n in axes]
+                sizes = f"exceeds the input ({', '.join(parts)}"
+                if len(axes) == 1:
+                    axis, rf, n = axes[0]
+                    sizes = f"({rf}) exceeds the input ({n} on axis {ctx.axis_name(axis)}"
+            layer = ctx.layers[name]
+            yield Report(
+                layer.loc,
+                f"from {name} on, the receptive field {sizes} at input {run.label}): "
+                "later layers see more padding, not more input",
+                name,
+            )
 
 
 RULE = Rule(
