@@ -88,6 +88,13 @@ class Context:
         s = self.network.input_size[axis]
         return AXIS_NAMES[axis] if is_concrete(s) else str(s)
 
+    def unit_word(self, axis: int, count: int = 1) -> str:
+        """What one unit along ``axis`` is to a person: a step of a 1-D (time) axis, a
+        row or a column of a 2-D map, a slice, row or column of a 3-D volume."""
+        words = {1: ("step",), 2: ("row", "column"), 3: ("slice", "row", "column")}
+        word = words.get(self.network.ndim, ("unit",) * 3)[axis]
+        return word if count == 1 else word + "s"
+
     def concrete_runs(self) -> Iterator[Run]:
         return (r for r in self.runs if r.concrete)
 

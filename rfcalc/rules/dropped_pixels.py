@@ -44,6 +44,7 @@ def check(ctx: Context) -> Iterator[Report]:
     for run in ctx.concrete_runs():
         a = run.analysis
         for r in a.layers:
+            said: dict[str, list[int]] = {}  # a finding's text (axis words aside) -> axes
             for axis in range(ctx.network.ndim):
                 if int(r.input_sizes[0][axis]) < 1 or int(r.axes[axis].size) < 1:
                     continue  # an empty map is RF101's finding
@@ -52,36 +53,48 @@ def check(ctx: Context) -> Iterator[Report]:
                     continue
                 n, k = int(r.input_sizes[0][axis]), int(dropped)
                 n -= _gap(r, axis)
-                rows = f"row {n - 1}" if k == 1 else f"rows {n - k}-{n - 1}"
+                which = f"{n - 1}" if k == 1 else f"{n - k}-{n - 1}"
                 res, _ = conditions[axis]
                 hint = ""
                 if res is not None and not res.never:
                     inp = int(a.input_size[axis])
                     hint = (
-                        f"; inputs with {residues_text(res, ctx.axis_name(axis))} keep every pixel "
+                        f"; inputs with {residues_text(res, '{axis}')} keep every pixel "
                         f"(nearest: {nearest_text(res, inp)})"
                     )
+                text = f"{which}|{k}|{n}|{hint}"
+                said.setdefault(text, []).append(axis)
+            for text, axes in said.items():
+                which, count, size, tail = text.split("|", 3)
+                shown = [ctx.axis_name(i) for i in axes]
+                words = " and ".join(ctx.unit_word(i, int(count)) for i in axes)
+                on = f"on axis {shown[0]}" if len(axes) == 1 else f"on axes {' and '.join(shown)}"
                 yield Report(
                     r.layer.loc,
-                    f"{r.name} drops {rows} of its {n}-pixel input on axis {ctx.axis_name(axis)} "
-                    f"at input {run.label}: no window reaches them{hint}",
+                    f"{r.name} drops {words} {which} of its {size}-pixel input {on} "
+                    f"at input {run.label}: no window reaches them"
+                    + tail.replace("{axis}", ", ".join(shown)),
                     r.name,
                 )
 
     if all(is_concrete(s) for s in ctx.network.input_size):
         return
     loc = ctx.network.key_locs.get("input", ctx.network.loc)
-    for axis, (res, names) in enumerate(conditions):
-        if res is None or res.always:
+    alike: dict[tuple[str, str, str], list[int]] = {}  # the same condition on several axes
+    for axis, (res, layers) in enumerate(conditions):
+        if res is None or res.always or is_concrete(ctx.network.input_size[axis]):
             continue
-        name = ctx.axis_name(axis)
-        if not is_concrete(ctx.network.input_size[axis]):
-            yield Report(
-                loc,
-                f"input {name} must satisfy {residues_text(res, name)} or {', '.join(names)} drop "
-                f"trailing pixels (valid: {first_valid_text(res)})",
-                severity=Severity.INFO,
-            )
+        key = (residues_text(res, "{axis}"), ", ".join(layers), first_valid_text(res))
+        alike.setdefault(key, []).append(axis)
+    for (condition, droppers, valid), axes in alike.items():
+        labels = [ctx.axis_name(i) for i in axes]
+        must = condition.replace("{axis}", ", ".join(labels))
+        yield Report(
+            loc,
+            f"input {' and '.join(labels)} must satisfy {must}"
+            f" or {droppers} drop trailing pixels (valid: {valid})",
+            severity=Severity.INFO,
+        )
 
 
 def _gap(r: LayerResult, axis: int) -> int:

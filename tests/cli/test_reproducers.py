@@ -75,7 +75,7 @@ def test_check_and_solve_answer_a_symbolic_stride_per_value(tmp_path: Path, caps
 def test_check_and_solve_answer_a_symbolic_kernel(tmp_path: Path, capsys: Any) -> None:
     code, out, _ = _run(tmp_path, capsys, SYMBOLIC_KERNEL, "check", "--isolated", "-f", "text")
     assert code == 0
-    assert "with K = 3: conv1 drops row 31" in out
+    assert "with K = 3: conv1 drops step 31" in out  # a 1-D axis: steps, not rows
     code, out, _ = _run(tmp_path, capsys, SYMBOLIC_KERNEL, "solve")
     assert code == 0
     assert "with K = 1" in out
