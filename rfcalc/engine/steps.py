@@ -273,15 +273,12 @@ def adaptive(q: int, a: Expr, n: Expr, out: Expr) -> Reading:
     ni = _need_int(n, Quantity.ADAPTIVE_INPUT)
     if ni % out == 0:
         return forward(q, a, ni // out, ni // out, 1, 0)
-    c = q // gcd(ni, q)
 
-    def taps(phi: int) -> list[Taps]:
-        t, b = divmod(phi, out)
+    def window(b: int) -> list[Taps]:
         lo = (b * ni) // out
-        hi = ceil(Fraction((b + 1) * ni, out))
-        return [Taps(lo + t * ni, 1, hi - lo)]
+        return [Taps(lo, 1, ceil(Fraction((b + 1) * ni, out)) - lo)]
 
-    return Reading(out * c, _c(a * ni * c // q), taps)
+    return _periodic(q, a, ni, out, window)
 
 
 def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
@@ -307,7 +304,7 @@ def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
         ni = _need_int(n, Quantity.ALIGN_CORNERS_SIZE)
         mi = _need_int(m, Quantity.ALIGN_CORNERS_SIZE)
         s = Fraction(ni - 1, mi - 1) if mi > 1 else Fraction(0)
-        return _periodic(q, a, s, lambda u: _weighed(s * u, how))
+        return _periodic(q, a, s.numerator, s.denominator, lambda u: _weighed(s * u, how))
     inverse = (1 / sympy.sympify(how.scale)) if how.scale is not None else sympy.sympify(n) / m
     inverse = sympy.simplify(inverse)
     if how.kind in ("nearest", "nearest-exact"):
@@ -318,14 +315,18 @@ def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
         scale = None if how.scale is None else Fraction(str(how.scale))
         exact = how.kind == "nearest-exact"
         index = [torch_nearest_index(u, ni, mi, scale, exact, how.ndim) for u in range(mi)]
-        return _periodic(q, a, _rational(inverse), lambda u: [Taps(index[u], 1, 1)], mi, ni)
+        s = _rational(inverse)
+        return _periodic(q, a, s.numerator, s.denominator, lambda u: [Taps(index[u], 1, 1)], mi, ni)
     if not inverse.is_Rational:
         _need_int(n, Quantity.RESIZE_INPUT)  # the ratio of sizes needs numbers
         _need_int(m, Quantity.RESIZE_OUTPUT)
     s = _rational(inverse)
     if (1 / s).denominator == 1:
         return scaled(q, a, int(1 / s), how)
-    return _periodic(q, a, s, lambda u: _weighed(s * (u + Fraction(1, 2)) - Fraction(1, 2), how))
+    half = Fraction(1, 2)
+    return _periodic(
+        q, a, s.numerator, s.denominator, lambda u: _weighed(s * (u + half) - half, how)
+    )
 
 
 def _rational(x: Expr) -> Fraction:
@@ -338,20 +339,18 @@ def _rational(x: Expr) -> Fraction:
 def _periodic(
     q: int,
     a: Expr,
-    s: Fraction,
+    p_in: int,
+    p_out: int,
     taps_of: Callable[[int], list[Taps]],
     m: int | None = None,
     n: int | None = None,
 ) -> Reading:
-    """The reading of a resampling whose unit ``u + p_out`` reads the taps of ``u`` moved
-    by ``p_in`` (``s = p_in/p_out``).  ``taps_of`` may be a table over a map of ``m``
-    units from ``n``: then the pattern is checked over the map, and where it does not hold
-    the map is one period (the pattern beyond it is on paper only)."""
-    p_in, p_out = s.numerator, s.denominator
-    if s == 0:  # align_corners to one unit: it reads unit 0
-        p_in, p_out = 0, 1
+    """The reading of a layer whose unit ``u + p_out`` reads the taps of unit ``u`` moved
+    by ``p_in`` units below (a resampling by ``p_in/p_out``, an adaptive pool), over a
+    field below of period ``q`` and advance ``a``.  ``taps_of`` may be a table over a map
+    of ``m`` units from ``n``: then the pattern is checked over the map, and where it does
+    not hold the map is one period (the pattern beyond it is on paper only)."""
     if m is not None and n is not None:
-        p_out = max(p_out, 1)
         holds = all(
             taps_of(u + p_out) == [Taps(t.first + p_in, t.step, t.count) for t in taps_of(u)]
             for u in range(m - p_out)
