@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
@@ -90,7 +91,7 @@ def analysis_table(result: Analysis, title: str, cost: bool = False) -> Renderab
     (``dec4.`` / ``upconv``), then one line per axis, then the kernel column folded into
     the op column, then columns left out (said under the table); a number is never cut."""
     rows, notes = _rows(result, cost)
-    return _Layout(title, rows, notes, cost, len(result.input_size), result)
+    return _Layout(title, rows, notes, cost, result)
 
 
 def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
@@ -113,13 +114,11 @@ def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
         style, flags = _flags(result, r)
         axes = [(short(a.size), _rf(a), short(a.jump), short(a.effective_padding)) for a in r.axes]
         cells = _cost_cells(costs.layers[r.name]) if costs is not None else []
-        rows.append(_Row(r.name, op, _params(r), axes, [c.plain for c in cells], style))
+        rows.append(_Row(r.name, op, _params(r), axes, cells, style))
         notes += [Text(f"{r.name}: {flag}", style="yellow") for flag in dict.fromkeys(flags)]
     if costs is not None:
         total = _cost_cells(LayerCost(None, costs.params, costs.macs))
-        rows.append(
-            _Row("total", "", "", [("", "", "", "")] * ndim, [c.plain for c in total], "bold")
-        )
+        rows.append(_Row("total", "", "", [("", "", "", "")] * ndim, total, "bold"))
     return rows, notes
 
 
@@ -224,28 +223,26 @@ class _Layout:
     """The table, laid out at render time for the console's width."""
 
     def __init__(
-        self,
-        title: str,
-        rows: list[_Row],
-        notes: list[Text],
-        cost: bool,
-        ndim: int,
-        result: Analysis,
+        self, title: str, rows: list[_Row], notes: list[Text], cost: bool, result: Analysis
     ) -> None:
-        self.title, self.rows, self.notes, self.cost, self.ndim = title, rows, notes, cost, ndim
+        self.title, self.rows, self.notes, self.cost = title, rows, notes, cost
         self.result = result
+        self.ndim = len(result.input_size)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
-        with_cost = self.cost
-        for split in (False, True) if with_cost else (False,):
-            self.cost = with_cost and not split
-            laid = [
-                (found, dropped)
-                for per_axis_lines, fold, dropped in _ATTEMPTS
-                if not (per_axis_lines and self.ndim == 1)
-                and (found := self._table(width, per_axis_lines, fold, dropped)) is not None
-            ]
+        for split in (False, True) if self.cost else (False,):
+            cost = self.cost and not split  # the cost columns beside the others
+            laid = []
+            for per_axis_lines, fold, dropped in _ATTEMPTS:
+                if per_axis_lines and self.ndim == 1:
+                    continue
+                found = self._table(width, per_axis_lines, fold, dropped, cost)
+                if found is None:
+                    continue
+                laid.append((found, dropped))
+                if not dropped and found[0] == len(self.rows):
+                    break  # no cell wraps: no later layout can take fewer lines
             if not laid:
                 continue
             # every column if possible; the first layout (in the order of _ATTEMPTS) that
@@ -265,9 +262,7 @@ class _Layout:
             if split:
                 yield self._cost_table(width)
             yield from self.notes
-            self.cost = with_cost
             return
-        self.cost = with_cost
         yield from self._records(width)
         yield from self.notes
 
@@ -292,7 +287,7 @@ class _Layout:
         return table
 
     def _columns(
-        self, per_axis_lines: bool, fold: bool, dropped: int
+        self, per_axis_lines: bool, fold: bool, dropped: int, cost: bool
     ) -> tuple[list[str], list[list[str]], list[str]]:
         """Headers, the cells of every row, and the wrappable columns' names."""
         values = list(_VALUES[: len(_VALUES) - dropped])
@@ -300,7 +295,7 @@ class _Layout:
         if per_axis_lines:
             headers.append("axis")
         headers += values
-        if self.cost:
+        if cost:
             headers += ["params", "MACs"]
         body: list[list[str]] = []
         for row in self.rows:
@@ -311,19 +306,19 @@ class _Layout:
                 for i, axis in enumerate(row.axes):
                     name = _axis(self.result, i) if any(axis) else ""
                     cells = lead if i == 0 else [""] * len(lead)
-                    cost = row.cost if self.cost else []
-                    tail = cost if i == 0 else [""] * len(cost)
+                    costs = row.cost if cost else []
+                    tail = costs if i == 0 else [""] * len(costs)
                     body.append([*cells, name, *axis[:count], *tail])
             else:
                 joined = [_joined([a[k] for a in row.axes]) for k in range(count)]
-                body.append([*lead, *joined, *(row.cost if self.cost else [])])
+                body.append([*lead, *joined, *(row.cost if cost else [])])
         return headers, body, ["layer", "op"]
 
     def _table(
-        self, width: int, per_axis_lines: bool, fold: bool, dropped: int
+        self, width: int, per_axis_lines: bool, fold: bool, dropped: int, cost: bool
     ) -> tuple[int, Table] | None:
         """The table in one layout, with the lines its body takes; None: it cannot fit."""
-        headers, body, wrappable = self._columns(per_axis_lines, fold, dropped)
+        headers, body, wrappable = self._columns(per_axis_lines, fold, dropped, cost)
         widths = _fit(headers, body, wrappable, width)
         if widths is None:
             return None
@@ -418,15 +413,16 @@ def _joined(texts: list[str]) -> str:
     return joined if "\n" not in joined else "\n".join(texts)
 
 
-def _cost_cells(c: LayerCost) -> list[Text]:
-    def num(x: object) -> str:
+def _cost_cells(c: LayerCost) -> list[str]:
+    """Parameters and multiply-accumulates: ``9,408``, a formula, ``?`` when unknown,
+    blank for none."""
+
+    def num(x: Any) -> str:
         if x is None:
             return "?"
-        if isinstance(x, int) or getattr(x, "is_Integer", False):
-            return f"{int(x):,}"  # type: ignore[call-overload]
-        return short(x)
+        return f"{int(x):,}" if is_concrete(x) else short(x)
 
-    return [Text(num(c.params) if c.params != 0 else ""), Text(num(c.macs) if c.macs != 0 else "")]
+    return [num(c.params) if c.params != 0 else "", num(c.macs) if c.macs != 0 else ""]
 
 
 def _rf(a: AxisResult) -> str:
