@@ -44,7 +44,8 @@ def check(ctx: Context) -> Iterator[Report]:
     for run in ctx.concrete_runs():
         a = run.analysis
         for r in a.layers:
-            said: dict[str, list[int]] = {}  # a finding's text (axis words aside) -> axes
+            # what a finding says, axis names aside (rows, count, size, hint) -> its axes
+            said: dict[tuple[str, int, int, str], list[int]] = {}
             for axis in range(ctx.network.ndim):
                 if int(r.input_sizes[0][axis]) < 1 or int(r.axes[axis].size) < 1:
                     continue  # an empty map is RF101's finding
@@ -62,12 +63,10 @@ def check(ctx: Context) -> Iterator[Report]:
                         f"; inputs with {residues_text(res, '{axis}')} keep every pixel "
                         f"(nearest: {nearest_text(res, inp)})"
                     )
-                text = f"{which}|{k}|{n}|{hint}"
-                said.setdefault(text, []).append(axis)
-            for text, axes in said.items():
-                which, count, size, tail = text.split("|", 3)
+                said.setdefault((which, k, n, hint), []).append(axis)
+            for (which, count, size, tail), axes in said.items():
                 shown = [ctx.axis_name(i) for i in axes]
-                words = " and ".join(ctx.unit_word(i, int(count)) for i in axes)
+                words = " and ".join(ctx.unit_word(i, count) for i in axes)
                 on = f"on axis {shown[0]}" if len(axes) == 1 else f"on axes {' and '.join(shown)}"
                 yield Report(
                     r.layer.loc,
