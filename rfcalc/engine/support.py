@@ -97,8 +97,12 @@ def _holes_in(r: Region) -> Expr:
     return r.extent - count(r.support)
 
 
+def offset_counts(paths: Sequence[int] | None, bits: int) -> list[int]:
+    """Per offset, the paths that reach the unit where they were counted, else 1 where
+    the support ``bits`` reaches it (0: a hole)."""
+    return list(paths) if paths is not None else counts_from_bits(bits)
+
+
 def region_counts(r: Region) -> list[int]:
-    """Path counts of a region's support where kept, else 1 per offset that reaches it."""
-    if r.paths:
-        return list(r.paths)
-    return counts_from_bits(r.support or 0)
+    """:func:`offset_counts` of a region's support."""
+    return offset_counts(r.paths, r.support or 0)

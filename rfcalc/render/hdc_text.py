@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..engine.hdc import MAX_GROUP, MAX_LAYERS, MAX_PATH_FIELD, MAX_RATE, Schedule, ScheduleCheck
-from ..engine.support import counts_from_bits
+from ..engine.support import offset_counts
 from ..wording import plural
 from .support_picture import summary, text_picture
 
@@ -32,7 +32,7 @@ def design_text(kernel: int, rf: int, found: Schedule | None) -> str:
 
 def support_counts(check: ScheduleCheck) -> list[int]:
     """Path counts per offset where computed, else 1 per offset that reaches the unit."""
-    return list(check.paths) if check.paths is not None else counts_from_bits(check.support)
+    return offset_counts(check.paths, check.support)
 
 
 def check_text(check: ScheduleCheck) -> str:
