@@ -133,6 +133,14 @@ def analyze(
     svg_path: Annotated[
         str | None, typer.Option("--svg", help="With --show-support: also write it as SVG.")
     ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit",
+            help="With --show-support: this output unit (0,0; -1,-1 counts from the end), "
+            "borders included (padding fills, clamps); needs a concrete input.",
+        ),
+    ] = None,
     repeats: Annotated[
         list[str] | None,
         typer.Option(
@@ -172,7 +180,11 @@ def analyze(
                 _error(f"{path}: no layer named {show_support!r}")
                 status = max(status, EXIT_USAGE)
                 continue
-            _show_support(analyze_network(network, sizes, paths=True), show_support, svg_path)
+            where = None if unit is None else parse_unit(unit, network.ndim)
+            shown = _show_support(
+                analyze_network(network, sizes, paths=where is None), show_support, svg_path, where
+            )
+            status = max(status, shown)
         elif fmt is TableFormat.table:
             from .render.table import analysis_table
 
@@ -185,6 +197,22 @@ def analyze(
     elif fmt is TableFormat.json and len(specs) > 1:
         sys.stdout.write("[]\n")
     return status
+
+
+def parse_unit(text: str, ndim: int) -> tuple[int, ...]:
+    """``--unit 0,0`` (or ``0x0``; negative from the end): one index per axis."""
+    parts = text.replace("x", ",").split(",")
+    try:
+        values = tuple(int(p) for p in parts)
+    except ValueError:
+        raise typer.BadParameter(
+            f"--unit takes integers, one per axis (0,0), not {text!r}"
+        ) from None
+    if len(values) == 1:
+        values *= ndim
+    if len(values) != ndim:
+        raise typer.BadParameter(f"--unit lists {len(values)} indices; the spec has {ndim} axes")
+    return values
 
 
 def parse_repeats(items: list[str]) -> dict[str, int]:
@@ -545,20 +573,28 @@ def rules(
     return EXIT_OK
 
 
-def _show_support(result: Any, name: str, svg_path: str | None) -> None:
-    from .render.support_picture import svg
-    from .render.unit_support import NoSupport, unit_picture
+def _show_support(
+    result: Any, name: str, svg_path: str | None, unit: tuple[int, ...] | None
+) -> int:
+    from .render.support_picture import svg, svg_grid
+    from .render.unit_support import NoSuchUnit, NoSupport, one_unit_picture, unit_picture
 
     try:
-        picture = unit_picture(result, name)
+        picture = (
+            unit_picture(result, name) if unit is None else one_unit_picture(result, name, unit)
+        )
     except NoSupport as exc:
         _error(f"rfcalc: {exc}")
-        return
+        return EXIT_USAGE if isinstance(exc, NoSuchUnit) else EXIT_OK
     sys.stdout.write(picture.text)
     if svg_path is not None:
         from pathlib import Path
 
-        Path(svg_path).write_text(svg(picture.axes, picture.title))
+        if picture.grid is not None:
+            Path(svg_path).write_text(svg_grid(picture.grid, picture.title))
+        else:
+            Path(svg_path).write_text(svg(picture.axes, picture.title))
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

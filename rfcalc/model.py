@@ -79,6 +79,12 @@ WEIGHING_MODES = frozenset({"linear", "bilinear", "trilinear", "bicubic"})
 #: Named padding modes (the README's "Layers" table says what each means).
 PADDING_MODES = ("valid", "same", "same_lower", "full", "half", "causal")
 
+#: What fills padding: a conv's ``padding_mode`` as PyTorch names it (``pad`` layers say
+#: ``constant`` for ``zeros``, as ``F.pad`` does).  Zeros (and a pool's padding) add
+#: nothing; the others read pixels of the map: mirrored without the edge (reflect), the
+#: edge repeated (replicate), or the other end (circular).
+PAD_FILLS = ("zeros", "reflect", "replicate", "circular")
+
 
 @dataclass(frozen=True, order=True)
 class Loc:
@@ -149,6 +155,8 @@ class Layer:
     padding: tuple[Padding, ...] = ()
     output_padding: tuple[Expr, ...] = ()
     ceil_mode: bool = False
+    #: conv / pad: what fills the padding (:data:`PAD_FILLS`)
+    padding_mode: str = "zeros"
     #: upsample factor, pixel (un)shuffle factor
     scale: tuple[Expr, ...] = ()
     #: interpolation mode of upsample / resize, as written (:data:`INTERPOLATION_MODES`)

@@ -93,6 +93,8 @@ def condition_text(c: Condition) -> str:
         return f"{c.layer}: the crop fits"
     if c.source is Source.UNSHUFFLE:
         return f"{c.layer}: divisible by {c.divisor}"
+    if c.source is Source.FILL:
+        return f"{c.layer}: {c.first} padding fits its input"
     return f"{c.layer}: its windows tile its input"
 
 

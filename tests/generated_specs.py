@@ -55,6 +55,12 @@ def _options(rng: random.Random, mode: str) -> str:
     return ", align_corners: true"
 
 
+def _fill(rng: random.Random, key: str) -> str:
+    """What fills padding, sometimes (a conv's ``padding_mode``, a pad's ``mode``)."""
+    fill = rng.choice(["", "", "reflect", "replicate", "circular"])
+    return f", {key}: {fill}" if fill else ""
+
+
 def spec(  # noqa: C901 (one branch per op: the generator is a table)
     rng: random.Random, ndim: int | None = None, max_items: int = 6, hyper: bool = False
 ) -> str:
@@ -89,7 +95,8 @@ def spec(  # noqa: C901 (one branch per op: the generator is a table)
             items.append(
                 f"{{name: {name}, op: conv, kernel: {_axes(rng, ndim, 1, 5)}, "
                 f"stride: {_axes(rng, ndim, 1, 3)}, dilation: {_axes(rng, ndim, 1, 4)}, "
-                f"padding: {pad}, channels: {rng.randint(1, 8)}, {src}}}"
+                f"padding: {pad}, channels: {rng.randint(1, 8)}{_fill(rng, 'padding_mode')}, "
+                f"{src}}}"
             )
         elif kind == "conv_sym":  # an open hyperparameter
             key, sym = rng.choice([("kernel", "K"), ("stride", "S"), ("dilation", "D")])
@@ -157,11 +164,13 @@ def spec(  # noqa: C901 (one branch per op: the generator is a table)
                 f"{{name: {name}, op: add, inputs: [{name}_c, {prev}]}}",
             ]
         elif kind == "pad":
-            items.append(
-                f"{{name: {name}, op: pad, padding: [{rng.randint(0, 4)}, {rng.randint(0, 4)}], "
-                f"{src}}}"
+            amounts = (
+                f"[{rng.randint(0, 4)}, {rng.randint(0, 4)}]"
                 if ndim == 1
-                else f"{{name: {name}, op: pad, padding: {rng.randint(0, 3)}, {src}}}"
+                else str(rng.randint(0, 3))
+            )
+            items.append(
+                f"{{name: {name}, op: pad, padding: {amounts}{_fill(rng, 'mode')}, {src}}}"
             )
         elif kind == "crop":
             items.append(f"{{name: {name}, op: crop, crop: {rng.randint(0, 2)}, {src}}}")

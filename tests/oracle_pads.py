@@ -38,10 +38,13 @@ def window_padding(mode: Any, n: int, k: int, s: int, d: int) -> tuple[int, int]
     return tf_same(n, k, s, d, mode == "same_lower")
 
 
-def pad(x: Any, pads: list[tuple[int, int]], mark: bool = False) -> Any:
+def pad(x: Any, pads: list[tuple[int, int]], mark: bool = False, fill: str = "zeros") -> Any:
     """Pad (negative amounts crop), axis 0 first (F.pad takes the last axis first): with
-    zeros, or with NaN (``mark``), which then marks every unit that reads beyond a map."""
+    zeros or ``fill`` (``reflect``, ``replicate``, ``circular``: F.pad's modes), or with
+    NaN (``mark``), which then marks every unit that reads beyond a map."""
     flat: list[int] = []
     for before, after in reversed(pads):
         flat += [before, after]
+    if fill != "zeros" and not mark and any(flat):
+        return F.pad(x, flat, mode=fill)
     return F.pad(x, flat, value=float("nan") if mark else 0.0)

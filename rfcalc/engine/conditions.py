@@ -1,7 +1,8 @@
 """Conditions the layers put on the input size: for which inputs do the sizes work?
 
-Merged branches agree in size, centre crops fit, pixel_unshuffle divides, and strided
-windows tile their input.  Each is an expression in the input symbol that must be zero
+Merged branches agree in size, centre crops fit, pixel_unshuffle divides, strided
+windows tile their input, and reflect (circular) padding is narrower than (at most) its
+input, as PyTorch requires.  Each is an expression in the input symbol that must be zero
 or at most zero; the solver (:mod:`.solve`) turns them into residue classes and the
 rules and ``rfcalc solve`` word them (:func:`rfcalc.wording.condition_text`).
 """
@@ -26,6 +27,7 @@ class Source(enum.Enum):
     CROP = "crop"
     UNSHUFFLE = "unshuffle"
     DROP = "drop"
+    FILL = "fill"
 
 
 #: every source; ``rfcalc solve --no-drops`` leaves out DROP
@@ -55,7 +57,8 @@ def lost_pixels(r: LayerResult, axis: int, n: Expr) -> Expr | None:
 class Condition:
     """``expr == 0`` (``zero``) or ``expr <= 0`` (not ``zero``) on the input of one axis,
     imposed by ``layer`` through ``source``: for a merge, branches ``first`` and ``other``;
-    for pixel_unshuffle, its ``divisor``."""
+    for pixel_unshuffle, its ``divisor``; for reflect or circular padding, ``first`` is
+    the fill and ``divisor`` the amount."""
 
     expr: Expr
     zero: bool
@@ -100,4 +103,27 @@ def size_conditions(
             lost = lost_pixels(r, axis, r.input_sizes[0][axis])
             if lost is not None and not (lost.is_Integer and int(lost) <= 0):
                 out.append(Condition(lost, False, layer.name, Source.DROP))
+        if layer.padding_mode in FILL_MARGIN and Source.FILL in sources:
+            out.extend(_fill_conditions(r, axis))
+    return out
+
+
+#: how many more units than it pads a padding fill needs (PyTorch raises otherwise):
+#: reflect mirrors without the edge, circular wraps around at most once
+FILL_MARGIN = {"reflect": 1, "circular": 0}
+
+
+def _fill_conditions(r: LayerResult, axis: int) -> list[Condition]:
+    n = r.input_sizes[0][axis]
+    a = r.axes[axis]
+    margin = FILL_MARGIN[r.layer.padding_mode]
+    out = []
+    for amount in dict.fromkeys((a.pad_before, a.pad_after)):
+        expr = sympy.expand(amount + margin - n)
+        if not (expr.is_Integer and int(expr) <= 0):
+            out.append(
+                Condition(
+                    expr, False, r.layer.name, Source.FILL, r.layer.padding_mode, divisor=amount
+                )
+            )
     return out

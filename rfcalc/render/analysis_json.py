@@ -31,6 +31,8 @@ def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
                 entry[key] = [json_value(layer.param(key, i)) for i in range(len(axes))]
         if layer.op in CONVS:
             entry["groups"] = layer.groups
+        if layer.padding_mode != "zeros":
+            entry["padding_mode"] = layer.padding_mode
         entry |= {
             "output_size": [json_value(a.size) for a in axes],
             "receptive_field": [json_value(a.receptive_field) for a in axes],

@@ -61,15 +61,34 @@ def text_picture(
         return ("…" if cut else "") + row + ("…" if cut else "")
     rows, _ = _crop(axes[0], max_rows, anchor)
     cols, _ = _crop(axes[1], max_cols, anchor)
-    top = max(rows, default=0) * max(cols, default=0)
-    lines = ["".join(_shade(r * c, top) for c in cols) for r in rows]
-    rows_cut, cols_cut = len(rows) < len(axes[0]), len(cols) < len(axes[1])
+    grid = [[r * c for c in cols] for r in rows]
+    return _grid_text(grid, (len(axes[0]), len(axes[1])), anchor)
+
+
+def grid_picture(
+    grid: Sequence[Sequence[int]], max_cols: int = MAX_COLS, max_rows: int = MAX_ROWS
+) -> str:
+    """Like :func:`text_picture`, for a support that is no product of per-axis lists: a
+    grid of path counts, rows of columns (one unit's support, borders included)."""
+    rows = _crop(range(len(grid)), max_rows)[0]
+    cols = _crop(range(len(grid[0]) if grid else 0), max_cols)[0]
+    cropped = [[grid[i][j] for j in cols] for i in rows]
+    return _grid_text(cropped, (len(grid), len(grid[0]) if grid else 0), "centre")
+
+
+def _grid_text(grid: list[list[int]], full: tuple[int, int], anchor: str) -> str:
+    """A cropped grid's shades, and what was left out of the ``full`` one."""
+    top = max((c for row in grid for c in row), default=0)
+    lines = ["".join(_shade(c, top) for c in row) for row in grid]
+    rows_cut = len(grid) < full[0]
+    cols_cut = bool(grid) and len(grid[0]) < full[1]
     if anchor == "start":
         lines = [line + ("…" if cols_cut else "") for line in lines]
         if rows_cut:
             lines.append("⋮")
     elif rows_cut or cols_cut:
-        lines.append(f"(centre {len(rows)}x{len(cols)} of {len(axes[0])}x{len(axes[1])})")
+        width = len(grid[0]) if grid else 0
+        lines.append(f"(centre {len(grid)}x{width} of {full[0]}x{full[1]})")
     return "\n".join(lines)
 
 
@@ -91,16 +110,35 @@ def svg(axes: Sequence[Sequence[int]], title: str = "", cell: int = 12) -> str:
     outlined; a legend below.  No external resources, text escaped."""
     full_rows = list(axes[0]) if len(axes) > 1 else [1]
     full_cols = list(axes[1] if len(axes) > 1 else axes[0])
-    rows, r_skip = _crop(full_rows, MAX_SVG)
-    cols, c_skip = _crop(full_cols, MAX_SVG)
-    if r_skip or c_skip:  # a 4000 x 4000 support would be a 1.6 GB file
-        shape = f"{len(full_rows)}x{len(full_cols)}" if len(axes) > 1 else str(len(full_cols))
-        crop = f"{len(rows)}x{len(cols)}" if len(axes) > 1 else str(len(cols))
-        title = f"{title} (centre {crop} of {shape})"
+    rows, _ = _crop(full_rows, MAX_SVG)
+    cols, _ = _crop(full_cols, MAX_SVG)
+    grid = [[r * c for c in cols] for r in rows]
     top = max(full_rows) * max(full_cols) if full_rows and full_cols else 1
-    top = top or 1
-    width = max(len(cols) * cell + 2 * cell, 260)
-    height = len(rows) * cell + 4 * cell + 24
+    if len(rows) < len(full_rows) or len(cols) < len(full_cols):
+        # a 4000 x 4000 support would be a 1.6 GB file
+        if len(axes) > 1:
+            title += f" (centre {len(rows)}x{len(cols)} of {len(full_rows)}x{len(full_cols)})"
+        else:
+            title += f" (centre {len(cols)} of {len(full_cols)})"
+    return _svg(grid, title, top or 1, cell)
+
+
+def svg_grid(grid: Sequence[Sequence[int]], title: str = "", cell: int = 12) -> str:
+    """:func:`svg` of a grid of path counts (rows of columns)."""
+    rows = _crop(range(len(grid)), MAX_SVG)[0]
+    cols = _crop(range(len(grid[0]) if grid else 0), MAX_SVG)[0]
+    cropped = [[grid[i][j] for j in cols] for i in rows]
+    top = max((c for row in grid for c in row), default=1)
+    if len(rows) < len(grid) or (grid and len(cols) < len(grid[0])):
+        title += f" (centre {len(rows)}x{len(cols)} of {len(grid)}x{len(grid[0])})"
+    return _svg(cropped, title, top or 1, cell)
+
+
+def _svg(grid: list[list[int]], title: str, top: int, cell: int) -> str:
+    rows = len(grid)
+    cols = len(grid[0]) if grid else 0
+    width = max(cols * cell + 2 * cell, 260)
+    height = rows * cell + 4 * cell + 24
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
@@ -108,10 +146,9 @@ def svg(axes: Sequence[Sequence[int]], title: str = "", cell: int = 12) -> str:
         f'<text x="{cell}" y="14">{escape(title)}</text>',
     ]
     y0 = 24
-    for i, r in enumerate(rows):
-        for j, c in enumerate(cols):
+    for i, row in enumerate(grid):
+        for j, n in enumerate(row):
             x, y = cell + j * cell, y0 + i * cell
-            n = r * c
             if n == 0:
                 out.append(
                     f'<rect x="{x}" y="{y}" width="{cell - 1}" height="{cell - 1}" '
@@ -123,7 +160,7 @@ def svg(axes: Sequence[Sequence[int]], title: str = "", cell: int = 12) -> str:
                     f'<rect x="{x}" y="{y}" width="{cell - 1}" height="{cell - 1}" '
                     f'fill="#1f4e9a" fill-opacity="{opacity:.3f}"><title>{n} paths</title></rect>'
                 )
-    ly = y0 + len(rows) * cell + cell
+    ly = y0 + rows * cell + cell
     out.append(
         f'<rect x="{cell}" y="{ly}" width="{cell - 1}" height="{cell - 1}" fill="#ffffff" '
         'stroke="#d04040"/>'

@@ -47,6 +47,8 @@ def _params(r: LayerResult) -> str:
             text += " ceil"
         if layer.op in CONVS and layer.groups > 1:
             text += f" g{layer.groups}"
+        if layer.padding_mode != "zeros":
+            text += f" {layer.padding_mode}"
         return text
     if layer.op in {Op.UPSAMPLE, Op.PIXEL_SHUFFLE, Op.PIXEL_UNSHUFFLE}:
         return f"×{per_axis(layer.scale, '×')}" + (
@@ -57,7 +59,9 @@ def _params(r: LayerResult) -> str:
     if layer.op == Op.RESIZE:
         return f"→{per_axis(layer.output_size, '×')} {layer.mode}{_options(layer)}"
     if layer.op in {Op.PAD, Op.CROP}:
-        return per_axis([f"{short(a.pad_before)},{short(a.pad_after)}" for a in r.axes], "×")
+        amounts = per_axis([f"{short(a.pad_before)},{short(a.pad_after)}" for a in r.axes], "×")
+        fill = f" {layer.padding_mode}" if layer.padding_mode != "zeros" else ""
+        return amounts + fill
     if layer.op == Op.ADAPTIVE_POOL:
         return f"→{per_axis(layer.output_size, '×')}"
     return ""

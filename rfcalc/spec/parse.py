@@ -21,6 +21,7 @@ from ..model import (
     INTERPOLATION_MODES,
     MERGES,
     OPS,
+    PAD_FILLS,
     PADDING_MODES,
     TARGETS,
     WEIGHING_MODES,
@@ -65,7 +66,7 @@ LAYER_EXPECT = ("receptive_field", "output_size", "jump", "effective_padding")
 NETWORK_EXPECT = ("valid_inputs", "context")
 _WINDOW = ("kernel", "stride", "dilation", "padding")
 OP_KEYS: dict[Op, tuple[str, ...]] = {
-    Op.CONV: (*_WINDOW, "groups", "bias"),
+    Op.CONV: (*_WINDOW, "padding_mode", "groups", "bias"),
     Op.CONV_TRANSPOSE: (*_WINDOW, "output_padding", "groups", "bias"),
     Op.MAX_POOL: (*_WINDOW, "ceil_mode"),
     Op.AVG_POOL: ("kernel", "stride", "padding", "ceil_mode"),
@@ -75,7 +76,7 @@ OP_KEYS: dict[Op, tuple[str, ...]] = {
     Op.RESIZE: ("to", "size", "mode", "align_corners"),
     Op.PIXEL_SHUFFLE: ("scale",),
     Op.PIXEL_UNSHUFFLE: ("scale",),
-    Op.PAD: ("padding",),
+    Op.PAD: ("padding", "mode"),
     Op.CROP: ("crop", "to"),
     Op.ADD: (),
     Op.CONCAT: (),
@@ -520,7 +521,7 @@ def _layer(
     op = _op(item, m, index)
     name = _layer_name(m, op, index, names, explicit)
     inputs = _inputs(item, m, op, previous, names)
-    kw = {**_sizes(m, op, ndim, hyper), **_flags(m)}
+    kw = {**_sizes(m, op, ndim, hyper), **_flags(m, op)}
     if "padding" in m:
         kw["padding"] = _padding(m["padding"], ndim, _MODES.get(op, PADDING_MODES))
     if "crop" in m:
@@ -637,15 +638,22 @@ def _sizes(m: dict[str, Value], op: Op, ndim: int, hyper: Mapping[str, Any]) -> 
     return kw
 
 
-def _flags(m: dict[str, Value]) -> dict[str, Any]:
-    """``bias``, ``ceil_mode``, the interpolation ``mode``, ``channels`` and ``groups``."""
+def _flags(m: dict[str, Value], op: Op) -> dict[str, Any]:
+    """``bias``, ``ceil_mode``, the interpolation ``mode``, what fills padding (a conv's
+    ``padding_mode``, a pad's ``mode``), ``channels`` and ``groups``."""
     kw: dict[str, Any] = {}
     for key in ("bias", "ceil_mode", "align_corners", "recompute_scale_factor"):
         if key in m:
             if not isinstance(m[key].data, bool):
                 raise SpecError(f"{key} must be true or false, not {m[key].kind}", m[key].loc)
             kw[key] = m[key].data
-    if "mode" in m:
+    if "padding_mode" in m:
+        kw["padding_mode"] = _fill(m["padding_mode"], PAD_FILLS, "padding_mode")
+    if op == Op.PAD and "mode" in m:
+        fills = ("constant", *PAD_FILLS[1:])
+        fill = _fill(m["mode"], fills, "pad mode")
+        kw["padding_mode"] = "zeros" if fill == "constant" else fill
+    elif "mode" in m:
         mode = m["mode"].data
         if mode not in INTERPOLATION_MODES:
             raise SpecError(
@@ -665,6 +673,17 @@ def _flags(m: dict[str, Value]) -> dict[str, Any]:
         if key in m:
             kw[key] = _int(m[key], key)
     return kw
+
+
+def _fill(v: Value, choices: Sequence[str], what: str) -> str:
+    """A padding fill as PyTorch names it (``reflect``), with a suggestion otherwise."""
+    if not isinstance(v.data, str) or v.data not in choices:
+        raise SpecError(
+            f"unknown {what} {v.data!r}{_suggest(str(v.data), choices)};"
+            f" {what}s: {', '.join(choices)}",
+            v.loc,
+        )
+    return v.data
 
 
 def _check_output_padding(m: dict[str, Value], kw: dict[str, Any], ndim: int) -> None:

@@ -86,6 +86,9 @@ def test_every_command_answers_every_generated_network(
         size = "x".join(["37"] * ndim)
         commands = [[*c[:1], *(["--size", size] if "--size" in c else c[1:])] for c in commands]
         commands.append(["analyze", "--show-support", network.layers[-1].name])
+        if not network.bounds:  # a unit's own support needs numbers (exit 2 otherwise)
+            last = network.layers[-1].name
+            commands.append(["analyze", "-i", size, "--show-support", last, "--unit", "0"])
         if not network.bounds:  # --rf without symbols is a usage error (exit 2)
             commands = [c for c in commands if "--rf" not in c]
         repeated = [
@@ -155,6 +158,11 @@ def _valid(network: Network, axis: int, n: int, others: list[int], drops: bool) 
         return None
     for r in analysis.layers:
         layer = r.layer
+        if layer.padding_mode in ("reflect", "circular"):
+            # PyTorch: reflect pads less than the map, circular at most the map
+            widest = max(int(r.axes[axis].pad_before), int(r.axes[axis].pad_after))
+            if widest >= int(r.input_sizes[0][axis]) + (layer.padding_mode == "circular"):
+                return False
         if layer.op in ("add", "concat"):
             if len({int(s[axis]) for s in r.input_sizes}) > 1:
                 return False

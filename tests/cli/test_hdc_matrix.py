@@ -155,6 +155,56 @@ def test_analyze_show_support(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert run(capsys, "analyze", str(spec), "--show-support", "nope")[0] == 2
 
 
+def test_show_support_of_one_unit_at_a_border(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "rfcalc: 1\ninput: {size: [H, W]}\nlayers:\n"
+        "  - {name: a, op: conv, kernel: 3, padding: 1, padding_mode: reflect}\n"
+        "  - {name: b, op: conv, kernel: 3, padding: 2, dilation: 2, padding_mode: circular}\n"
+    )
+    svg_path = tmp_path / "b.svg"
+    code, out = run(
+        capsys,
+        "analyze",
+        str(spec),
+        "-i",
+        "16x16",
+        "--show-support",
+        "b",
+        "--unit",
+        "0,0",
+        "--svg",
+        str(svg_path),
+    )
+    assert code == 0
+    lines = out.splitlines()
+    # the corner reads its own corner (reflected: pixel 1 by 3 paths per axis) and, wrapped
+    # around by the circular padding, the far rows and columns
+    assert lines[0] == "s: unit (0, 0) of b"
+    assert lines[1] == "░░░░·········░░░"
+    assert lines[2] == "░█░░·········░░░"
+    assert lines[5] == "·" * 16
+    assert "input rows 0..15, columns 0..15 of 16x16: 49 pixels read, at most 9 paths" in out
+    ElementTree.fromstring(svg_path.read_text())
+    # negative indices count from the end; a unit outside, or a symbolic input: exit 2
+    code, out = run(
+        capsys, "analyze", str(spec), "-i", "16x16", "--show-support", "b", "--unit", "-1"
+    )
+    assert code == 0
+    assert "unit (15, 15) of b" in out
+    assert (
+        run(capsys, "analyze", str(spec), "-i", "8x8", "--show-support", "b", "--unit", "8,0")[0]
+        == 2
+    )
+    assert run(capsys, "analyze", str(spec), "--show-support", "b", "--unit", "0,0")[0] == 2
+    assert (
+        run(capsys, "analyze", str(spec), "-i", "8x8", "--show-support", "b", "--unit", "0,0,0")[0]
+        == 2
+    )
+
+
 def test_taps_inside_are_those_of_the_whole_kernel() -> None:
     from rfcalc.engine.convmatrix import _taps_inside
 

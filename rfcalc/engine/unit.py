@@ -1,0 +1,221 @@
+"""The exact input support of one output unit, borders included, at a concrete input.
+
+The fields of :mod:`.analysis` describe the units computed from the maps alone, where a
+layer reads the same pattern at every unit.  At the borders each layer does something of
+its own: zero padding reads nothing, reflect padding mirrors the map, replicate repeats
+its edge, circular wraps to the other end, interpolation clamps its coordinate, a
+transposed conv drops taps beyond its input.  Here one unit is followed back through the
+graph, tap by tap, with each layer's own border rule (written from PyTorch's kernels), to
+the input pixels it reads and how many paths reach each: the gradient of the unit with
+every weight 1 (an interpolation's tap counts once where its weight is not zero).
+
+A unit's support is a set of pixels (sparse, exact in any number of axes, merges
+included); its size is bounded by ``limit`` so a global pool over a large map stays an
+answer ("too large"), not a memory blow-up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from math import ceil, floor
+from typing import Any
+
+from ..model import INPUT, MERGES, POOLS, Op
+from .results import Analysis, LayerResult
+from .steps import phase_taps
+from .torch_index import torch_nearest_index
+
+#: pixels -> paths reaching each
+Support = dict[tuple[int, ...], int]
+#: the units of the layer below one unit reads, on one axis (with repeats)
+Reads = Callable[[int], Sequence[int]]
+
+#: the largest support followed (pixels held at once)
+LIMIT = 1 << 20
+
+
+class TooLarge(Exception):
+    """The support grew past the limit."""
+
+
+class NotConcrete(Exception):
+    """The analysis has a symbol where numbers are needed."""
+
+
+def unit_support(analysis: Analysis, name: str, unit: Sequence[int], limit: int = LIMIT) -> Support:
+    """The input pixels output unit ``unit`` of layer ``name`` reads, with path counts.
+
+    ``analysis`` must be at a concrete input (every size an integer); ``unit`` has one
+    index per axis, inside the layer's output."""
+    order = list(analysis.layers)
+    at = {r.name: i for i, r in enumerate(order)}
+    pending: dict[str, Support] = {name: {tuple(unit): 1}}
+    for r in reversed(order[: at[name] + 1]):
+        here = pending.pop(r.name, None)
+        if not here:
+            continue
+        if r.layer.op in MERGES:
+            parts = [(src, here) for src in r.layer.inputs]
+        else:
+            parts = [(r.layer.inputs[0], _through(r, here, limit))]
+        for src, support in parts:
+            into = pending.setdefault(src, {})
+            for pixel, count in support.items():
+                into[pixel] = into.get(pixel, 0) + count
+            if len(into) > limit:
+                raise TooLarge
+    return pending.get(INPUT, {})
+
+
+def _through(r: LayerResult, support: Support, limit: int) -> Support:
+    """``support`` on the output of ``r`` moved to its input, one axis at a time (every
+    op reads a box: the product of one reading per axis)."""
+    for axis in range(len(r.axes)):
+        reads = _reader(r, axis)
+        cache: dict[int, Sequence[int]] = {}
+        moved: defaultdict[tuple[int, ...], int] = defaultdict(int)
+        for pixel, count in support.items():
+            u = pixel[axis]
+            if u not in cache:
+                cache[u] = reads(u)
+            for v in cache[u]:
+                key = (*pixel[:axis], v, *pixel[axis + 1 :])
+                moved[key] += count
+            if len(moved) > limit:
+                raise TooLarge
+        support = moved
+    return dict(support)
+
+
+def _int(x: Any) -> int:
+    if not getattr(x, "is_Integer", isinstance(x, int)):
+        raise NotConcrete(x)
+    return int(x)
+
+
+def _reader(r: LayerResult, axis: int) -> Reads:
+    layer = r.layer
+    n = _int(r.input_sizes[0][axis])
+    m = _int(r.axes[axis].size)
+    pb = _int(r.axes[axis].pad_before)
+    op = layer.op
+    if op in (Op.CONV, *POOLS):
+        k, s, d = (_int(v) for v in layer.window(axis))
+        fill = _filler(layer.padding_mode if op == Op.CONV else "zeros", n)
+        return lambda u: fill([u * s - pb + j * d for j in range(k)])
+    if op == Op.CONV_TRANSPOSE:
+        k, s, d = (_int(v) for v in layer.window(axis))
+        return lambda o: _transposed(o, n, k, s, d, pb)
+    if op in (Op.UPSAMPLE, Op.RESIZE):
+        return _interpolation(r, axis, n, m)
+    if op == Op.PIXEL_SHUFFLE:
+        f = _int(layer.param("scale", axis))
+        return lambda u: [u // f]
+    if op == Op.PIXEL_UNSHUFFLE:
+        f = _int(layer.param("scale", axis))
+        return lambda u: [u * f + j for j in range(f)]
+    if op == Op.GLOBAL_POOL:
+        return lambda _u: range(n)
+    if op == Op.ADAPTIVE_POOL:
+        return lambda o: range((o * n) // m, ceil(Fraction((o + 1) * n, m)))
+    if op == Op.PAD:
+        fill = _filler(layer.padding_mode, n)
+        return lambda u: fill([u - pb])
+    if op == Op.CROP:
+        return lambda u: [u + pb]
+    return lambda u: [u]  # identity
+
+
+def _filler(mode: str, n: int) -> Callable[[list[int]], list[int]]:
+    """Where a tap at ``i`` lands on a map of ``n`` units padded by ``mode``: zeros drop
+    taps beyond the map; reflect mirrors about the end units (``-1`` reads ``1``);
+    replicate reads the end unit; circular wraps around."""
+
+    def inside(i: int) -> int | None:
+        if 0 <= i < n:
+            return i
+        if mode == "reflect":
+            j = -i if i < 0 else 2 * (n - 1) - i
+            return j if 0 <= j < n else None  # wider than the map: PyTorch raises (RF106)
+        if mode == "replicate":
+            return min(max(i, 0), n - 1)
+        if mode == "circular":
+            return i % n
+        return None
+
+    def fill(taps: list[int]) -> list[int]:
+        return [j for j in map(inside, taps) if j is not None]
+
+    return fill
+
+
+def _transposed(o: int, n: int, k: int, s: int, d: int, pb: int) -> list[int]:
+    """Input units ``i`` with ``o = i*s - pb + j*d`` for a tap ``j < k``, inside the map."""
+    m0, count = phase_taps(k, s, d, pb, o % s)
+    step = s // _gcd(d, s)
+    out = []
+    for t in range(count):
+        j = m0 + t * step
+        i, rest = divmod(o + pb - j * d, s)
+        if rest == 0 and 0 <= i < n:
+            out.append(i)
+    return out
+
+
+def _gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def _interpolation(r: LayerResult, axis: int, n: int, m: int) -> Reads:
+    """``F.interpolate``'s reads, PyTorch's clamps at the borders included."""
+    layer = r.layer
+    kind = {"bilinear": "linear", "trilinear": "linear", "bicubic": "cubic"}.get(
+        layer.mode, layer.mode
+    )
+    scale: Fraction | None = None
+    if layer.op == Op.UPSAMPLE and not layer.recompute_scale_factor:
+        f = layer.param("scale", axis)
+        scale = Fraction(int(f.p), int(f.q)) if hasattr(f, "p") else Fraction(f)
+    if n == 1:
+        return lambda _u: [0]
+    if kind in ("nearest", "nearest-exact"):
+        exact = kind == "nearest-exact"
+        ndim = len(r.axes)
+        return lambda u: [min(torch_nearest_index(u, n, m, scale, exact, ndim), n - 1)]
+    if kind == "linear" and n == m:
+        return lambda u: [u]  # PyTorch copies a map to its own size
+    if layer.align_corners:
+        ratio = Fraction(n - 1, m - 1) if m > 1 else Fraction(0)
+
+        def source(u: int) -> Fraction:
+            return ratio * u
+
+    else:
+        inverse = 1 / scale if scale is not None else Fraction(n, m)
+
+        def source(u: int) -> Fraction:
+            x = inverse * (u + Fraction(1, 2)) - Fraction(1, 2)
+            return max(x, Fraction(0)) if kind == "linear" else x
+
+    if kind == "linear":
+
+        def linear(u: int) -> list[int]:
+            x = source(u)
+            lo = floor(x)
+            hi = lo + 1 if lo < n - 1 else lo
+            return [lo] if x == lo else [lo, hi]
+
+        return linear
+
+    def cubic(u: int) -> list[int]:
+        x = source(u)
+        lo = floor(x)
+        if x == lo:  # the weights are 0, 1, 0, 0
+            return [min(max(lo, 0), n - 1)]
+        return [min(max(lo + j, 0), n - 1) for j in (-1, 0, 1, 2)]
+
+    return cubic
