@@ -67,6 +67,13 @@ def plural(count: object, word: str, many: str | None = None) -> str:
 
 def note_text(note: Note) -> str:
     """The note as a sentence."""
+    if note.why is Why.PER_UNIT:
+        jumps = ", ".join(sorted({short(j) for j in note.values}))
+        return (
+            f"branches move by different jumps ({jumps}): the receptive field is the range "
+            "over the map's units away from the borders; jump: the coarsest branch's; "
+            "eff. pad: the largest u·jump − first pixel over those units"
+        )
     if note.why is Why.JUMPS_DIFFER:
         jumps = ", ".join(sorted({str(j) for j in note.values}))
         return (

@@ -185,7 +185,7 @@ def _merge(layer: Layer, below: list[tuple[AxisResult, ...]], ndim: int) -> Laye
         branch_fields = [f for f in fields if f is not None]
         aligned = aligned and field_aligned(branch_fields)
         try:
-            merged = merge(branch_fields)
+            merged = merge(branch_fields, parts[0].size if is_concrete(parts[0].size) else None)
         except NotExact as exc:
             axes.append(AxisResult(size=parts[0].size, note=exc.note))
             continue
@@ -211,6 +211,8 @@ def _with_field(
     rf = f.receptive_field()
     blind = f.blind()
     note = None
+    # ranges over the real map's units: stated, with the note that says so
+    info = Note(Why.PER_UNIT, f.per_unit) if f.per_unit else None
     if rf is None:
         note = Note(Why.BLIND)
     elif f.fixed is not None:
@@ -238,6 +240,7 @@ def _with_field(
         jump=f.jump,
         effective_padding=f.effective_padding(),
         field=f,
+        note=info,
         blind_phases=blind,
         interior=interior,
     )

@@ -88,6 +88,10 @@ class Field:
     #: between sizes whose ratio is not whole, the pattern repeats beyond the real map only
     #: on paper); None: every phase.  :meth:`seen` and the summaries keep to these.
     present: frozenset[int] | None = None
+    #: the jumps of merged branches that move differently (:attr:`Why.PER_UNIT`), at
+    #: this layer or below: the phases are then the units of a real map (one period is
+    #: the whole map), the jump the coarsest branch's; empty for a repeating pattern
+    per_unit: tuple[Expr, ...] = ()
 
     @classmethod
     def identity(cls, paths: bool = False) -> Field:
@@ -176,7 +180,7 @@ def apply(
             note = note or why
             region = _union(region, part)
         phases.append(region)
-    return Field(period, advance, tuple(phases), note, below.fixed)
+    return Field(period, advance, tuple(phases), note, below.fixed, per_unit=below.per_unit)
 
 
 def is_broadcast(f: Field) -> bool:
@@ -190,26 +194,36 @@ def aligned(fields: Sequence[Field]) -> bool:
     return all(_same_jump(f.jump, moving[0].jump) for f in moving[1:])
 
 
-def merge(fields: Sequence[Field]) -> Field:
-    """The union of branch regions, for branches of one jump.
+def merge(fields: Sequence[Field], size: Expr | None = None) -> Field:
+    """The union of branch regions.
 
     Broadcast branches (jump 0) merged with moving ones become the :attr:`Field.fixed`
-    part.  Branches of different non-zero jumps raise :class:`NotExact`: a unit's region
-    is then not a shift of another unit's, so no field (and no receptive field) holds.
+    part.  Branches of different non-zero jumps have no common pattern: a unit's region
+    is not a shift of another unit's.  On a map of concrete ``size`` the field is then
+    one period of every unit (:attr:`Field.per_unit`, the coarsest branch's jump);
+    otherwise :class:`NotExact` says why no field holds.
     """
     moving = [f for f in fields if not is_broadcast(f)]
     broadcast = [f for f in fields if is_broadcast(f)]
     if not moving:  # broadcasts only: every unit sees the union of their regions
         moving, broadcast = broadcast, []
+    jumps: tuple[Expr, ...] = tuple(j for f in fields for j in f.per_unit)
     if not aligned(moving):
-        raise NotExact(Why.JUMPS_DIFFER, *(f.jump for f in moving))
-    first = moving[0]
-    period = first.period
-    for f in moving[1:]:
-        period = period * f.period // gcd(period, f.period)
-    if period > PERIOD_CAP:
-        raise NotExact(Why.MERGED_PERIOD_OVER_CAP, period)
-    advance = sympy.expand(first.jump * period)
+        jumps += tuple(f.jump for f in moving)
+        if size is None or not _int(size) or not 1 <= int(size) <= PERIOD_CAP:
+            raise NotExact(Why.JUMPS_DIFFER, *(f.jump for f in moving))
+        if not all(_int(f.advance) for f in moving):
+            raise NotExact(Why.JUMPS_DIFFER, *(f.jump for f in moving))
+        period = int(size)
+        coarsest = max(f.jump for f in moving)
+        advance = sympy.expand(coarsest * period)
+    else:
+        period = moving[0].period
+        for f in moving[1:]:
+            period = period * f.period // gcd(period, f.period)
+        if period > PERIOD_CAP:
+            raise NotExact(Why.MERGED_PERIOD_OVER_CAP, period)
+        advance = sympy.expand(moving[0].jump * period)
     phases: list[Region | None] = []
     for phi in range(period):
         region: Region | None = None
@@ -224,7 +238,8 @@ def merge(fields: Sequence[Field]) -> Field:
     if fixed is not None and any(p is None for p in phases):
         raise NotExact(Why.BROADCAST_ONLY_UNITS)
     note = next((f.support_note for f in fields if f.support_note), None)
-    return Field(period, _norm(advance), tuple(phases), note, fixed)
+    unique = tuple(dict.fromkeys(jumps))
+    return Field(period, _norm(advance), tuple(phases), note, fixed, per_unit=unique)
 
 
 def _same_jump(a: Expr, b: Expr) -> bool:

@@ -35,6 +35,9 @@ class Why(enum.Enum):
     PHASE_DEPENDS_ON_INPUT = enum.auto()
     #: (jump, jump, ...): merged branches move by different jumps
     JUMPS_DIFFER = enum.auto()
+    #: (jump, jump, ...): merged branches move by different jumps, and the fields below
+    #: are stated per unit of the real map (ranges over its units away from the borders)
+    PER_UNIT = enum.auto()
     #: (): some units of a merge see only a broadcast branch
     BROADCAST_ONLY_UNITS = enum.auto()
     #: (cap,): the field would unite more regions of the layer below than the cap

@@ -102,23 +102,41 @@ def test_broadcast_branch_is_a_fixed_region(size: int) -> None:
     assert (m.field.fixed.start, m.field.fixed.end) == (0, (size - 3) // 2 * 2 + 2)
 
 
-def test_branches_of_different_jumps_have_no_field() -> None:
+def test_branches_of_different_jumps_are_ranges_over_the_units() -> None:
     text = """
 rfcalc: 1
-input: {size: [64]}
+input: {size: [L]}
 layers:
   - {name: a, op: conv, kernel: 4, stride: 4}
   - {name: a2, op: pad, padding: [0, 16]}
   - {name: b, op: conv, kernel: 2, stride: 2, inputs: [input]}
   - {name: m, op: add, inputs: [a2, b]}
+  - {name: c, op: conv, kernel: 3}
 """
-    result = rfcalc.analyze(rfcalc.load("misaligned.yaml", text))["m"]
+    network = rfcalc.load("misaligned.yaml", text)
+    # symbolic: a unit's region is not a shift of another's, and the map has no end
+    result = rfcalc.analyze(network)["m"]
     assert not result.aligned
     (axis,) = result.axes
     assert axis.receptive_field is None
     assert axis.field is None
     assert axis.note is not None
     assert "different jumps" in note_text(axis.note)
+    # at 64: unit u of m sees 2u .. 4u + 3 (units 0..15 away from the padding): from 4
+    # to 34 pixels, the coarsest jump 4, and u*4 - 2u at most 30
+    analysis = rfcalc.analyze(network, [64])
+    (m,) = analysis["m"].axes
+    assert (m.receptive_field, m.receptive_field_min, m.jump, m.effective_padding) == (
+        34,
+        4,
+        4,
+        30,
+    )
+    assert m.note is not None
+    assert "range over the map's units" in note_text(m.note)
+    (c,) = analysis["c"].axes  # after it: unit v of c sees 2v .. 4v + 11, v <= 13
+    assert (c.receptive_field, c.receptive_field_min, c.effective_padding) == (38, 12, 26)
+    _check(network, [64], "misaligned", every_layer=False)
 
 
 def _check(network: Network, size: list[int], label: str, every_layer: bool = True) -> int:
