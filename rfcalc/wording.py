@@ -55,6 +55,11 @@ _TEXT = {
         "({1} to {2}) through a pooled, broadcast branch, plus a window of {3} that moves "
         "{4} per unit"
     ),
+    Why.FIXED_OVER_UNITS: (
+        "every unit sees a fixed region of {0} input pixels ({1} to {2}) through a "
+        "pooled, broadcast branch, plus a window of {3} that moves {4} per unit: the "
+        "receptive field is the range of their union over the map's units"
+    ),
     Why.EMPTY_INPUT: "it reads an empty map",
     Why.EMPTY_OUTPUT: "its output is empty",
 }

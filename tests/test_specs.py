@@ -169,3 +169,61 @@ def test_readme_starts_with_the_two_commands() -> None:
         "pip install '.[test]' && pytest",
     ]
     assert (ROOT / "specs" / "vgg16.yaml").is_file()
+
+
+#: the ten real designs of issue #12, each written from its paper or reference code
+DESIGNS = (
+    "resnet18",
+    "mobilenet_v2",
+    "fpn_resnet18",
+    "unet_tconv",
+    "wavenet",
+    "hrnet_fusion",
+    "deeplabv3plus",
+    "wav2vec2_encoder",
+    "unet3d",
+    "yolov3_tiny",
+)
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_the_real_designs_state_every_field_and_fit_80_columns(
+    name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    network = rfcalc.load(spec(name))
+    sizes = [network.input_size, *network.sizes]
+    for size in sizes:
+        analysis = rfcalc.analyze(network, list(size))
+        for r in analysis.layers:
+            for a in r.axes:
+                where = (name, size, r.name)
+                assert a.receptive_field is not None, where
+                assert a.jump is not None, where
+                assert a.effective_padding is not None, where
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["analyze", spec(name)]) == 0
+    out = capsys.readouterr().out
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "…" not in out
+    assert "left out" not in out  # every column shown
+    assert main(["check", spec(name)]) == 0  # clean, or with the reasons written in
+
+
+def test_the_real_designs_match_their_published_figures() -> None:
+    # torchvision's ResNet-18: the last block sees 435 pixels, jump 32 (padding 217)
+    a = axis0("resnet18", "layer4_1.out")
+    assert (a.size, a.receptive_field, a.jump, a.effective_padding) == (7, 435, 32, 217)
+    # MobileNetV2 at 224: 491 / 32
+    a = axis0("mobilenet_v2", "head")
+    assert (a.size, a.receptive_field, a.jump) == (7, 491, 32)
+    # wav2vec 2.0: a frame sees 400 samples (25 ms) every 320 (20 ms); 49 frames a second
+    a = axis0("wav2vec2_encoder", "conv6")
+    assert (a.size, a.receptive_field, a.jump) == (49, 400, 320)
+    # 3-D U-Net: 132 x 132 x 116 in, 44 x 44 x 28 out
+    out = rfcalc.analyze(spec("unet3d"))["head"].output_size
+    assert tuple(int(v) for v in out) == (44, 44, 28)
+    # parameters without BatchNorm and classifier: torchvision's totals less those
+    resnet = analysis_document(rfcalc.analyze(spec("resnet18")), "r")
+    assert resnet["params"] == 11_689_512 - 513_000 - 9_600
+    mobile = analysis_document(rfcalc.analyze(spec("mobilenet_v2")), "m")
+    assert mobile["params"] == 3_504_872 - 1_281_000 - 34_112

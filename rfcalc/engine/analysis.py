@@ -219,6 +219,23 @@ def _with_field(
         fixed = f.fixed
         extent = sympy.expand(fixed.end - fixed.start + 1)
         note = Note(Why.FIXED_AND_MOVING, (extent, fixed.start, fixed.end, rf[0], f.jump))
+    if note is not None and rf is not None:
+        stated = _over_units(f, _units(interior, axis.size))
+        if stated is not None:
+            hi, lo, pad = stated
+            return AxisResult(
+                size=axis.size,
+                pad_before=axis.pad_before,
+                pad_after=axis.pad_after,
+                receptive_field=hi,
+                receptive_field_min=None if hi == lo else lo,
+                jump=f.jump,
+                effective_padding=pad,
+                field=f,
+                note=Note(Why.FIXED_OVER_UNITS, note.values),
+                blind_phases=blind,
+                interior=interior,
+            )
     if rf is None or note is not None:
         return AxisResult(
             axis.size,
@@ -244,6 +261,42 @@ def _with_field(
         blind_phases=blind,
         interior=interior,
     )
+
+
+#: the most units whose regions are united one by one (a fixed part and a moving one)
+UNITS_CAP = 1 << 16
+
+
+def _units(interior: Interior | None, size: Expr) -> list[int] | None:
+    """The units a statement over units covers: those computed from the maps alone, or
+    with none, every unit of the map (as the fields of a padded map are stated); None
+    when the map is symbolic or too long to go through."""
+    if interior is None or not is_concrete(size):
+        return None
+    ranges = interior or ((0, int(size) - 1),)
+    if sum(hi - lo + 1 for lo, hi in ranges) > UNITS_CAP:
+        return None
+    return [u for lo, hi in ranges for u in range(lo, hi + 1)]
+
+
+def _over_units(f: Field, units: list[int] | None) -> tuple[Expr, Expr, Expr] | None:
+    """Largest and smallest extent of the units' regions (a fixed part and a moving
+    window united), and the largest ``u*jump - start``: the field of a broadcast branch
+    merged with moving ones, stated over the real map's units."""
+    if (
+        not units
+        or f.fixed is None
+        or not (is_concrete(f.fixed.start) and is_concrete(f.fixed.end))
+    ):
+        return None
+    extents, pads = [], []
+    for u in units:
+        region = f.region(u)
+        if region is None or not is_concrete(region.start):
+            return None
+        extents.append(sympy.Integer(region.end - region.start + 1))
+        pads.append(sympy.sympify(u * f.jump - region.start))
+    return max(extents), min(extents), max(pads)
 
 
 def _one_axis(

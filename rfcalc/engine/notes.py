@@ -50,6 +50,9 @@ class Why(enum.Enum):
     BLIND = enum.auto()
     #: (extent, start, end, window, jump): a fixed region plus a moving window
     FIXED_AND_MOVING = enum.auto()
+    #: likewise, with the receptive field stated as the range of the union over the
+    #: real map's units (a concrete input)
+    FIXED_OVER_UNITS = enum.auto()
     #: (): the layer reads an empty map
     EMPTY_INPUT = enum.auto()
     #: (): the layer's output is empty (a resampling to no unit has no pattern)

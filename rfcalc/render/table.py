@@ -153,6 +153,8 @@ def _flags(result: Analysis, r: LayerResult) -> tuple[str | None, list[str]]:
 #: that follows a letter, after ``/`` between letters (an exporter's ``/encoder/conv``;
 #: never inside ``3/2/same/1`` or ``-1``)
 _SEPARATORS = re.compile(r"(?<=[A-Za-z0-9][._])|(?<=[A-Za-z]-)|(?<=[A-Za-z]/)(?=[A-Za-z])")
+#: the separators tried first: between the parts of a block's layer name (``layer4_0.``)
+_DOTS = re.compile(r"(?<=[A-Za-z0-9]\.)")
 #: where a line breaks first: after a space
 _WORDS = re.compile(r"(?<= )")
 #: where a formula breaks: before a term's operator (`` + ``, `` - ``, `` × ``)
@@ -180,7 +182,11 @@ def wrap_at_separators(text: str, width: int) -> str:
         return "\n".join(wrap_at_separators(line, width) for line in text.split("\n"))
     parts: list[str] = []
     for word in _WORDS.split(text):
-        parts += _SEPARATORS.split(word) if len(word.rstrip()) > width else [word]
+        if len(word.rstrip()) <= width:
+            parts.append(word)
+            continue
+        for piece in _DOTS.split(word):
+            parts += _SEPARATORS.split(piece) if len(piece.rstrip()) > width else [piece]
     lines: list[str] = []
     line = ""
     for part in parts:

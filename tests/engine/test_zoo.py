@@ -110,13 +110,21 @@ def test_deeplabv3_output_stride_16() -> None:
     for rate in (6, 12, 18):
         assert a[f"aspp{rate}"].axes[0].receptive_field == base + 2 * rate * 16
     assert a["image_up"].axes[0].jump == 0  # image pooling: every unit sees the same
-    # with it, the concat has no single receptive field: a fixed region plus a window
+    # with it, the concat sees a fixed region plus a window: at 513 its field is the
+    # range of their union over the 33 units (each unit's window: aspp18's)
     aspp = a["aspp"].axes[0]
-    assert aspp.receptive_field is None
     assert aspp.jump == 16
     assert aspp.note is not None
     assert "fixed region of 939 input pixels (-213 to 725)" in note_text(aspp.note)
     assert "window of 1003 that moves 16 per unit" in note_text(aspp.note)
+    pad = int(a["aspp18"].axes[0].effective_padding)
+    starts = [min(-213, 16 * u - pad) for u in range(33)]
+    extents = [max(725, 16 * u - pad + 1002) - s + 1 for u, s in enumerate(starts)]
+    assert aspp.receptive_field == max(extents)
+    assert aspp.receptive_field_min == min(extents)
+    assert aspp.effective_padding == max(16 * u - s for u, s in enumerate(starts))
+    # symbolic: no map to go through, no single receptive field
+    assert zoo("deeplabv3_aspp")["aspp"].axes[0].receptive_field is None
     # symbolic: the W axis, renamed from H, speaks of W
     notes = [maybe_note_text(x.note) or "" for x in zoo("deeplabv3_aspp")["project"].axes]
     assert "H" in notes[0]

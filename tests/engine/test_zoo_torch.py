@@ -50,6 +50,15 @@ SIZES: dict[str, list[int]] = {
     "unet_small": [192, 192],
     "vgg16": [352, 352],
     "wavenet": [4200],
+    "resnet18": [512, 512],
+    "mobilenet_v2": [544, 544],
+    "fpn_resnet18": [512, 512],
+    "unet_tconv": [256, 256],
+    "hrnet_fusion": [257, 193],
+    "deeplabv3plus": [1153, 1153],
+    "wav2vec2_encoder": [48000],
+    "unet3d": [132, 132, 116],
+    "yolov3_tiny": [416, 416],
     "alexnet_v2": [352, 352],
     "deeplabv3_aspp": [1409, 1409],
     "hdc_sawtooth": [544, 544],
@@ -93,13 +102,21 @@ def test_broadcast_branch_is_a_fixed_region(size: int) -> None:
     network = rfcalc.load("broadcast.yaml", BROADCAST)
     _check(network, [size], "broadcast")
     m = rfcalc.analyze(network, [size])["m"].axes[0]
-    assert m.receptive_field is None
     assert m.jump == 2
     assert m.note is not None
-    assert "no single receptive field" in note_text(m.note)
+    assert "range of their union over the map's units" in note_text(m.note)
     assert m.field is not None
     assert m.field.fixed is not None
-    assert (m.field.fixed.start, m.field.fixed.end) == (0, (size - 3) // 2 * 2 + 2)
+    end = (size - 3) // 2 * 2 + 2
+    assert (m.field.fixed.start, m.field.fixed.end) == (0, end)
+    # every unit's window (b's: 9 pixels from 2u) lies inside the fixed region 0..end
+    assert (m.receptive_field, m.receptive_field_min) == (end + 1, None)
+    assert m.effective_padding == 2 * (int(m.size) - 1)
+    # symbolic: a fixed region and a moving window, no single receptive field
+    free = rfcalc.analyze(network)["m"].axes[0]
+    assert free.receptive_field is None
+    assert free.note is not None
+    assert "no single receptive field" in note_text(free.note)
 
 
 def test_branches_of_different_jumps_are_ranges_over_the_units() -> None:
@@ -326,7 +343,7 @@ def _every_unit(case: tuple[str, list[int]], need: Any = assume) -> int:
     for result in analysis.layers:
         (a,) = result.axes
         f = a.field
-        if f is None or a.receptive_field is None or f.fixed is not None or is_broadcast(f):
+        if f is None or a.receptive_field is None or is_broadcast(f):
             continue
         jac = t[result.name][:, 0, :].T  # jac[u, i]: unit u's gradient at pixel i
         inside = [u for u in range(jac.shape[0]) if not torch.isnan(marks[result.name][0, 0, u])]
