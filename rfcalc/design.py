@@ -23,6 +23,7 @@ from .engine.solve import (
     compile_expr,
     min_input,
     period,
+    settle,
     smallest,
     solve_condition,
 )
@@ -98,6 +99,49 @@ def solve_axis(analysis: Analysis, axis: int, drops: bool = True) -> AxisSolutio
                 binding.append(c)
                 break
     return AxisSolution(name, start, res, tuple(dict.fromkeys(binding)))
+
+
+#: the most inputs evaluated to decide that a value is constant on the valid ones
+CONSTANT_CAP = 1 << 14
+
+
+def constant_when_valid(analysis: Analysis, axis: int, expr: Any, valid: Residues) -> Any:
+    """The one value ``expr`` (an expression in the input symbol of ``axis``) takes on
+    every input of ``valid``, or None when it takes several (or that is not decided).
+
+    Exact: ``expr`` is quasi-affine from the point where its Min / Max settle
+    (``e(n + P) = e(n) + c`` along each residue class), so equal values over two periods
+    of every valid class past that point, and at every valid input before it, are the
+    values everywhere."""
+    sym, others = _env(analysis, axis)
+    free = getattr(sympy.sympify(expr), "free_symbols", set())
+    if free != {sym} or valid.never:
+        return None
+    try:
+        p = period([expr], sym)
+        span = 2 * p * valid.modulus // _gcd(p, valid.modulus)
+        base = max(valid.start, settle(sympy.sympify(expr), sym, others, valid.start))
+        if base + span - valid.start > CONSTANT_CAP:
+            return None
+        f = compile_expr(expr)
+        seen = {f({**others, sym: n}) for n in valid.sporadic}
+        for n in range(valid.start, base + span):
+            if valid.holds(n):
+                seen.add(f({**others, sym: n}))
+                if len(seen) > 1:
+                    return None
+    except (ZeroDivisionError, ValueError, KeyError):
+        return None
+    if len(seen) != 1:
+        return None
+    (value,) = seen
+    return sympy.Rational(value.numerator, value.denominator)
+
+
+def _gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return a
 
 
 def inputs_for_output(

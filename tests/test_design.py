@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
+import rfcalc
 from rfcalc.cli import main
 from rfcalc.design import free_analysis, inputs_for_output, solve_axis
 from rfcalc.render.design_text import solution_text
 from rfcalc.spec import load_spec
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
+ROOT = Path(__file__).parents[1]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -86,3 +88,33 @@ def test_how_many_layers_cover_n_steps(capsys: pytest.CaptureFixture[str], tmp_p
     assert code == 0
     assert "9 x c reach a receptive field of 1000: 1023 at c.8" in out
     assert run(capsys, path, "--rf", "1000", "--repeat", "nope")[0] == 2
+
+
+def test_values_constant_on_every_valid_input_are_that_constant() -> None:
+    """A U-Net crop's effective padding is a formula in H, but one number for every
+    valid H: checked by brute force over the valid inputs of two periods and more."""
+    from rfcalc.design import constant_when_valid
+
+    network = rfcalc.load(str(ROOT / "specs" / "zoo" / "unet_original.yaml"))
+    free = free_analysis(network)
+    valid = solve_axis(free, 0).valid
+    assert valid is not None
+    found = {}
+    for r in free.layers:
+        a = r.axes[0]
+        for what in ("receptive_field", "jump", "effective_padding"):
+            value = getattr(a, what)
+            if value is None or not getattr(value, "free_symbols", None):
+                continue
+            constant = constant_when_valid(free, 0, value, valid)
+            seen = {
+                getattr(rfcalc.analyze(network, [n, n])[r.name].axes[0], what)
+                for n in range(valid.start, valid.start + 400)
+                if valid.holds(n)
+            }
+            if constant is not None:
+                assert seen == {constant}, (r.name, what)
+                found[r.name] = constant
+            else:
+                assert len(seen) > 1, (r.name, what)
+    assert found == {"dec3.crop": -64, "dec2.crop": -80, "dec1.crop": -88}

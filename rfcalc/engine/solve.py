@@ -193,7 +193,19 @@ def residues(condition: Callable[[int], bool], modulus: int, start: int) -> Resi
     if first != second:
         return None
     found = sorted((start + i) % modulus for i, ok in enumerate(first) if ok)
-    return Residues(modulus, tuple(found), start)
+    return Residues(*smallest_modulus(modulus, found), start)
+
+
+def smallest_modulus(modulus: int, found: Sequence[int]) -> tuple[int, tuple[int, ...]]:
+    """The same residue classes with the smallest modulus that states them (``{0, 4}``
+    mod 8 is ``{0}`` mod 4; ``{0, 3, 4, 7}`` mod 8 is ``{0, 3}`` mod 4)."""
+    given = set(found)
+    for d in range(1, modulus):
+        if modulus % d == 0 and all(
+            ((r % d) in {x % d for x in given}) == (r in given) for r in range(modulus)
+        ):
+            return d, tuple(sorted({r % d for r in given}))
+    return modulus, tuple(sorted(given))
 
 
 #: the most inputs enumerated one by one before sizes settle into a periodic pattern

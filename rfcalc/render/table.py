@@ -15,7 +15,7 @@ from ..engine import Analysis, AxisResult, LayerResult
 from ..engine.cost import LayerCost
 from ..engine.sizes import is_concrete
 from ..model import AXIS_NAMES, CONVS, WINDOWS, Layer, Op
-from ..wording import maybe_note_text
+from ..wording import maybe_note_text, residues_text
 from .values import per_axis, short
 
 _WINDOW = ("kernel", "stride", "dilation")
@@ -109,6 +109,7 @@ def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
     rows = [_Row("input", "", "", inputs, ["", ""] if cost else [], "dim")]
     notes: list[Text] = []
     previous = "input"
+    constants = _Constants(result)
     for r in result.layers:
         op = str(r.layer.op)
         # name the inputs of merges, and of layers that do not read the row above
@@ -116,7 +117,15 @@ def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
             op = f"{op} ← {', '.join(r.layer.inputs)}"
         previous = r.name
         style, flags = _flags(result, r)
-        axes = [(short(a.size), _rf(a), short(a.jump), short(a.effective_padding)) for a in r.axes]
+        axes = []
+        for i, a in enumerate(r.axes):
+            rf = _rf(a)
+            jump, pad = short(a.jump), short(a.effective_padding)
+            if a.receptive_field_min is None:
+                rf = constants.cell(i, a.receptive_field, "RF", rf, flags)
+            jump = constants.cell(i, a.jump, "jump", jump, flags)
+            pad = constants.cell(i, a.effective_padding, "eff. pad", pad, flags)
+            axes.append((short(a.size), rf, jump, pad))
         cells = _cost_cells(costs.layers[r.name]) if costs is not None else []
         rows.append(_Row(r.name, op, _params(r), axes, cells, style))
         notes += [Text(f"{r.name}: {flag}", style="yellow") for flag in dict.fromkeys(flags)]
@@ -124,6 +133,46 @@ def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
         total = _cost_cells(LayerCost(None, costs.params, costs.macs))
         rows.append(_Row("total", "", "", [("", "", "", "")] * ndim, total, "bold"))
     return rows, notes
+
+
+#: the most layers for which the table solves the valid inputs to find constant values
+CONSTANT_LAYERS = 2000
+
+
+class _Constants:
+    """Values that are formulas in the input symbol but one number on every valid input
+    (a U-Net crop's effective padding, -64 for every valid H): printed as that number
+    with a ``*`` and a note; the valid inputs of each axis are solved once, when needed."""
+
+    def __init__(self, result: Analysis) -> None:
+        self.result = result
+        self.valid: dict[int, Any] = {}
+
+    def cell(self, axis: int, value: Any, what: str, text: str, flags: list[str]) -> str:
+        """``text``, or the constant with a ``*`` (and the note in ``flags``)."""
+        if value is None or is_concrete(value) or len(self.result.layers) > CONSTANT_LAYERS:
+            return text
+        if self.result.network.bounds:  # open hyperparameters: the valid inputs depend on them
+            return text
+        sym = self.result.input_size[axis]
+        if not getattr(sym, "is_Symbol", False):
+            return text
+        from ..design import constant_when_valid, solve_axis
+
+        if axis not in self.valid:
+            solution = solve_axis(self.result, axis)
+            self.valid[axis] = solution.valid if solution.minimum is not None else None
+        valid = self.valid[axis]
+        if valid is None or valid.always:
+            return text
+        constant = constant_when_valid(self.result, axis, value, valid)
+        if constant is None:
+            return text
+        flags.append(
+            f"* {what} on {sym} is {short(constant)} for every valid {sym} "
+            f"({residues_text(valid, str(sym))}); {text} in general"
+        )
+        return f"{short(constant)}*"
 
 
 def _flags(result: Analysis, r: LayerResult) -> tuple[str | None, list[str]]:

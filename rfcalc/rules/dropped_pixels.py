@@ -91,7 +91,8 @@ def check(ctx: Context) -> Iterator[Report]:
         yield Report(
             loc,
             f"input {' and '.join(labels)} must satisfy {must}"
-            f" or {droppers} drop trailing pixels (valid: {valid})",
+            f" or {droppers} {'drop' if ',' in droppers else 'drops'} trailing pixels"
+            f" (valid: {valid})",
             severity=Severity.INFO,
         )
 

@@ -47,8 +47,20 @@ def per_axis(
         found = size_conditions(ctx.free, axis, {source})
         exprs = [c.expr for c in found]
         res = solve_axis(ctx, axis, exprs, test) if exprs else None
+        if res is not None and not res.always and len(found) <= NAMED_CAP:
+            # name only the layers whose own condition fails for some valid input
+            found = [c for c in found if not _holds_always(ctx, axis, c.expr, test)]
         out.append((res, list(dict.fromkeys(c.layer for c in found))))
     return out
+
+
+#: the most conditions of one axis solved one by one to name the layers that fail
+NAMED_CAP = 64
+
+
+def _holds_always(ctx: Context, axis: int, expr: Any, test: Callable[[list[Any]], bool]) -> bool:
+    res = solve_axis(ctx, axis, [expr], test)
+    return res is not None and res.always
 
 
 def nearest_text(res: Residues, value: int) -> str:
