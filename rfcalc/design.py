@@ -114,7 +114,7 @@ def constant_when_valid(analysis: Analysis, axis: int, expr: Any, valid: Residue
     of every valid class past that point, and at every valid input before it, are the
     values everywhere."""
     sym, others = _env(analysis, axis)
-    free = getattr(sympy.sympify(expr), "free_symbols", set())
+    free: set[Any] = getattr(sympy.sympify(expr), "free_symbols", set())
     if free != {sym} or valid.never:
         return None
     try:
