@@ -154,7 +154,7 @@ def analyze(
     from .engine import analyze_network
     from .model import SpecError
     from .render.analysis_json import analysis_document, error_document
-    from .spec import has_item, input_sizes, load_spec, read_text
+    from .spec import has_item, input_sizes
 
     override = parse_input(input_size) if input_size is not None else None
     counts = parse_repeats(repeats or [])
@@ -162,7 +162,7 @@ def analyze(
     status = EXIT_OK
     for path in specs:
         try:
-            network = load_spec(read_text(path), path, counts)
+            network = _read_network(path, counts)
             missing = [name for name in counts if not has_item(network, name)]
             if missing:
                 _error(f"{path}: no top-level layer or block instance named {missing[0]!r}")
@@ -213,6 +213,30 @@ def parse_unit(text: str, ndim: int) -> tuple[int, ...]:
     if len(values) != ndim:
         raise typer.BadParameter(f"--unit lists {len(values)} indices; the spec has {ndim} axes")
     return values
+
+
+def _read_network(path: str, counts: dict[str, int]) -> Any:
+    """A spec, or an ONNX model (its import report on standard error)."""
+    from .imports import is_onnx_path, read_onnx
+    from .spec import load_spec, read_text
+
+    if not is_onnx_path(path):
+        return load_spec(read_text(path), path, counts)
+    imported = read_onnx(path)
+    for note in imported.unsupported:
+        _error(
+            f"{path}: node {note.node} ({note.op_type}): {note.why}; "
+            "analysed as if it passed its input on"
+        )
+    for note in imported.stopped:
+        _error(f"{path}: stopped at node {note.node} ({note.op_type}): {note.why}")
+    if imported.folded:
+        kinds: dict[str, int] = {}
+        for note in imported.folded:
+            kinds[note.op_type] = kinds.get(note.op_type, 0) + 1
+        listed = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in kinds.items())
+        _error(f"{path}: folded as spatially the identity: {listed}")
+    return imported.network
 
 
 def parse_repeats(items: list[str]) -> dict[str, int]:
@@ -284,7 +308,7 @@ def solve(
         roundtrip=roundtrip,
     )
     try:
-        report = answer(read_text(spec), spec, ask)
+        report = answer("" if spec.lower().endswith(".onnx") else read_text(spec), spec, ask)
     except SpecError as exc:
         _spec_error(exc)
         return EXIT_FINDINGS
@@ -458,6 +482,43 @@ class CheckFormat(str, Enum):
     json = "json"
     github = "github"
     sarif = "sarif"
+
+
+@app.command("import")
+def import_model(
+    model: Annotated[str, typer.Argument(help="An ONNX model (.onnx).", show_default=False)],
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write the spec here (default: stdout).")
+    ] = None,
+    input_size: Annotated[
+        str | None,
+        typer.Option(
+            "--input", "-i", help="The spatial input: 224x224, HxW (default: the model's)."
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail (exit 1) on an op rfcalc cannot express.")
+    ] = False,
+) -> int:
+    """Write a reviewable spec of a model: one layer per node, folded nodes listed."""
+    from .imports import read_onnx
+    from .imports.write import spec_text
+    from .model import SpecError
+
+    size = None if input_size is None else parse_input(input_size)
+    try:
+        imported = read_onnx(model, size, strict)
+    except SpecError as exc:
+        _spec_error(exc)
+        return EXIT_FINDINGS
+    text = spec_text(imported, model)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from pathlib import Path
+
+        Path(output).write_text(text)
+    return EXIT_OK
 
 
 @app.command()

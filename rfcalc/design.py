@@ -604,9 +604,15 @@ def solve(text: str, path: str, ask: SolveRequest) -> SolveReport:
 
     Raises :class:`~rfcalc.model.SpecError` for a spec that cannot be read, and
     :class:`DesignError` for a question that does not fit the spec."""
+    from .imports import is_onnx_path, read_onnx
     from .spec import has_item, load_spec
 
-    network = load_spec(text, path)
+    if is_onnx_path(path):
+        if ask.repeat is not None:
+            raise DesignError("--repeat needs a spec; a model has no repeat counts")
+        network = read_onnx(path).network
+    else:
+        network = load_spec(text, path)
     analysis = free_analysis(network)
     if ask.layer is not None and ask.layer not in [r.name for r in analysis.layers]:
         raise DesignError(f"no layer named {ask.layer!r} in {path}")

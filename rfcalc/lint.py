@@ -165,8 +165,11 @@ def lint_text(text: str, path: str, config: Config = Config(), explicit: bool = 
 
 def lint_path(path: str, config: Config = Config(), explicit: bool = True) -> FileResult:
     """Check one file; a file that is not a spec is skipped unless it cannot be read at all."""
+    from .imports import is_onnx_path
     from .spec import looks_like_spec_file, read_text
 
+    if is_onnx_path(path):
+        return lint_model(path, config)
     try:
         text = read_text(path)
     except SpecError as exc:
@@ -185,6 +188,30 @@ def lint_path(path: str, config: Config = Config(), explicit: bool = True) -> Fi
         return FileResult(
             path, crashed=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc()
         )
+
+
+def lint_model(path: str, config: Config = Config()) -> FileResult:
+    """Check an ONNX model: its network as imported, and every node rfcalc could not
+    express (RF001, a warning, by node name: the analysis went on without it)."""
+    from .imports import read_onnx
+
+    try:
+        imported = read_onnx(path)
+    except SpecError as exc:
+        return FileResult(path, tuple(spec_error_finding(exc, config)))
+    rule = RULES[0]
+    notes = [
+        Finding(
+            Loc(path, 1, 1),
+            rule.id,
+            rule.name,
+            Severity.WARNING,
+            f"node {n.node} ({n.op_type}): {n.why}; analysed as if it passed its input on",
+            n.node,
+        )
+        for n in imported.unsupported
+    ]
+    return FileResult(path, (*notes, *lint_network(imported.network, config)))
 
 
 def expand(paths: Sequence[str]) -> list[tuple[str, bool]]:

@@ -184,8 +184,10 @@ def apply(
 
 
 def is_broadcast(f: Field) -> bool:
-    """Every unit sees the same pixels (jump 0): one unit broadcast to the whole map."""
-    return f.fixed is None and f.period == 1 and _int(f.advance) and int(f.advance) == 0
+    """Every unit sees the same pixels (jump 0): one unit broadcast to the whole map, an
+    earlier broadcast merge's fixed region included (two squeeze-and-excitation gates in
+    a row: the second pools a map that already holds the first's fixed region)."""
+    return f.period == 1 and _int(f.advance) and int(f.advance) == 0
 
 
 def aligned(fields: Sequence[Field]) -> bool:

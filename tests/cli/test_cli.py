@@ -200,3 +200,30 @@ def test_analyze_repeat_counts_explore_depth(capsys: pytest.CaptureFixture[str])
     code, _, err = run(capsys, "analyze", str(zoo), "--repeat", "block3_mid")
     assert code == 2
     assert "is not ITEM=N" in err
+
+
+def test_json_padding_fills_and_ranges(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    spec = tmp_path / "fills.yaml"
+    spec.write_text(
+        "rfcalc: 1\ninput: {size: [64]}\nlayers:\n"
+        "  - {name: a, op: conv, kernel: 3, padding: 1, padding_mode: reflect}\n"
+        "  - {name: p, op: pad, padding: [2, 2], mode: circular}\n"
+        "  - {name: c, op: conv, kernel: 3, padding: 1, inputs: [input]}\n"
+        "  - {name: s, op: conv, kernel: 2, stride: 2, inputs: [input]}\n"
+        "  - {name: u, op: resize, to: c, mode: bilinear}\n"
+        "  - {name: m, op: add, inputs: [c, u]}\n"
+    )
+    code, out, err = run(capsys, "analyze", str(spec), "--format", "json")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    layers = {entry["name"]: entry for entry in doc["layers"]}
+    assert layers["a"]["padding_mode"] == "reflect"
+    assert layers["p"]["padding_mode"] == "circular"
+    assert "padding_mode" not in layers["c"]
+    merged = layers["m"]  # same jumps here (1 and 2 resized by 2): stated
+    assert merged["receptive_field"][0] is not None
+    code, out, _ = run(capsys, "analyze", str(spec))
+    assert code == 0
+    assert "3/1/1/1 reflect" in out
+    assert "2,2 circular" in out

@@ -93,7 +93,7 @@ def _compare(
 
 
 @settings(
-    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
 )
 @given(generated())
 def test_every_unit_of_1d_networks(case: tuple[str, list[int]]) -> None:
@@ -134,7 +134,7 @@ def _units(case: tuple[str, list[int]]) -> None:
 
 
 @settings(
-    max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
 )
 @given(generated(ndim=2))
 def test_corners_edges_and_centres_of_2d_networks(case: tuple[str, list[int]]) -> None:
@@ -142,7 +142,7 @@ def test_corners_edges_and_centres_of_2d_networks(case: tuple[str, list[int]]) -
 
 
 @settings(
-    max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+    max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
 )
 @given(generated(ndim=3))
 def test_corners_edges_and_centres_of_3d_networks(case: tuple[str, list[int]]) -> None:

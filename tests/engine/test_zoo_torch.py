@@ -97,6 +97,39 @@ layers:
 """
 
 
+#: two squeeze-and-excitation style gates in a row (a map and its global pool broadcast
+#: back, merged), a stride-2 conv between them
+TWO_GATES = """
+rfcalc: 1
+input: {size: [L]}
+layers:
+  - {name: c1, op: conv, kernel: 3}
+  - {name: g1, op: global_pool}
+  - {name: b1, op: resize, to: c1, mode: nearest}
+  - {name: m1, op: add, inputs: [c1, b1]}
+  - {name: c2, op: conv, kernel: 3, stride: 2}
+  - {name: g2, op: global_pool}
+  - {name: b2, op: resize, to: c2, mode: nearest}
+  - {name: m2, op: add, inputs: [c2, b2]}
+"""
+
+
+@pytest.mark.parametrize("size", [33, 64])
+def test_a_second_broadcast_merge_keeps_the_jump(size: int) -> None:
+    network = rfcalc.load("gates.yaml", TWO_GATES)
+    m2 = rfcalc.analyze(network, [size])["m2"].axes[0]
+    # c2 moves by 2 with a window of 5; everything pooled is one fixed region
+    assert m2.jump == 2
+    assert m2.field is not None
+    assert m2.field.fixed is not None
+    assert (m2.field.fixed.start, m2.field.fixed.end) == (0, size - 1)
+    assert m2.note is not None
+    assert "window of 5 that moves 2 per unit" in note_text(m2.note)
+    _check(network, [size], "gates", every_layer=False)
+    free = rfcalc.analyze(network)["m2"].axes[0]
+    assert free.jump == 2
+
+
 @pytest.mark.parametrize("size", [64, 65, 97])
 def test_broadcast_branch_is_a_fixed_region(size: int) -> None:
     network = rfcalc.load("broadcast.yaml", BROADCAST)

@@ -1,0 +1,807 @@
+"""An ONNX graph read as a :class:`~rfcalc.model.Network` (``pip install 'rfcalc[onnx]'``).
+
+The graph is walked in its (topological) order.  Every tensor is one of: a spatial map
+made by a layer, a map whose spatial size is 1 (a global pool, and what follows it
+pointwise: a squeeze-and-excitation vector), a constant, the shape of a map (the
+``Shape -> Gather -> Concat`` chains exporters write for "interpolate to the skip's
+size"), or past the end of the spatial structure.  Nodes become layers (conv, pools,
+resize, pad, crop, pixel (un)shuffle, merges), are folded (spatially the identity:
+activations, normalisation, casts, per-channel arithmetic with constants), or are
+reported by name: where the spatial structure ends (Flatten, Gemm, ...), and any op
+rfcalc cannot express.  Weights are never converted: only their shapes are read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from ..engine.sizes import size_symbol
+from ..model import AXIS_NAMES, INPUT, Layer, Loc, Network, Op, Padding, SpecError
+
+
+def is_onnx_path(path: str) -> bool:
+    return path.lower().endswith(".onnx")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A node that is not a layer of its own: folded, or reported."""
+
+    node: str
+    op_type: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Imported:
+    network: Network
+    #: nodes folded as spatially the identity (activations, normalisation, ...)
+    folded: tuple[Note, ...] = ()
+    #: nodes where the spatial structure ends (what follows is not analysed)
+    stopped: tuple[Note, ...] = ()
+    #: nodes rfcalc cannot express, and where they were (the analysis goes on without)
+    unsupported: tuple[Note, ...] = ()
+
+
+#: spatially the identity: each output unit reads the input unit at its place
+FOLDED = frozenset(
+    {
+        "Relu",
+        "LeakyRelu",
+        "PRelu",
+        "Elu",
+        "Selu",
+        "Celu",
+        "Gelu",
+        "Sigmoid",
+        "HardSigmoid",
+        "HardSwish",
+        "Tanh",
+        "Softplus",
+        "Softsign",
+        "Mish",
+        "Swish",
+        "Clip",
+        "BatchNormalization",
+        "Cast",
+        "CastLike",
+        "Dropout",
+        "Identity",
+        "Erf",
+        "Sqrt",
+        "Neg",
+        "Abs",
+        "Exp",
+        "Log",
+        "Reciprocal",
+        "Floor",
+        "Ceil",
+        "Round",
+        "Sign",
+        "Not",
+        "Relu6",
+        "ThresholdedRelu",
+        "Shrink",
+        "QuantizeLinear",
+        "DequantizeLinear",
+        "LRN",
+        "InstanceNormalization",
+        "LpNormalization",
+        "MeanVarianceNormalization",
+        "GroupNormalization",
+    }
+)
+#: normalisations whose statistics read the whole map (folded, said so)
+WHOLE_MAP_STATS = frozenset(
+    {"InstanceNormalization", "GroupNormalization", "MeanVarianceNormalization"}
+)
+#: where the spatial structure ends
+ENDS = frozenset({"Flatten", "Gemm", "MatMul", "Reshape", "Transpose", "Squeeze"})
+#: elementwise merges (broadcasting)
+BINARY = frozenset({"Add", "Sub", "Mul", "Div", "Sum", "Max", "Min", "Mean", "Pow"})
+
+
+@dataclass
+class _Map:
+    layer: str
+    #: the spatial size is 1 on every axis (pooled): it broadcasts over any map
+    unit: bool = False
+    channels: int | None = None
+
+
+@dataclass
+class _Shape:
+    """A shape vector: per entry, ``(layer, axis)`` of a map's dimension, or an int."""
+
+    entries: list[Any]
+
+
+@dataclass
+class _Const:
+    values: list[Any] | None  # None: not read (weights)
+    dims: tuple[int, ...] = ()
+    #: the small array itself (numpy), for folding constant subgraphs
+    array: Any = None
+
+
+@dataclass
+class _State:
+    path: str
+    ndim: int
+    tensors: dict[str, Any] = field(default_factory=dict)
+    layers: list[Layer] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    folded: list[Note] = field(default_factory=list)
+    stopped: list[Note] = field(default_factory=list)
+    unsupported: list[Note] = field(default_factory=list)
+
+
+def read_onnx(path: str, input_size: Sequence[Any] | None = None, strict: bool = False) -> Imported:
+    """The network of the ONNX model at ``path``; ``input_size`` overrides its spatial
+    input (ints or symbol names).  ``strict``: an op rfcalc cannot express is a
+    :class:`SpecError` instead of a report."""
+    try:
+        import onnx
+    except ImportError:
+        raise SpecError(
+            "reading ONNX models needs the onnx package: pip install 'rfcalc[onnx]'", Loc(path)
+        ) from None
+    try:
+        model = onnx.load(path, load_external_data=False)
+    except FileNotFoundError:
+        raise SpecError("no such file", Loc(path)) from None
+    except Exception as exc:
+        raise SpecError(f"not an ONNX model: {exc}", Loc(path)) from None
+    return _walk(model.graph, path, input_size, strict)
+
+
+def _walk(graph: Any, path: str, input_size: Sequence[Any] | None, strict: bool) -> Imported:
+    from onnx import numpy_helper
+
+    inits = {t.name: t for t in graph.initializer}
+    graph_inputs = [i for i in graph.input if i.name not in inits]
+    if not graph_inputs:
+        raise SpecError("the model has no input", Loc(path))
+    first = graph_inputs[0]
+    dims = list(first.type.tensor_type.shape.dim)
+    if len(dims) < 3 or len(dims) > 5:
+        raise SpecError(
+            f"input {first.name!r} has {len(dims)} dimensions; rfcalc reads (N, C, 1 to 3 "
+            "spatial axes)",
+            Loc(path),
+        )
+    ndim = len(dims) - 2
+    sizes: list[Any] = []
+    for i, d in enumerate(dims[2:]):
+        if d.HasField("dim_value") and d.dim_value > 0:
+            sizes.append(int(d.dim_value))
+        else:
+            sizes.append(size_symbol(AXIS_NAMES[i]))
+    if input_size is not None:
+        sizes = [size_symbol(s) if isinstance(s, str) else int(s) for s in input_size]
+    channels = int(dims[1].dim_value) if dims[1].HasField("dim_value") else None
+    state = _State(path, ndim)
+    state.tensors[first.name] = _Map(INPUT, channels=channels)
+    for name, t in inits.items():
+        small = len(t.dims) <= 1 and (not t.dims or t.dims[0] <= 64)
+        array = numpy_helper.to_array(t) if small else None
+        state.tensors[name] = _Const(
+            None if array is None else array.reshape(-1).tolist(), tuple(t.dims), array
+        )
+    for index, node in enumerate(graph.node):
+        _node(state, node, index, strict)
+    network = Network(
+        name=re.sub(r"\.onnx$", "", path.rsplit("/", 1)[-1], flags=re.IGNORECASE),
+        input_size=tuple(sympy.sympify(s) for s in sizes),
+        layers=tuple(state.layers),
+        input_channels=channels,
+        path=path,
+        loc=Loc(path),
+    )
+    if not network.layers:
+        raise SpecError("the model has no spatial layer rfcalc can read", Loc(path))
+    return Imported(network, tuple(state.folded), tuple(state.stopped), tuple(state.unsupported))
+
+
+def _attrs(node: Any) -> dict[str, Any]:
+    from onnx import helper
+
+    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _readable(node: Any, index: int) -> str:
+    """The module path an exporter recorded (``/layer1/layer1.0/conv1/Conv`` ->
+    ``layer1.0.conv1``), else the node's name, else ``conv12``."""
+    parts = [p for p in (node.name or "").split("/") if p]
+    if parts and re.fullmatch(rf"{node.op_type}(_\d+)?", parts[-1]):
+        parts = parts[:-1]
+    if not parts:
+        return f"{node.op_type.lower()}{index}"
+    dotted = max((i for i, p in enumerate(parts) if "." in p), default=None)
+    if dotted is None:
+        return ".".join(parts)
+    return ".".join([parts[dotted], *parts[dotted + 1 :]])
+
+
+def _emit(state: _State, node: Any, index: int, suffix: str = "", **kw: Any) -> str:
+    base = _readable(node, index) + suffix
+    name = base
+    n = 1
+    while name in state.names or name == INPUT:
+        n += 1
+        name = f"{base}_{n}"
+    state.names.add(name)
+    state.layers.append(Layer(name=name, loc=Loc(state.path, index + 1, 1), **kw))
+    return name
+
+
+def _report(state: _State, node: Any, index: int, why: str, strict: bool) -> None:
+    """An op rfcalc cannot express: an error with ``strict``, else reported, and its
+    output taken as its first map input (the analysis goes on without the node)."""
+    note = Note(_readable(node, index), node.op_type, why)
+    if strict:
+        raise SpecError(f"node {note.node} ({note.op_type}): {why}", Loc(state.path, index + 1, 1))
+    state.unsupported.append(note)
+    first = next(
+        (state.tensors.get(i) for i in node.input if isinstance(state.tensors.get(i), _Map)), None
+    )
+    if first is not None:
+        for name in node.output:
+            state.tensors[name] = first
+
+
+def _ints(values: Any) -> list[int]:
+    return [int(v) for v in values]
+
+
+def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: C901
+    op = node.op_type
+    ins = [state.tensors.get(name) if name else None for name in node.input]
+    out = node.output[0] if node.output else ""
+    a = _attrs(node)
+    maps = [t for t in ins if isinstance(t, _Map)]
+    unknown = [name for t, name in zip(ins, node.input, strict=True) if name and t is None]
+    if unknown:
+        if not maps:
+            return  # wholly past the end of the spatial structure
+        if op in BINARY or op == "Concat":
+            # a map merged with something past the end: the merge is not followed
+            _stop(state, node, index, f"it also reads {unknown[0]}, past the spatial structure")
+            return
+    if op == "Constant":
+        from onnx import numpy_helper
+
+        value = a.get("value")
+        if value is not None:
+            arr = numpy_helper.to_array(value)
+            small = arr.size <= 64
+            state.tensors[out] = _Const(
+                arr.reshape(-1).tolist() if small else None, arr.shape, arr if small else None
+            )
+        else:
+            for key in ("value_ints", "value_int", "value_floats", "value_float"):
+                if key in a:
+                    v = a[key]
+                    state.tensors[out] = _Const(list(v) if isinstance(v, list) else [v])
+        return
+    if op in ("Shape", "Gather", "Unsqueeze", "Concat", "Slice", "Cast") and _shape_op(
+        state, node, ins, a
+    ):
+        return
+    if not maps:
+        if any(isinstance(t, _Const) for t in ins) and all(
+            t is None or isinstance(t, _Const) for t in ins
+        ):
+            # a constant subgraph (pads an exporter computes): folded when small
+            state.tensors[out] = _fold(node, ins)
+            return
+        _report(state, node, index, "its inputs are not maps rfcalc follows", strict)
+        return
+    x = maps[0]
+    if op in FOLDED or (op in ("Softmax", "LogSoftmax") and a.get("axis", 1) == 1):
+        state.tensors[out] = x
+        why = (
+            "normalisation statistics over the whole map are not counted"
+            if op in WHOLE_MAP_STATS
+            else "spatially the identity"
+        )
+        state.folded.append(Note(_readable(node, index), op, why))
+        return
+    if op in ("Conv", "ConvTranspose"):
+        _conv(state, node, index, x, ins, a, out, strict)
+        return
+    if op in ("MaxPool", "AveragePool", "LpPool"):
+        _pool(state, node, index, x, a, out, strict)
+        return
+    if op in ("GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"):
+        name = _emit(state, node, index, op=Op.GLOBAL_POOL, inputs=(x.layer,))
+        state.tensors[out] = _Map(name, unit=True, channels=x.channels)
+        return
+    if op.startswith("Reduce"):
+        _reduce(state, node, index, x, ins, a, out)
+        return
+    if op in ("Resize", "Upsample"):
+        _resize(state, node, index, x, ins, a, out, strict)
+        return
+    if op == "Pad":
+        _pad(state, node, index, x, ins, a, out, strict)
+        return
+    if op == "Slice":
+        _slice(state, node, index, x, ins, out, strict)
+        return
+    if op in ("DepthToSpace", "SpaceToDepth"):
+        b = int(a["blocksize"])
+        kind = Op.PIXEL_SHUFFLE if op == "DepthToSpace" else Op.PIXEL_UNSHUFFLE
+        name = _emit(state, node, index, op=kind, inputs=(x.layer,), scale=(b,) * state.ndim)
+        state.tensors[out] = _Map(name)
+        return
+    if op in BINARY:
+        _merge(state, node, index, maps, out, Op.ADD)
+        return
+    if op == "Concat":
+        axis = int(a.get("axis", 1))
+        if axis not in (1, -(state.ndim + 1)):
+            _stop(state, node, index, "a concat along a spatial axis")
+            return
+        _merge(state, node, index, maps, out, Op.CONCAT)
+        return
+    if op == "Split" and int(a.get("axis", 0)) in (1, -(state.ndim + 1)):
+        for name in node.output:
+            state.tensors[name] = _Map(x.layer, x.unit)
+        state.folded.append(Note(_readable(node, index), op, "a split of the channels"))
+        return
+    if op in ENDS or op.startswith("Reduce"):
+        _stop(state, node, index, "the spatial structure ends here")
+        return
+    _report(
+        state, node, index, f"rfcalc cannot express {op}; the analysis goes on without it", strict
+    )
+
+
+def _fold(node: Any, ins: list[Any]) -> _Const:
+    """A node of small constants evaluated by ONNX's reference implementation."""
+    if node.op_type == "Identity" and ins and isinstance(ins[0], _Const):
+        return ins[0]  # exporters share equal weights through Identity nodes
+    if not ins or any(t is None or t.array is None for t in ins) or len(node.output) != 1:
+        return _Const(None)
+    from onnx import helper, numpy_helper
+    from onnx.reference import ReferenceEvaluator
+
+    names = [f"i{i}" for i in range(len(ins))]
+    one = helper.make_node(node.op_type, names, ["o"], domain=node.domain)
+    one.attribute.extend(node.attribute)
+    graph = helper.make_graph(
+        [one],
+        "fold",
+        [],
+        [helper.make_tensor_value_info("o", 0, None)],
+        [numpy_helper.from_array(t.array, n) for t, n in zip(ins, names, strict=True)],
+    )
+    try:
+        results: Any = ReferenceEvaluator(helper.make_model(graph)).run(None, {})
+    except Exception:
+        return _Const(None)
+    value = results[0]
+    if not hasattr(value, "reshape") or value.size > 64:
+        return _Const(None)
+    return _Const(value.reshape(-1).tolist(), value.shape, value)
+
+
+def _stop(state: _State, node: Any, index: int, why: str) -> None:
+    state.stopped.append(Note(_readable(node, index), node.op_type, why))
+
+
+def _shape_op(state: _State, node: Any, ins: list[Any], a: dict[str, Any]) -> bool:
+    """Shapes of maps followed through Shape, Gather, Slice, Unsqueeze, Concat, Cast;
+    False when the node is not about shapes (a Concat of maps, a Slice of a map)."""
+    op = node.op_type
+    out = node.output[0]
+    if op == "Shape" and isinstance(ins[0], _Map):
+        dims: list[Any] = [("N",), ("C",)] + [(ins[0].layer, i) for i in range(state.ndim)]
+        start, end = a.get("start", 0), a.get("end")
+        state.tensors[out] = _Shape(dims[start:end])
+        return True
+    if not any(isinstance(t, _Shape) for t in ins):
+        return False
+    if op in ("Cast", "Unsqueeze") and isinstance(ins[0], _Shape):
+        state.tensors[out] = ins[0]
+        return True
+    if op == "Gather" and isinstance(ins[0], _Shape) and isinstance(ins[1], _Const):
+        picks = ins[1].values or []
+        state.tensors[out] = _Shape([ins[0].entries[int(i)] for i in picks])
+        return True
+    if (
+        op == "Slice"
+        and isinstance(ins[0], _Shape)
+        and all(isinstance(t, _Const) for t in ins[1:3])
+    ):
+        start, end = int(ins[1].values[0]), int(ins[2].values[0])
+        picked = ins[0].entries
+        state.tensors[out] = _Shape(picked[start : min(end, len(picked))])
+        return True
+    if op == "Concat":
+        entries: list[Any] = []
+        for t in ins:
+            if isinstance(t, _Shape):
+                entries += t.entries
+            elif isinstance(t, _Const) and t.values is not None:
+                entries += [int(v) for v in t.values]
+            else:
+                return False
+        state.tensors[out] = _Shape(entries)
+        return True
+    return False
+
+
+def _pads(a: dict[str, Any], ndim: int) -> tuple[Padding, ...]:
+    auto = a.get("auto_pad", b"NOTSET")
+    auto = auto.decode() if isinstance(auto, bytes) else auto
+    if auto == "SAME_UPPER":
+        return (Padding(mode="same"),) * ndim
+    if auto == "SAME_LOWER":
+        return (Padding(mode="same_lower"),) * ndim
+    if auto == "VALID":
+        return (Padding(mode="valid"),) * ndim
+    pads = _ints(a.get("pads", [0] * (2 * ndim)))
+    return tuple(Padding(before=pads[i], after=pads[i + ndim]) for i in range(ndim))
+
+
+def _conv(
+    state: _State,
+    node: Any,
+    index: int,
+    x: _Map,
+    ins: list[Any],
+    a: dict[str, Any],
+    out: str,
+    strict: bool,
+) -> None:
+    ndim = state.ndim
+    w = ins[1] if len(ins) > 1 else None
+    wdims = w.dims if isinstance(w, _Const) else ()
+    kernel = _ints(a.get("kernel_shape", wdims[2:]))
+    if len(kernel) != ndim:
+        _report(state, node, index, "its kernel shape is not known", strict)
+        return
+    strides = _ints(a.get("strides", [1] * ndim))
+    dilations = _ints(a.get("dilations", [1] * ndim))
+    groups = int(a.get("group", 1))
+    bias = len(node.input) > 2 and bool(node.input[2])
+    kw: dict[str, Any] = {
+        "kernel": tuple(kernel),
+        "stride": tuple(strides),
+        "dilation": tuple(dilations),
+        "groups": groups,
+        "bias": bias,
+        "inputs": (x.layer,),
+    }
+    if node.op_type == "Conv":
+        channels = wdims[0] if wdims else None
+        name = _emit(
+            state, node, index, op=Op.CONV, padding=_pads(a, ndim), channels=channels, **kw
+        )
+        state.tensors[out] = _Map(name, x.unit and set(kernel) == {1}, channels)
+        return
+    opad = _ints(a.get("output_padding", [0] * ndim))
+    if "output_shape" in a:
+        _report(
+            state, node, index, "output_shape on ConvTranspose is not read yet; give pads", strict
+        )
+        return
+    padding = _pads(a, ndim)
+    if padding[0].mode in ("same", "same_lower"):
+        # the output is n*s: total padding ke + op - s, the extra pixel after (upper)
+        fixed = []
+        for k, s, d, o in zip(kernel, strides, dilations, opad, strict=True):
+            total = d * (k - 1) + 1 + o - s
+            if total < 0:
+                _report(
+                    state, node, index, "auto_pad with a kernel shorter than the stride", strict
+                )
+                return
+            small = total // 2
+            before = small if padding[0].mode == "same" else total - small
+            fixed.append(Padding(before=before, after=total - before))
+        padding = tuple(fixed)
+    elif padding[0].mode == "valid":
+        padding = (Padding(),) * ndim
+    channels = wdims[1] * groups if len(wdims) > 1 else None
+    name = _emit(
+        state,
+        node,
+        index,
+        op=Op.CONV_TRANSPOSE,
+        padding=padding,
+        output_padding=tuple(opad),
+        channels=channels,
+        **kw,
+    )
+    state.tensors[out] = _Map(name, channels=channels)
+
+
+def _pool(
+    state: _State, node: Any, index: int, x: _Map, a: dict[str, Any], out: str, strict: bool
+) -> None:
+    ndim = state.ndim
+    kernel = _ints(a["kernel_shape"])
+    strides = _ints(a.get("strides", [1] * ndim))  # ONNX pools stride 1 unless told
+    dilations = _ints(a.get("dilations", [1] * ndim))
+    op = Op.MAX_POOL if node.op_type == "MaxPool" else Op.AVG_POOL
+    if op == Op.AVG_POOL and set(dilations) != {1}:
+        _report(state, node, index, "a dilated average pool", strict)
+        return
+    name = _emit(
+        state,
+        node,
+        index,
+        op=op,
+        inputs=(x.layer,),
+        kernel=tuple(kernel),
+        stride=tuple(strides),
+        dilation=tuple(dilations) if op == Op.MAX_POOL else (),
+        padding=_pads(a, ndim),
+        ceil_mode=bool(a.get("ceil_mode", 0)),
+    )
+    state.tensors[out] = _Map(name, channels=x.channels)
+
+
+def _reduce(
+    state: _State, node: Any, index: int, x: _Map, ins: list[Any], a: dict[str, Any], out: str
+) -> None:
+    axes = a.get("axes")
+    if axes is None and len(ins) > 1 and isinstance(ins[1], _Const):
+        axes = ins[1].values
+    spatial = set(range(2, 2 + state.ndim))
+    got = {int(v) % (2 + state.ndim) for v in (axes or [])}
+    if got == spatial and a.get("keepdims", 1):
+        name = _emit(state, node, index, op=Op.GLOBAL_POOL, inputs=(x.layer,))
+        state.tensors[out] = _Map(name, unit=True, channels=x.channels)
+    elif not (got & spatial):
+        state.tensors[out] = x
+        state.folded.append(
+            Note(_readable(node, index), node.op_type, "a reduction of the channels")
+        )
+    else:
+        _stop(state, node, index, "a reduction that drops spatial axes")
+
+
+def _fraction(value: float) -> Fraction | None:
+    """A scale written in single precision, as the fraction it stands for (``1.5``,
+    ``2``); None when no small fraction rounds to it."""
+    import struct
+
+    f32 = struct.unpack("f", struct.pack("f", value))[0]
+    for q in range(1, 65):
+        p = round(f32 * q)
+        if p > 0 and struct.unpack("f", struct.pack("f", p / q))[0] == f32:
+            return Fraction(p, q)
+    return None
+
+
+def _resize(
+    state: _State,
+    node: Any,
+    index: int,
+    x: _Map,
+    ins: list[Any],
+    a: dict[str, Any],
+    out: str,
+    strict: bool,
+) -> None:
+    ndim = state.ndim
+    mode = a.get("mode", b"nearest")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    coord = a.get("coordinate_transformation_mode", b"half_pixel")
+    coord = coord.decode() if isinstance(coord, bytes) else coord
+    nearest = a.get("nearest_mode", b"round_prefer_floor")
+    nearest = nearest.decode() if isinstance(nearest, bytes) else nearest
+    if node.op_type == "Upsample":
+        coord, nearest = "asymmetric", "floor"
+    align = False
+    if mode == "nearest":
+        if coord == "asymmetric" and nearest == "floor":
+            rf_mode = "nearest"
+        elif coord in ("half_pixel", "pytorch_half_pixel") and nearest == "round_prefer_ceil":
+            rf_mode = "nearest-exact"
+        else:
+            _report(state, node, index, f"nearest with {coord} / {nearest}", strict)
+            return
+    elif mode in ("linear", "cubic"):
+        if mode == "cubic" and abs(float(a.get("cubic_coeff_a", -0.75)) + 0.75) > 1e-6:
+            _report(state, node, index, "a cubic coefficient other than PyTorch's -0.75", strict)
+            return
+        if coord == "align_corners":
+            align = True
+        elif coord not in ("half_pixel", "pytorch_half_pixel"):
+            _report(state, node, index, f"{mode} with {coord} coordinates", strict)
+            return
+        rf_mode = {
+            "linear": {1: "linear", 2: "bilinear", 3: "trilinear"}[ndim],
+            "cubic": "bicubic",
+        }[mode]
+    else:
+        _report(state, node, index, f"resize mode {mode}", strict)
+        return
+    scales_t = ins[1] if node.op_type == "Upsample" else (ins[2] if len(ins) > 2 else None)
+    sizes_t = ins[3] if node.op_type == "Resize" and len(ins) > 3 else None
+    if isinstance(scales_t, _Const) and scales_t.values:
+        scales = [_fraction(float(v)) for v in scales_t.values[2:]]
+        if any(s is None for s in scales) or len(scales) != ndim:
+            _report(state, node, index, "scales rfcalc cannot read as fractions", strict)
+            return
+        values = tuple(sympy.Rational(s.numerator, s.denominator) for s in scales if s)
+        name = _emit(
+            state,
+            node,
+            index,
+            op=Op.UPSAMPLE,
+            inputs=(x.layer,),
+            scale=values,
+            mode=rf_mode,
+            align_corners=align,
+        )
+    elif isinstance(sizes_t, _Shape):
+        spatial = sizes_t.entries[-ndim:]
+        layers = {e[0] for e in spatial if isinstance(e, tuple) and len(e) == 2}
+        if len(layers) == 1 and [e[1] for e in spatial] == list(range(ndim)):
+            (target,) = layers
+            name = _emit(
+                state,
+                node,
+                index,
+                op=Op.RESIZE,
+                inputs=(x.layer,),
+                target=target,
+                mode=rf_mode,
+                align_corners=align,
+            )
+        elif all(isinstance(e, int) for e in spatial):
+            name = _emit(
+                state,
+                node,
+                index,
+                op=Op.RESIZE,
+                inputs=(x.layer,),
+                output_size=tuple(int(e) for e in spatial),
+                mode=rf_mode,
+                align_corners=align,
+            )
+        else:
+            _report(state, node, index, "sizes computed from several maps", strict)
+            return
+    elif isinstance(sizes_t, _Const) and sizes_t.values:
+        name = _emit(
+            state,
+            node,
+            index,
+            op=Op.RESIZE,
+            inputs=(x.layer,),
+            output_size=tuple(int(v) for v in sizes_t.values[2:]),
+            mode=rf_mode,
+            align_corners=align,
+        )
+    else:
+        _report(
+            state, node, index, "scales or sizes computed in a way rfcalc does not follow", strict
+        )
+        return
+    state.tensors[out] = _Map(name, channels=x.channels)
+
+
+_FILLS = {"constant": "zeros", "reflect": "reflect", "edge": "replicate", "wrap": "circular"}
+
+
+def _pad(
+    state: _State,
+    node: Any,
+    index: int,
+    x: _Map,
+    ins: list[Any],
+    a: dict[str, Any],
+    out: str,
+    strict: bool,
+) -> None:
+    ndim = state.ndim
+    mode = a.get("mode", b"constant")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    pads = a.get("pads")
+    if pads is None and len(ins) > 1 and isinstance(ins[1], _Const):
+        pads = ins[1].values
+    if pads is None or mode not in _FILLS:
+        _report(state, node, index, f"a pad rfcalc cannot read ({mode})", strict)
+        return
+    pads = _ints(pads)
+    rank = len(pads) // 2
+    before, after = pads[:rank][-ndim:], pads[rank:][-ndim:]
+    if any(pads[:rank][: rank - ndim]) or any(pads[rank:][: rank - ndim]):
+        _report(state, node, index, "padding of the batch or channel axes", strict)
+        return
+    if all(v >= 0 for v in before + after):
+        name = _emit(
+            state,
+            node,
+            index,
+            op=Op.PAD,
+            inputs=(x.layer,),
+            padding_mode=_FILLS[mode],
+            padding=tuple(Padding(before=b, after=e) for b, e in zip(before, after, strict=True)),
+        )
+    elif all(v <= 0 for v in before + after):
+        name = _emit(
+            state,
+            node,
+            index,
+            op=Op.CROP,
+            inputs=(x.layer,),
+            padding=tuple(Padding(before=-b, after=-e) for b, e in zip(before, after, strict=True)),
+        )
+    else:
+        _report(state, node, index, "padding that crops one side and pads the other", strict)
+        return
+    state.tensors[out] = _Map(name, channels=x.channels)
+
+
+def _slice(
+    state: _State, node: Any, index: int, x: _Map, ins: list[Any], out: str, strict: bool
+) -> None:
+    consts = [t.values if isinstance(t, _Const) else None for t in ins[1:]]
+    if len(consts) < 2 or consts[0] is None or consts[1] is None:
+        _report(state, node, index, "a slice whose bounds are computed", strict)
+        return
+    starts, ends = _ints(consts[0]), _ints(consts[1])
+    rank = 2 + state.ndim
+    axes = (
+        _ints(consts[2]) if len(consts) > 2 and consts[2] is not None else list(range(len(starts)))
+    )
+    steps = _ints(consts[3]) if len(consts) > 3 and consts[3] is not None else [1] * len(starts)
+    crop = [Padding() for _ in range(state.ndim)]
+    for axis, s, e, step in zip(axes, starts, ends, steps, strict=True):
+        axis %= rank
+        if axis < 2:
+            continue  # batch or channels
+        if step != 1 or s < 0 or not (e < 0 or e >= 1 << 30):
+            _report(state, node, index, "a spatial slice rfcalc reads only as [start:-end]", strict)
+            return
+        crop[axis - 2] = Padding(before=s, after=0 if e >= 1 << 30 else -e)
+    if all(p.before == 0 and p.after == 0 for p in crop):
+        state.tensors[out] = x
+        state.folded.append(Note(_readable(node, index), "Slice", "a slice of the channels"))
+        return
+    name = _emit(state, node, index, op=Op.CROP, inputs=(x.layer,), padding=tuple(crop))
+    state.tensors[out] = _Map(name, channels=x.channels)
+
+
+def _merge(state: _State, node: Any, index: int, maps: list[_Map], out: str, op: Op) -> None:
+    if len(maps) == 1:  # a map with constants: per-channel arithmetic
+        state.tensors[out] = maps[0]
+        state.folded.append(Note(_readable(node, index), node.op_type, "arithmetic with constants"))
+        return
+    moving = [m for m in maps if not m.unit]
+    inputs = []
+    for m in maps:
+        if m.unit and moving and op == Op.ADD:
+            # a pooled vector broadcast over the map (squeeze-and-excitation, image pooling)
+            up = _emit(
+                state,
+                node,
+                index,
+                "_broadcast",
+                op=Op.RESIZE,
+                inputs=(m.layer,),
+                target=moving[0].layer,
+                mode="nearest",
+            )
+            inputs.append(up)
+        else:
+            inputs.append(m.layer)
+    name = _emit(state, node, index, op=op, inputs=tuple(inputs))
+    channels = None
+    if op == Op.CONCAT and all(m.channels for m in maps):
+        channels = sum(m.channels or 0 for m in maps)
+    state.tensors[out] = _Map(name, unit=not moving, channels=channels)

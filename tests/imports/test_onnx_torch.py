@@ -1,0 +1,318 @@
+"""ONNX import against its oracles: networks written in plain PyTorch, exported to ONNX
+(fixed and dynamic spatial axes), imported.  Every imported layer's output size must be
+the size ONNX's reference evaluator computes for that node's output; the receptive field
+and input region of the last layer's central unit must be the PyTorch model's gradient
+(positive weights, average pools, so every tap reaches it)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import rfcalc
+from rfcalc.imports import read_onnx
+
+torch = pytest.importorskip("torch", reason="the PyTorch oracle needs torch==2.13.0")
+onnx = pytest.importorskip("onnx", reason="ONNX import needs onnx: pip install '.[onnx]'")
+nn = torch.nn
+F = torch.nn.functional
+
+
+class Residual(nn.Module):
+    """A bottleneck stage with a projection shortcut, then one with an identity."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 7, 2, 3)
+        self.pool = nn.AvgPool2d(3, 2, 1)
+        self.reduce = nn.Conv2d(8, 4, 1)
+        self.conv = nn.Conv2d(4, 4, 3, 2, 1)
+        self.expand = nn.Conv2d(4, 16, 1)
+        self.project = nn.Conv2d(8, 16, 1, 2)
+        self.block = nn.Sequential(nn.Conv2d(16, 16, 3, padding=2, dilation=2), nn.ReLU())
+
+    def forward(self, x: Any) -> Any:
+        x = self.pool(F.relu(self.stem(x)))
+        y = self.expand(F.relu(self.conv(F.relu(self.reduce(x))))) + self.project(x)
+        return self.block(y) + y
+
+
+class InvertedSE(nn.Module):
+    """An inverted residual block with squeeze-and-excitation and hard-swish."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expand = nn.Conv2d(3, 12, 1)
+        self.dw = nn.Conv2d(12, 12, 5, 2, 2, groups=12)
+        self.se1 = nn.Conv2d(12, 4, 1)
+        self.se2 = nn.Conv2d(4, 12, 1)
+        self.project = nn.Conv2d(12, 6, 1)
+
+    def forward(self, x: Any) -> Any:
+        y = F.hardswish(self.dw(F.hardswish(self.expand(x))))
+        gate = F.hardsigmoid(self.se2(F.relu(self.se1(F.adaptive_avg_pool2d(y, 1)))))
+        return self.project(y * gate)
+
+
+class FPN(nn.Module):
+    """Lateral 1x1 convs, a top-down path by nearest interpolation to the lateral's size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.c2 = nn.Conv2d(3, 8, 3, 2, 1)
+        self.c3 = nn.Conv2d(8, 8, 3, 2, 1)
+        self.c4 = nn.Conv2d(8, 8, 3, 2, 1)
+        self.l2, self.l3, self.l4 = nn.Conv2d(8, 4, 1), nn.Conv2d(8, 4, 1), nn.Conv2d(8, 4, 1)
+        self.out = nn.Conv2d(4, 4, 3, padding=1)
+
+    def forward(self, x: Any) -> Any:
+        c2 = self.c2(x)
+        c3 = self.c3(c2)
+        c4 = self.c4(c3)
+        p4 = self.l4(c4)
+        p3 = self.l3(c3) + F.interpolate(p4, size=c3.shape[-2:], mode="nearest")
+        p2 = self.l2(c2) + F.interpolate(p3, size=c2.shape[-2:], mode="nearest")
+        return self.out(p2)
+
+
+class UNet(nn.Module):
+    """Encoder-decoder with a transposed conv and a bilinear resize to the skip."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.e1 = nn.Conv2d(1, 4, 3, padding=1)
+        self.e2 = nn.Conv2d(4, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 8, 3, padding=1)
+        self.up1 = nn.ConvTranspose2d(8, 8, 2, 2)
+        self.d2 = nn.Conv2d(16, 4, 3, padding=1)
+        self.d1 = nn.Conv2d(8, 2, 3, padding=1)
+
+    def forward(self, x: Any) -> Any:
+        e1 = self.e1(x)
+        e2 = self.e2(F.avg_pool2d(e1, 2))
+        b = self.b(F.avg_pool2d(e2, 2))
+        d2 = self.d2(torch.cat([self.up1(b), e2], 1))
+        up = F.interpolate(d2, size=e1.shape[-2:], mode="bilinear", align_corners=False)
+        return self.d1(torch.cat([up, e1], 1))
+
+
+class ASPP(nn.Module):
+    """Dilated branches and image pooling, concatenated."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, 2, 1)
+        self.a1 = nn.Conv2d(8, 4, 1)
+        self.a6 = nn.Conv2d(8, 4, 3, padding=6, dilation=6)
+        self.pool_conv = nn.Conv2d(8, 4, 1)
+        self.project = nn.Conv2d(12, 4, 1)
+
+    def forward(self, x: Any) -> Any:
+        x = self.stem(x)
+        pooled = self.pool_conv(F.adaptive_avg_pool2d(x, 1))
+        image = F.interpolate(pooled, size=x.shape[-2:], mode="bilinear", align_corners=False)
+        return self.project(torch.cat([self.a1(x), self.a6(x), image], 1))
+
+
+class TCN(nn.Module):
+    """A dilated causal 1-D stack (left padding by F.pad)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(nn.Conv1d(2, 2, 3, dilation=d) for d in (1, 2, 4, 8))
+
+    def forward(self, x: Any) -> Any:
+        for conv in self.convs:
+            x = x + conv(F.pad(x, (2 * conv.dilation[0], 0)))
+        return x
+
+
+class Conv3D(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv3d(1, 4, 3, padding=1)
+        self.b = nn.Conv3d(4, 4, 3, stride=2)
+        self.c = nn.Conv3d(4, 2, (1, 3, 3), padding=(0, 1, 1))
+
+    def forward(self, x: Any) -> Any:
+        return self.c(self.b(F.avg_pool3d(self.a(x), 2)))
+
+
+CASES = [
+    (Residual, [1, 3, 96, 96]),
+    (InvertedSE, [1, 3, 64, 64]),
+    (FPN, [1, 3, 64, 64]),
+    (UNet, [1, 1, 64, 64]),
+    (ASPP, [1, 3, 65, 65]),
+    (TCN, [1, 2, 200]),
+    (Conv3D, [1, 1, 24, 24, 24]),
+]
+
+
+def _positive(model: Any) -> Any:
+    """Weights 1/fan-in, biases 0: every path carries a positive gradient."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d)):
+                m.weight.fill_(1.0 / m.weight[0].numel())
+                if m.bias is not None:
+                    m.bias.zero_()
+    return model.eval()
+
+
+def _export(model: Any, shape: list[int], path: Path, dynamic: bool) -> None:
+    axes = {i: f"s{i}" for i in range(2, len(shape))} if dynamic else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            (torch.ones(*shape),),
+            str(path),
+            dynamo=False,
+            input_names=["x"],
+            output_names=["y"],
+            dynamic_axes={"x": axes} if axes else None,
+        )
+
+
+@pytest.mark.parametrize("dynamic", [False, True], ids=["fixed", "dynamic"])
+@pytest.mark.parametrize(("cls", "shape"), CASES, ids=[c.__name__ for c, _ in CASES])
+def test_imported_sizes_are_those_onnx_computes(
+    cls: Any, shape: list[int], dynamic: bool, tmp_path: Path
+) -> None:
+    model = _positive(cls())
+    path = tmp_path / "m.onnx"
+    _export(model, shape, path, dynamic)
+    imported = read_onnx(str(path), shape[2:] if dynamic else None)
+    assert not imported.unsupported, imported.unsupported
+    analysis = rfcalc.analyze(imported.network)
+    # ONNX's reference evaluator runs the graph: every node's output, as ONNX computes it
+    import numpy as np
+    from onnx.reference import ReferenceEvaluator
+
+    proto = onnx.load(str(path))
+    values = ReferenceEvaluator(proto).run(
+        None, {"x": np.ones(shape, dtype=np.float32)}, intermediate=True
+    )
+    nodes = list(proto.graph.node)
+    for r in analysis.layers:
+        node = nodes[r.layer.loc.line - 1]
+        want = list(values[node.output[0]].shape[2:])
+        assert [int(s) for s in r.output_size] == want, (r.name, node.name)
+    with torch.no_grad():
+        out = model(torch.ones(*shape))
+    assert [int(s) for s in analysis.layers[-1].output_size] == list(out.shape[2:])
+
+
+@pytest.mark.parametrize(("cls", "shape"), CASES, ids=[c.__name__ for c, _ in CASES])
+def test_the_last_layer_sees_what_the_gradient_shows(
+    cls: Any, shape: list[int], tmp_path: Path
+) -> None:
+    model = _positive(cls())
+    path = tmp_path / "m.onnx"
+    _export(model, shape, path, dynamic=False)
+    imported = read_onnx(str(path))
+    last = rfcalc.analyze(imported.network).layers[-1]
+    x = torch.ones(*shape, requires_grad=True)
+    y = model(x)
+    unit = [n // 2 for n in y.shape[2:]]
+    (g,) = torch.autograd.grad(y[(0, 0, *unit)], x)
+    g = g[0].abs().sum(0)  # over channels
+    for axis, a in enumerate(last.axes):
+        assert a.field is not None, (last.name, axis)
+        region = a.field.region(unit[axis])
+        assert region is not None
+        proj = g
+        for other in sorted((i for i in range(len(unit)) if i != axis), reverse=True):
+            proj = proj.sum(other)
+        seen = [i for i, v in enumerate(proj.tolist()) if v > 0]
+        n = shape[2 + axis]
+        # the region as the map clips it (padding and the broadcast's padding aside)
+        assert (min(seen), max(seen)) == (max(int(region.start), 0), min(int(region.end), n - 1))
+
+
+@pytest.mark.parametrize(("cls", "shape"), CASES, ids=[c.__name__ for c, _ in CASES])
+def test_the_written_spec_reads_back_as_the_model(
+    cls: Any, shape: list[int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rfcalc.cli import main
+
+    path = tmp_path / "m.onnx"
+    _export(_positive(cls()), shape, path, dynamic=True)
+    spec = tmp_path / "m.yaml"
+    assert main(["import", str(path), "-o", str(spec)]) == 0
+    size = shape[2:]
+    direct = rfcalc.analyze(read_onnx(str(path)).network, size)
+    written = rfcalc.analyze(rfcalc.load(str(spec)), size)
+    assert [r.name for r in written.layers] == [r.name for r in direct.layers]
+    for a, b in zip(written.layers, direct.layers, strict=True):
+        for x, y in zip(a.axes, b.axes, strict=True):
+            assert (x.size, x.receptive_field, x.jump, x.effective_padding) == (
+                y.size,
+                y.receptive_field,
+                y.jump,
+                y.effective_padding,
+            ), a.name
+    # and the commands read the model itself
+    assert main(["analyze", str(path), "-i", "x".join(map(str, size))]) == 0
+    assert main(["check", str(path)]) in (0, 1)
+    capsys.readouterr()
+
+
+def test_an_op_rfcalc_cannot_express_is_reported_or_refused(tmp_path: Path) -> None:
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 16, 16])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    w = helper.make_tensor("w", TensorProto.FLOAT, [1, 1, 3, 3], [1.0] * 9)
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="/conv/Conv"),
+        helper.make_node("RoiAlign", ["c", "r", "b"], ["z"], name="/roi/RoiAlign"),
+        helper.make_node("Conv", ["z", "w"], ["y"], name="/after/Conv"),
+    ]
+    graph = helper.make_graph(nodes, "g", [x], [y], [w])
+    path = tmp_path / "odd.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+    imported = read_onnx(str(path))
+    assert [n.node for n in imported.unsupported] == ["roi"]
+    assert [layer.name for layer in imported.network.layers] == ["conv", "after"]
+    with pytest.raises(rfcalc.SpecError, match="roi"):
+        read_onnx(str(path), strict=True)
+
+
+def test_auto_pad_and_ceil_mode_as_onnx_computes_them(tmp_path: Path) -> None:
+    import numpy as np
+    from onnx import TensorProto, helper
+    from onnx.reference import ReferenceEvaluator
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 17, 17])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    w = helper.make_tensor("w", TensorProto.FLOAT, [1, 1, 3, 3], [1.0] * 9)
+    wt = helper.make_tensor("wt", TensorProto.FLOAT, [1, 1, 4, 4], [1.0] * 16)
+    nodes = [
+        helper.make_node(
+            "Conv", ["x", "w"], ["a"], name="a", strides=[2, 2], auto_pad="SAME_LOWER"
+        ),
+        helper.make_node(
+            "MaxPool", ["a"], ["b"], name="b", kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1
+        ),
+        helper.make_node(
+            "ConvTranspose", ["b", "wt"], ["c"], name="c", strides=[2, 2], auto_pad="SAME_LOWER"
+        ),
+        helper.make_node(
+            "AveragePool", ["c"], ["y"], name="d", kernel_shape=[2, 2], pads=[0, 1, 1, 0]
+        ),
+    ]
+    graph = helper.make_graph(nodes, "g", [x], [y], [w, wt])
+    path = tmp_path / "pads.onnx"
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.save(model, str(path))
+    analysis = rfcalc.analyze(read_onnx(str(path)).network)
+    values = ReferenceEvaluator(model).run(
+        None, {"x": np.ones([1, 1, 17, 17], dtype=np.float32)}, intermediate=True
+    )
+    for r, name in zip(analysis.layers, "abcy", strict=True):
+        assert [int(s) for s in r.output_size] == list(values[name].shape[2:]), r.name
