@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 import sympy
 
@@ -128,6 +128,19 @@ class _Const:
     dims: tuple[int, ...] = ()
     #: the small array itself (numpy), for folding constant subgraphs
     array: Any = None
+
+
+class _At(NamedTuple):
+    """One node being read: where it is, its first map input, all inputs, attributes."""
+
+    state: _State
+    node: Any
+    position: int
+    x: _Map
+    ins: list[Any]
+    a: dict[str, Any]
+    out: str
+    strict: bool
 
 
 @dataclass
@@ -256,6 +269,12 @@ def _report(state: _State, node: Any, index: int, why: str, strict: bool) -> Non
             state.tensors[name] = first
 
 
+def _text(a: dict[str, Any], key: str, default: str) -> str:
+    """A string attribute (ONNX stores them as bytes)."""
+    value = a.get(key, default)
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def _ints(values: Any) -> list[int]:
     return [int(v) for v in values]
 
@@ -304,6 +323,7 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
         _report(state, node, index, "its inputs are not maps rfcalc follows", strict)
         return
     x = maps[0]
+    at = _At(state, node, index, x, ins, a, out, strict)
     if op in FOLDED or (op in ("Softmax", "LogSoftmax") and a.get("axis", 1) == 1):
         state.tensors[out] = x
         why = (
@@ -314,26 +334,26 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
         state.folded.append(Note(_readable(node, index), op, why))
         return
     if op in ("Conv", "ConvTranspose"):
-        _conv(state, node, index, x, ins, a, out, strict)
+        _conv(at)
         return
     if op in ("MaxPool", "AveragePool", "LpPool"):
-        _pool(state, node, index, x, a, out, strict)
+        _pool(at)
         return
     if op in ("GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"):
         name = _emit(state, node, index, op=Op.GLOBAL_POOL, inputs=(x.layer,))
         state.tensors[out] = _Map(name, unit=True, channels=x.channels)
         return
     if op.startswith("Reduce"):
-        _reduce(state, node, index, x, ins, a, out)
+        _reduce(at)
         return
     if op in ("Resize", "Upsample"):
-        _resize(state, node, index, x, ins, a, out, strict)
+        _resize(at)
         return
     if op == "Pad":
-        _pad(state, node, index, x, ins, a, out, strict)
+        _pad(at)
         return
     if op == "Slice":
-        _slice(state, node, index, x, ins, out, strict)
+        _slice(at)
         return
     if op in ("DepthToSpace", "SpaceToDepth"):
         b = int(a["blocksize"])
@@ -440,8 +460,7 @@ def _shape_op(state: _State, node: Any, ins: list[Any], a: dict[str, Any]) -> bo
 
 
 def _pads(a: dict[str, Any], ndim: int) -> tuple[Padding, ...]:
-    auto = a.get("auto_pad", b"NOTSET")
-    auto = auto.decode() if isinstance(auto, bytes) else auto
+    auto = _text(a, "auto_pad", "NOTSET")
     if auto == "SAME_UPPER":
         return (Padding(mode="same"),) * ndim
     if auto == "SAME_LOWER":
@@ -452,16 +471,8 @@ def _pads(a: dict[str, Any], ndim: int) -> tuple[Padding, ...]:
     return tuple(Padding(before=pads[i], after=pads[i + ndim]) for i in range(ndim))
 
 
-def _conv(
-    state: _State,
-    node: Any,
-    index: int,
-    x: _Map,
-    ins: list[Any],
-    a: dict[str, Any],
-    out: str,
-    strict: bool,
-) -> None:
+def _conv(at: _At) -> None:
+    state, node, index, x, ins, a, out, strict = at
     ndim = state.ndim
     w = ins[1] if len(ins) > 1 else None
     wdims = w.dims if isinstance(w, _Const) else ()
@@ -525,9 +536,8 @@ def _conv(
     state.tensors[out] = _Map(name, channels=channels)
 
 
-def _pool(
-    state: _State, node: Any, index: int, x: _Map, a: dict[str, Any], out: str, strict: bool
-) -> None:
+def _pool(at: _At) -> None:
+    state, node, index, x, _, a, out, strict = at
     ndim = state.ndim
     kernel = _ints(a["kernel_shape"])
     strides = _ints(a.get("strides", [1] * ndim))  # ONNX pools stride 1 unless told
@@ -551,9 +561,8 @@ def _pool(
     state.tensors[out] = _Map(name, channels=x.channels)
 
 
-def _reduce(
-    state: _State, node: Any, index: int, x: _Map, ins: list[Any], a: dict[str, Any], out: str
-) -> None:
+def _reduce(at: _At) -> None:
+    state, node, index, x, ins, a, out, _ = at
     axes = a.get("axes")
     if axes is None and len(ins) > 1 and isinstance(ins[1], _Const):
         axes = ins[1].values
@@ -584,23 +593,12 @@ def _fraction(value: float) -> Fraction | None:
     return None
 
 
-def _resize(
-    state: _State,
-    node: Any,
-    index: int,
-    x: _Map,
-    ins: list[Any],
-    a: dict[str, Any],
-    out: str,
-    strict: bool,
-) -> None:
+def _resize(at: _At) -> None:
+    state, node, index, x, ins, a, out, strict = at
     ndim = state.ndim
-    mode = a.get("mode", b"nearest")
-    mode = mode.decode() if isinstance(mode, bytes) else mode
-    coord = a.get("coordinate_transformation_mode", b"half_pixel")
-    coord = coord.decode() if isinstance(coord, bytes) else coord
-    nearest = a.get("nearest_mode", b"round_prefer_floor")
-    nearest = nearest.decode() if isinstance(nearest, bytes) else nearest
+    mode = _text(a, "mode", "nearest")
+    coord = _text(a, "coordinate_transformation_mode", "half_pixel")
+    nearest = _text(a, "nearest_mode", "round_prefer_floor")
     if node.op_type == "Upsample":
         coord, nearest = "asymmetric", "floor"
     align = False
@@ -697,19 +695,10 @@ def _resize(
 _FILLS = {"constant": "zeros", "reflect": "reflect", "edge": "replicate", "wrap": "circular"}
 
 
-def _pad(
-    state: _State,
-    node: Any,
-    index: int,
-    x: _Map,
-    ins: list[Any],
-    a: dict[str, Any],
-    out: str,
-    strict: bool,
-) -> None:
+def _pad(at: _At) -> None:
+    state, node, index, x, ins, a, out, strict = at
     ndim = state.ndim
-    mode = a.get("mode", b"constant")
-    mode = mode.decode() if isinstance(mode, bytes) else mode
+    mode = _text(a, "mode", "constant")
     pads = a.get("pads")
     if pads is None and len(ins) > 1 and isinstance(ins[1], _Const):
         pads = ins[1].values
@@ -747,9 +736,8 @@ def _pad(
     state.tensors[out] = _Map(name, channels=x.channels)
 
 
-def _slice(
-    state: _State, node: Any, index: int, x: _Map, ins: list[Any], out: str, strict: bool
-) -> None:
+def _slice(at: _At) -> None:
+    state, node, index, x, ins, _, out, strict = at
     consts = [t.values if isinstance(t, _Const) else None for t in ins[1:]]
     if len(consts) < 2 or consts[0] is None or consts[1] is None:
         _report(state, node, index, "a slice whose bounds are computed", strict)
