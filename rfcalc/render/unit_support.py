@@ -74,6 +74,9 @@ def one_unit_picture(analysis: Analysis, name: str, unit: tuple[int, ...]) -> Un
             "no open hyperparameter"
         )
     sizes = [int(a.size) for a in analysis[name].axes]
+    if any(n < 1 for n in sizes):
+        shown = "x".join(map(str, sizes))
+        raise NoSupport(f"{name} has an empty output ({shown}) at this input: no unit to show")
     where = tuple(u + n if u < 0 else u for u, n in zip(unit, sizes, strict=True))
     if any(not 0 <= u < n for u, n in zip(where, sizes, strict=True)):
         shown = "x".join(map(str, sizes))
