@@ -316,3 +316,137 @@ def test_auto_pad_and_ceil_mode_as_onnx_computes_them(tmp_path: Path) -> None:
     )
     for r, name in zip(analysis.layers, "abcy", strict=True):
         assert [int(s) for s in r.output_size] == list(values[name].shape[2:]), r.name
+
+
+def _graph_case(tmp_path: Path, nodes: list[Any], inits: list[Any], shape: list[int]) -> Any:
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)
+    y = helper.make_tensor_value_info(nodes[-1].output[0], TensorProto.FLOAT, None)
+    graph = helper.make_graph(nodes, "g", [x], [y], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    path = tmp_path / "g.onnx"
+    onnx.save(model, str(path))
+    return model, path
+
+
+def test_every_read_op_sizes_as_onnx_computes_them(tmp_path: Path) -> None:
+    """Hand-built: resizes (scales, sizes, modes), pads (fills, crops), slices, depth to
+    space and back, reductions, splits, constants: every layer's size is the reference
+    evaluator's, and the written spec reads back to the same sizes."""
+    import numpy as np
+    from onnx import TensorProto, helper
+    from onnx.reference import ReferenceEvaluator
+
+    from rfcalc.imports.write import spec_text
+
+    def const(name: str, values: list[Any], dtype: Any = TensorProto.INT64) -> Any:
+        return helper.make_tensor(name, dtype, [len(values)], values)
+
+    w = helper.make_tensor("w", TensorProto.FLOAT, [4, 1, 3, 3], [1.0] * 36)
+    inits = [
+        w,
+        const("scales", [1.0, 1.0, 1.5, 1.5], TensorProto.FLOAT),
+        const("sizes", [1, 4, 20, 20]),
+        const("pads", [0, 0, 2, 1, 0, 0, 1, 2]),
+        const("crop", [0, 0, -1, -1, 0, 0, -1, 0]),
+        const("starts", [1, 1]),
+        const("ends", [-1, -1]),
+        const("axes", [2, 3]),
+        const("raxes", [2, 3]),
+        const("caxes", [1]),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="/conv/Conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Resize", ["c", "", "scales"], ["r1"], name="r1", mode="linear"),
+        helper.make_node(
+            "Resize", ["r1", "", "", "sizes"], ["r2"], name="r2", mode="cubic",
+            coordinate_transformation_mode="align_corners",
+        ),
+        helper.make_node(
+            "Resize", ["r2", "", "scales"], ["r3"], name="r3", mode="nearest",
+            coordinate_transformation_mode="half_pixel", nearest_mode="round_prefer_ceil",
+        ),
+        helper.make_node("Pad", ["r3", "pads"], ["p1"], name="p1", mode="reflect"),
+        helper.make_node("Pad", ["p1", "pads"], ["p2"], name="p2", mode="edge"),
+        helper.make_node("Slice", ["p2", "starts", "ends", "axes"], ["s1"], name="s1"),
+        helper.make_node("SpaceToDepth", ["s1"], ["d1"], name="d1", blocksize=2),
+        helper.make_node("DepthToSpace", ["d1"], ["d2"], name="d2", blocksize=2),
+        helper.make_node("Softmax", ["d2"], ["sm"], name="sm", axis=1),
+        helper.make_node("Split", ["sm"], ["a", "b"], name="split", axis=1, num_outputs=2),
+        helper.make_node("Add", ["a", "b"], ["ab"], name="ab"),
+        helper.make_node("LpPool", ["ab"], ["lp"], name="lp", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("ReduceMean", ["lp", "caxes"], ["rc"], name="rc"),
+        helper.make_node("ReduceMax", ["rc", "raxes"], ["g"], name="g"),
+        helper.make_node("Mul", ["rc", "g"], ["y"], name="gate"),
+    ]  # fmt: skip
+    model, path = _graph_case(tmp_path, nodes, inits, [1, 1, 13, 13])
+    imported = read_onnx(str(path))
+    assert not imported.unsupported, imported.unsupported
+    analysis = rfcalc.analyze(imported.network)
+    values = ReferenceEvaluator(model).run(
+        None, {"x": np.ones([1, 1, 13, 13], dtype=np.float32)}, intermediate=True
+    )
+    nodes_by_index = list(model.graph.node)
+    for r in analysis.layers:
+        node = nodes_by_index[r.layer.loc.line - 1]
+        want = list(values[node.output[0]].shape[2:])
+        assert [int(s) for s in r.output_size] == want, r.name
+    folded = {n.op_type for n in imported.folded}
+    assert {"Softmax", "Split", "ReduceMean"} <= folded
+    spec = tmp_path / "g.yaml"
+    spec.write_text(spec_text(imported, str(path)))
+    back = rfcalc.analyze(rfcalc.load(str(spec)))
+    assert [r.output_size for r in back.layers] == [r.output_size for r in analysis.layers]
+    # negative pads crop (the reference evaluator cannot run them): 13 - 2 and 13 - 1
+    crop = [helper.make_node("Pad", ["x", "crop"], ["y"], name="cut")]
+    _, path = _graph_case(tmp_path, crop, [inits[4]], [1, 1, 13, 13])
+    (layer,) = rfcalc.analyze(read_onnx(str(path)).network).layers
+    assert (layer.layer.op, [int(v) for v in layer.output_size]) == ("crop", [11, 12])
+
+
+@pytest.mark.parametrize(
+    ("node", "why"),
+    [
+        ({"op_type": "Flatten", "axis": 1}, "stopped"),
+        ({"op_type": "Concat", "axis": 2}, "stopped"),
+        ({"op_type": "ReduceMean", "keepdims": 0}, "stopped"),
+        (
+            {"op_type": "Resize", "mode": "linear", "coordinate_transformation_mode": "asymmetric"},
+            "unsupported",
+        ),
+        ({"op_type": "Resize", "mode": "nearest", "nearest_mode": "ceil"}, "unsupported"),
+        ({"op_type": "AveragePool", "kernel_shape": [2, 2], "dilations": [2, 2]}, "unsupported"),
+        ({"op_type": "Pad", "mode": "reflect"}, "unsupported"),
+        ({"op_type": "Slice"}, "unsupported"),
+        ({"op_type": "ConvTranspose", "output_shape": [8, 8]}, "unsupported"),
+        ({"op_type": "TopK"}, "unsupported"),
+    ],
+)
+def test_what_ends_the_structure_or_cannot_be_expressed_is_named(
+    node: dict[str, Any], why: str, tmp_path: Path
+) -> None:
+    from onnx import TensorProto, helper
+
+    kind = node.pop("op_type")
+    inputs = ["c"]
+    inits = [helper.make_tensor("w", TensorProto.FLOAT, [1, 1, 3, 3], [1.0] * 9)]
+    if kind == "Concat":
+        inputs = ["c", "c"]
+    if kind == "ReduceMean":
+        inits.append(helper.make_tensor("axes", TensorProto.INT64, [2], [2, 3]))
+        inputs = ["c", "axes"]
+    if kind == "Resize":
+        inits.append(helper.make_tensor("s", TensorProto.FLOAT, [4], [1.0, 1.0, 2.0, 2.0]))
+        inputs = ["c", "", "s"]
+    if kind == "ConvTranspose":
+        inputs = ["c", "w"]
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="/conv/Conv"),
+        helper.make_node(kind, inputs, ["y"], name=f"/odd/{kind}", **node),
+    ]
+    _, path = _graph_case(tmp_path, nodes, inits, [1, 1, 16, 16])
+    imported = read_onnx(str(path))
+    named = imported.stopped if why == "stopped" else imported.unsupported
+    assert [n.node for n in named] == ["odd"], (imported.stopped, imported.unsupported)
+    assert imported.network.layers[0].name == "conv"
