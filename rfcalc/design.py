@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from math import lcm
 from typing import Any
 
 import sympy
@@ -119,7 +120,7 @@ def constant_when_valid(analysis: Analysis, axis: int, expr: Any, valid: Residue
         return None
     try:
         p = period([expr], sym)
-        span = 2 * p * valid.modulus // _gcd(p, valid.modulus)
+        span = 2 * lcm(p, valid.modulus)
         base = max(valid.start, settle(sympy.sympify(expr), sym, others, valid.start))
         if base + span - valid.start > CONSTANT_CAP:
             return None
@@ -136,12 +137,6 @@ def constant_when_valid(analysis: Analysis, axis: int, expr: Any, valid: Residue
         return None
     (value,) = seen
     return sympy.Rational(value.numerator, value.denominator)
-
-
-def _gcd(a: int, b: int) -> int:
-    while b:
-        a, b = b, a % b
-    return a
 
 
 def inputs_for_output(

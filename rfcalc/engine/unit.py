@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from math import ceil, floor
+from math import ceil, floor, gcd
 from typing import Any
 
 from ..model import INPUT, MERGES, POOLS, Op
 from .results import Analysis, LayerResult
-from .steps import phase_taps
+from .steps import Interp, phase_taps
 from .torch_index import torch_nearest_index
 
 #: pixels -> paths reaching each
@@ -154,7 +154,7 @@ def _filler(mode: str, n: int) -> Callable[[list[int]], list[int]]:
 def _transposed(o: int, n: int, k: int, s: int, d: int, pb: int) -> list[int]:
     """Input units ``i`` with ``o = i*s - pb + j*d`` for a tap ``j < k``, inside the map."""
     m0, count = phase_taps(k, s, d, pb, o % s)
-    step = s // _gcd(d, s)
+    step = s // gcd(d, s)
     out = []
     for t in range(count):
         j = m0 + t * step
@@ -164,18 +164,10 @@ def _transposed(o: int, n: int, k: int, s: int, d: int, pb: int) -> list[int]:
     return out
 
 
-def _gcd(a: int, b: int) -> int:
-    while b:
-        a, b = b, a % b
-    return a
-
-
 def _interpolation(r: LayerResult, axis: int, n: int, m: int) -> Reads:
     """``F.interpolate``'s reads, PyTorch's clamps at the borders included."""
     layer = r.layer
-    kind = {"bilinear": "linear", "trilinear": "linear", "bicubic": "cubic"}.get(
-        layer.mode, layer.mode
-    )
+    kind = Interp(layer.mode).kind
     scale: Fraction | None = None
     if layer.op == Op.UPSAMPLE and not layer.recompute_scale_factor:
         f = layer.param("scale", axis)

@@ -254,6 +254,11 @@ def _emit(state: _State, node: Any, index: int, suffix: str = "", **kw: Any) -> 
     return name
 
 
+def _reads_x(at: _At, **kw: Any) -> str:
+    """A layer of this node that reads its first map input."""
+    return _emit(at.state, at.node, at.position, inputs=(at.x.layer,), **kw)
+
+
 def _report(state: _State, node: Any, index: int, why: str, strict: bool) -> None:
     """An op rfcalc cannot express: an error with ``strict``, else reported, and its
     output taken as its first map input (the analysis goes on without the node)."""
@@ -340,7 +345,7 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
         _pool(at)
         return
     if op in ("GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"):
-        name = _emit(state, node, index, op=Op.GLOBAL_POOL, inputs=(x.layer,))
+        name = _reads_x(at, op=Op.GLOBAL_POOL)
         state.tensors[out] = _Map(name, unit=True, channels=x.channels)
         return
     if op.startswith("Reduce"):
@@ -358,7 +363,7 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
     if op in ("DepthToSpace", "SpaceToDepth"):
         b = int(a["blocksize"])
         kind = Op.PIXEL_SHUFFLE if op == "DepthToSpace" else Op.PIXEL_UNSHUFFLE
-        name = _emit(state, node, index, op=kind, inputs=(x.layer,), scale=(b,) * state.ndim)
+        name = _reads_x(at, op=kind, scale=(b,) * state.ndim)
         state.tensors[out] = _Map(name)
         return
     if op in BINARY:
@@ -546,12 +551,9 @@ def _pool(at: _At) -> None:
     if op == Op.AVG_POOL and set(dilations) != {1}:
         _report(state, node, index, "a dilated average pool", strict)
         return
-    name = _emit(
-        state,
-        node,
-        index,
+    name = _reads_x(
+        at,
         op=op,
-        inputs=(x.layer,),
         kernel=tuple(kernel),
         stride=tuple(strides),
         dilation=tuple(dilations) if op == Op.MAX_POOL else (),
@@ -569,7 +571,7 @@ def _reduce(at: _At) -> None:
     spatial = set(range(2, 2 + state.ndim))
     got = {int(v) % (2 + state.ndim) for v in (axes or [])}
     if got == spatial and a.get("keepdims", 1):
-        name = _emit(state, node, index, op=Op.GLOBAL_POOL, inputs=(x.layer,))
+        name = _reads_x(at, op=Op.GLOBAL_POOL)
         state.tensors[out] = _Map(name, unit=True, channels=x.channels)
     elif not (got & spatial):
         state.tensors[out] = x
@@ -634,12 +636,9 @@ def _resize(at: _At) -> None:
             _report(state, node, index, "scales rfcalc cannot read as fractions", strict)
             return
         values = tuple(sympy.Rational(s.numerator, s.denominator) for s in scales if s)
-        name = _emit(
-            state,
-            node,
-            index,
+        name = _reads_x(
+            at,
             op=Op.UPSAMPLE,
-            inputs=(x.layer,),
             scale=values,
             mode=rf_mode,
             align_corners=align,
@@ -649,23 +648,17 @@ def _resize(at: _At) -> None:
         layers = {e[0] for e in spatial if isinstance(e, tuple) and len(e) == 2}
         if len(layers) == 1 and [e[1] for e in spatial] == list(range(ndim)):
             (target,) = layers
-            name = _emit(
-                state,
-                node,
-                index,
+            name = _reads_x(
+                at,
                 op=Op.RESIZE,
-                inputs=(x.layer,),
                 target=target,
                 mode=rf_mode,
                 align_corners=align,
             )
         elif all(isinstance(e, int) for e in spatial):
-            name = _emit(
-                state,
-                node,
-                index,
+            name = _reads_x(
+                at,
                 op=Op.RESIZE,
-                inputs=(x.layer,),
                 output_size=tuple(int(e) for e in spatial),
                 mode=rf_mode,
                 align_corners=align,
@@ -674,12 +667,9 @@ def _resize(at: _At) -> None:
             _report(state, node, index, "sizes computed from several maps", strict)
             return
     elif isinstance(sizes_t, _Const) and sizes_t.values:
-        name = _emit(
-            state,
-            node,
-            index,
+        name = _reads_x(
+            at,
             op=Op.RESIZE,
-            inputs=(x.layer,),
             output_size=tuple(int(v) for v in sizes_t.values[2:]),
             mode=rf_mode,
             align_corners=align,
@@ -712,22 +702,16 @@ def _pad(at: _At) -> None:
         _report(state, node, index, "padding of the batch or channel axes", strict)
         return
     if all(v >= 0 for v in before + after):
-        name = _emit(
-            state,
-            node,
-            index,
+        name = _reads_x(
+            at,
             op=Op.PAD,
-            inputs=(x.layer,),
             padding_mode=_FILLS[mode],
             padding=tuple(Padding(before=b, after=e) for b, e in zip(before, after, strict=True)),
         )
     elif all(v <= 0 for v in before + after):
-        name = _emit(
-            state,
-            node,
-            index,
+        name = _reads_x(
+            at,
             op=Op.CROP,
-            inputs=(x.layer,),
             padding=tuple(Padding(before=-b, after=-e) for b, e in zip(before, after, strict=True)),
         )
     else:
@@ -761,7 +745,7 @@ def _slice(at: _At) -> None:
         state.tensors[out] = x
         state.folded.append(Note(_readable(node, index), "Slice", "a slice of the channels"))
         return
-    name = _emit(state, node, index, op=Op.CROP, inputs=(x.layer,), padding=tuple(crop))
+    name = _reads_x(at, op=Op.CROP, padding=tuple(crop))
     state.tensors[out] = _Map(name, channels=x.channels)
 
 
