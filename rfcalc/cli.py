@@ -173,7 +173,9 @@ def analyze(
             _spec_error(exc)
             status = EXIT_FINDINGS
             if fmt is TableFormat.json and len(specs) > 1:  # in its place, never dropped
-                documents.append(error_document(path, exc.message, exc.loc.line, exc.loc.col))
+                documents.append(
+                    error_document(path, exc.message, exc.loc.text_line, exc.loc.text_col)
+                )
             continue
         if show_support is not None:
             if show_support not in {r.name for r in result.layers}:
@@ -224,12 +226,9 @@ def _read_network(path: str, counts: dict[str, int]) -> Any:
         return load_spec(read_text(path), path, counts)
     imported = read_onnx(path)
     for note in imported.unsupported:
-        _error(
-            f"{path}: node {note.node} ({note.op_type}): {note.why}; "
-            "analysed as if it passed its input on"
-        )
+        _error(f"{note.loc}: {note.op_type}: {note.why}; analysed as if it passed its input on")
     for note in imported.stopped:
-        _error(f"{path}: stopped at node {note.node} ({note.op_type}): {note.why}")
+        _error(f"{note.loc}: {note.op_type}: {note.why}; stopped there")
     if imported.folded:
         kinds: dict[str, int] = {}
         for note in imported.folded:

@@ -202,11 +202,11 @@ def lint_model(path: str, config: Config = Config()) -> FileResult:
     rule = RULES[0]
     notes = [
         Finding(
-            Loc(path, 1, 1),
+            n.loc,
             rule.id,
             rule.name,
             Severity.WARNING,
-            f"node {n.node} ({n.op_type}): {n.why}; analysed as if it passed its input on",
+            f"{n.op_type}: {n.why}; analysed as if it passed its input on",
             n.node,
         )
         for n in imported.unsupported

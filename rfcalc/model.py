@@ -31,6 +31,7 @@ class Op(str, enum.Enum):
     PAD = "pad"
     CROP = "crop"
     ADD = "add"
+    MUL = "mul"
     CONCAT = "concat"
     IDENTITY = "identity"
 
@@ -46,8 +47,10 @@ class Op(str, enum.Enum):
 
 #: The spellings of every op, in the order the documentation lists them.
 OPS = tuple(op.value for op in Op)
-#: Ops that join branches (``inputs:`` of two or more layers).
-MERGES = frozenset({Op.ADD, Op.CONCAT})
+#: Ops that join branches (``inputs:`` of two or more layers).  For the field, ``mul``
+#: (gates, squeeze-and-excitation) is ``add``: each output unit reads the same unit of
+#: every branch.
+MERGES = frozenset({Op.ADD, Op.MUL, Op.CONCAT})
 #: Pools whose stride defaults to their kernel.
 POOLS = frozenset({Op.MAX_POOL, Op.AVG_POOL})
 #: Ops that slide a window over their input (kernel, stride, dilation, padding).
@@ -88,14 +91,28 @@ PAD_FILLS = ("zeros", "reflect", "replicate", "circular")
 
 @dataclass(frozen=True, order=True)
 class Loc:
-    """A place in a file; line and column count from 1."""
+    """A place in a file; line and column count from 1.  In a model (ONNX, PyTorch) the
+    place is a node, named by ``node``; ``line`` is then its position in the graph, for
+    ordering only (renderers show the node and point at the file's start)."""
 
     path: str = "<spec>"
     line: int = 1
     col: int = 1
+    node: str = ""
 
     def __str__(self) -> str:
+        if self.node:
+            return f"{self.path}: node {self.node}"
         return f"{self.path}:{self.line}:{self.col}"
+
+    @property
+    def text_line(self) -> int:
+        """The line to show (1 for a node of a model)."""
+        return 1 if self.node else self.line
+
+    @property
+    def text_col(self) -> int:
+        return 1 if self.node else self.col
 
 
 class Severity(enum.IntEnum):

@@ -143,7 +143,7 @@ def spec(  # noqa: C901 (one branch per op: the generator is a table)
             items += [
                 f"{{name: {name}_g, op: global_pool, {src}}}",
                 f"{{name: {name}_up, op: resize, to: {prev}, mode: {mode}}}",
-                f"{{name: {name}, op: {rng.choice(['add', 'concat'])}, "
+                f"{{name: {name}, op: {rng.choice(['add', 'mul', 'concat'])}, "
                 f"inputs: [{prev}, {name}_up]}}",
             ]
         elif kind == "resize":  # a strided branch resized back and merged
@@ -152,7 +152,7 @@ def spec(  # noqa: C901 (one branch per op: the generator is a table)
                 f"{{name: {name}_d, op: conv, kernel: {rng.randint(1, 3)}, "
                 f"stride: {rng.randint(2, 3)}, {src}}}",
                 f"{{name: {name}_up, op: resize, to: {prev}, mode: {mode}{_options(rng, mode)}}}",
-                f"{{name: {name}, op: {rng.choice(['add', 'concat'])}, "
+                f"{{name: {name}, op: {rng.choice(['add', 'mul', 'concat'])}, "
                 f"inputs: [{prev}, {name}_up]}}",
             ]
         elif kind == "residual":

@@ -252,7 +252,9 @@ def _run(layer: Layer, t: dict[str, Any], mark: bool, ones: bool) -> Any:
         return _window(layer, x, mark, ones)
     if op == "conv_transpose":
         return _transposed(layer, x, mark, ones)
-    if op in ("add", "concat"):  # one channel: a concat is, for the support, a sum
+    if op in ("add", "mul", "concat"):
+        # one channel: a concat is, for the support, a sum; so is a product (rfcalc counts
+        # paths, the gradient with every weight 1 and every merge a sum)
         out = t[layer.inputs[0]]
         for name in layer.inputs[1:]:
             out = out + t[name]
@@ -413,12 +415,13 @@ def generated(  # noqa: C901 (one branch per op: the generator is a table)
             lines += [
                 f"  - {{name: {name}_g, op: global_pool, {src}}}",
                 f"  - {{name: {name}_up, op: resize, to: {prev}, mode: {mode}}}",
-                f"  - {{name: {name}, op: add, inputs: [{prev}, {name}_up]}}",
+                f"  - {{name: {name}, op: {draw(st.sampled_from(['add', 'mul']))}, "
+                f"inputs: [{prev}, {name}_up]}}",
             ]
         elif kind == "resize":  # a strided branch resized back to the map and merged
             k, s = draw(st.integers(1, 3)), draw(st.integers(2, 3))
             mode = draw(st.sampled_from(modes(ndim)))
-            merge = draw(st.sampled_from(["add", "concat"]))
+            merge = draw(st.sampled_from(["add", "mul", "concat"]))
             lines += [
                 f"  - {{name: {name}_d, op: conv, kernel: {k}, stride: {s}, {src}}}",
                 f"  - {{name: {name}_up, op: resize, to: {prev}, mode: {mode}"

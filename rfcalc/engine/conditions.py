@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..model import WINDOWS, Expr, Op
+from ..model import MERGES, WINDOWS, Expr, Op
 from .results import Analysis, LayerResult
 from .shapes import effective_kernel
 
@@ -80,7 +80,7 @@ def size_conditions(
     out: list[Condition] = []
     for r in analysis.layers:
         layer = r.layer
-        if layer.op in (Op.ADD, Op.CONCAT):
+        if layer.op in MERGES:
             if Source.MERGE not in sources:
                 continue
             first = r.input_sizes[0][axis]

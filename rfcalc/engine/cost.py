@@ -58,6 +58,8 @@ def _channels(layer: Layer, below: list[int | None]) -> int | None:
         return layer.channels if layer.channels is not None else c_in
     if layer.op == Op.CONCAT:
         return None if any(c is None for c in below) else sum(c for c in below if c is not None)
+    if layer.op == Op.MUL:  # a one-channel gate broadcasts over the channels
+        return None if any(c is None for c in below) else max(c for c in below if c is not None)
     if c_in is None:
         return layer.channels
     r = _prod(layer.scale) if layer.scale else 1

@@ -36,6 +36,8 @@ class Note:
     node: str
     op_type: str
     why: str
+    #: the node in the model file
+    loc: Loc = field(default_factory=Loc)
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,10 @@ WHOLE_MAP_STATS = frozenset(
 )
 #: where the spatial structure ends
 ENDS = frozenset({"Flatten", "Gemm", "MatMul", "Reshape", "Transpose", "Squeeze"})
-#: elementwise merges (broadcasting)
+#: elementwise merges (broadcasting): products are ``mul``, the rest ``add`` (for the
+#: field they are the same: each output unit reads the same unit of every branch)
 BINARY = frozenset({"Add", "Sub", "Mul", "Div", "Sum", "Max", "Min", "Mean", "Pow"})
+PRODUCTS = frozenset({"Mul", "Div"})
 
 
 @dataclass
@@ -147,6 +151,7 @@ class _At(NamedTuple):
 class _State:
     path: str
     ndim: int
+    input_size: tuple[Any, ...] = ()
     tensors: dict[str, Any] = field(default_factory=dict)
     layers: list[Layer] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
@@ -199,7 +204,7 @@ def _walk(graph: Any, path: str, input_size: Sequence[Any] | None, strict: bool)
     if input_size is not None:
         sizes = [size_symbol(s) if isinstance(s, str) else int(s) for s in input_size]
     channels = int(dims[1].dim_value) if dims[1].HasField("dim_value") else None
-    state = _State(path, ndim)
+    state = _State(path, ndim, tuple(sympy.sympify(s) for s in sizes))
     state.tensors[first.name] = _Map(INPUT, channels=channels)
     for name, t in inits.items():
         small = len(t.dims) <= 1 and (not t.dims or t.dims[0] <= 64)
@@ -211,7 +216,7 @@ def _walk(graph: Any, path: str, input_size: Sequence[Any] | None, strict: bool)
         _node(state, node, index, strict)
     network = Network(
         name=re.sub(r"\.onnx$", "", path.rsplit("/", 1)[-1], flags=re.IGNORECASE),
-        input_size=tuple(sympy.sympify(s) for s in sizes),
+        input_size=state.input_size,
         layers=tuple(state.layers),
         input_channels=channels,
         path=path,
@@ -250,8 +255,17 @@ def _emit(state: _State, node: Any, index: int, suffix: str = "", **kw: Any) -> 
         n += 1
         name = f"{base}_{n}"
     state.names.add(name)
-    state.layers.append(Layer(name=name, loc=Loc(state.path, index + 1, 1), **kw))
+    state.layers.append(Layer(name=name, loc=_loc(state, node, index), **kw))
     return name
+
+
+def _loc(state: _State, node: Any, index: int) -> Loc:
+    """The node's place: its name in the graph (what Netron shows), its position."""
+    return Loc(state.path, index + 1, 1, node.name or f"{node.op_type} #{index}")
+
+
+def _note(state: _State, node: Any, index: int, why: str) -> Note:
+    return Note(_readable(node, index), node.op_type, why, _loc(state, node, index))
 
 
 def _reads_x(at: _At, **kw: Any) -> str:
@@ -262,9 +276,9 @@ def _reads_x(at: _At, **kw: Any) -> str:
 def _report(state: _State, node: Any, index: int, why: str, strict: bool) -> None:
     """An op rfcalc cannot express: an error with ``strict``, else reported, and its
     output taken as its first map input (the analysis goes on without the node)."""
-    note = Note(_readable(node, index), node.op_type, why)
+    note = _note(state, node, index, why)
     if strict:
-        raise SpecError(f"node {note.node} ({note.op_type}): {why}", Loc(state.path, index + 1, 1))
+        raise SpecError(f"{note.op_type}: {why}", note.loc)
     state.unsupported.append(note)
     first = next(
         (state.tensors.get(i) for i in node.input if isinstance(state.tensors.get(i), _Map)), None
@@ -336,7 +350,7 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
             if op in WHOLE_MAP_STATS
             else "spatially the identity"
         )
-        state.folded.append(Note(_readable(node, index), op, why))
+        state.folded.append(_note(state, node, index, why))
         return
     if op in ("Conv", "ConvTranspose"):
         _conv(at)
@@ -367,7 +381,7 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
         state.tensors[out] = _Map(name)
         return
     if op in BINARY:
-        _merge(state, node, index, maps, out, Op.ADD)
+        _merge(state, node, index, maps, out, Op.MUL if op in PRODUCTS else Op.ADD)
         return
     if op == "Concat":
         axis = int(a.get("axis", 1))
@@ -379,7 +393,7 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
     if op == "Split" and int(a.get("axis", 0)) in (1, -(state.ndim + 1)):
         for name in node.output:
             state.tensors[name] = _Map(x.layer, x.unit)
-        state.folded.append(Note(_readable(node, index), op, "a split of the channels"))
+        state.folded.append(_note(state, node, index, "a split of the channels"))
         return
     if op in ENDS or op.startswith("Reduce"):
         _stop(state, node, index, "the spatial structure ends here")
@@ -419,7 +433,7 @@ def _fold(node: Any, ins: list[Any]) -> _Const:
 
 
 def _stop(state: _State, node: Any, index: int, why: str) -> None:
-    state.stopped.append(Note(_readable(node, index), node.op_type, why))
+    state.stopped.append(_note(state, node, index, why))
 
 
 def _shape_op(state: _State, node: Any, ins: list[Any], a: dict[str, Any]) -> bool:
@@ -505,13 +519,26 @@ def _conv(at: _At) -> None:
         state.tensors[out] = _Map(name, x.unit and set(kernel) == {1}, channels)
         return
     opad = _ints(a.get("output_padding", [0] * ndim))
-    if "output_shape" in a:
-        _report(
-            state, node, index, "output_shape on ConvTranspose is not read yet; give pads", strict
-        )
-        return
     padding = _pads(a, ndim)
-    if padding[0].mode in ("same", "same_lower"):
+    if "output_shape" in a:
+        # pads from the wanted size (ONNX: pads are then ignored; an odd total puts the
+        # extra pixel after for SAME_UPPER, before otherwise)
+        want = _ints(a["output_shape"])[-ndim:]
+        n = _sizes_so_far(state, x.layer)
+        if n is None:
+            _report(state, node, index, "output_shape on an input whose size is a symbol", strict)
+            return
+        fixed = []
+        for k, s, d, o, size, w in zip(kernel, strides, dilations, opad, n, want, strict=True):
+            total = s * (size - 1) + o + d * (k - 1) + 1 - w
+            if total < 0:
+                _report(state, node, index, f"output_shape {w} is beyond the conv's reach", strict)
+                return
+            small = total // 2
+            before = small if padding[0].mode == "same" else total - small
+            fixed.append(Padding(before=before, after=total - before))
+        padding = tuple(fixed)
+    elif padding[0].mode in ("same", "same_lower"):
         # the output is n*s: total padding ke + op - s, the extra pixel after (upper)
         fixed = []
         for k, s, d, o in zip(kernel, strides, dilations, opad, strict=True):
@@ -539,6 +566,19 @@ def _conv(at: _At) -> None:
         **kw,
     )
     state.tensors[out] = _Map(name, channels=channels)
+
+
+def _sizes_so_far(state: _State, layer: str) -> list[int] | None:
+    """The output size of ``layer`` when the model's input is concrete (the network read
+    so far is analysed), else None."""
+    if not all(getattr(s, "is_Integer", False) for s in state.input_size):
+        return None
+    if layer == INPUT:
+        return [int(s) for s in state.input_size]
+    from ..engine import analyze_network
+
+    network = Network("so far", tuple(state.input_size), tuple(state.layers))
+    return [int(s) for s in analyze_network(network)[layer].output_size]
 
 
 def _pool(at: _At) -> None:
@@ -575,9 +615,7 @@ def _reduce(at: _At) -> None:
         state.tensors[out] = _Map(name, unit=True, channels=x.channels)
     elif not (got & spatial):
         state.tensors[out] = x
-        state.folded.append(
-            Note(_readable(node, index), node.op_type, "a reduction of the channels")
-        )
+        state.folded.append(_note(state, node, index, "a reduction of the channels"))
     else:
         _stop(state, node, index, "a reduction that drops spatial axes")
 
@@ -743,7 +781,7 @@ def _slice(at: _At) -> None:
         crop[axis - 2] = Padding(before=s, after=0 if e >= 1 << 30 else -e)
     if all(p.before == 0 and p.after == 0 for p in crop):
         state.tensors[out] = x
-        state.folded.append(Note(_readable(node, index), "Slice", "a slice of the channels"))
+        state.folded.append(_note(state, node, index, "a slice of the channels"))
         return
     name = _reads_x(at, op=Op.CROP, padding=tuple(crop))
     state.tensors[out] = _Map(name, channels=x.channels)
@@ -752,12 +790,16 @@ def _slice(at: _At) -> None:
 def _merge(state: _State, node: Any, index: int, maps: list[_Map], out: str, op: Op) -> None:
     if len(maps) == 1:  # a map with constants: per-channel arithmetic
         state.tensors[out] = maps[0]
-        state.folded.append(Note(_readable(node, index), node.op_type, "arithmetic with constants"))
+        state.folded.append(_note(state, node, index, "arithmetic with constants"))
+        return
+    if len({m.layer for m in maps}) == 1:  # x * sigmoid(x) (SiLU, Swish): one map
+        state.tensors[out] = maps[0]
+        state.folded.append(_note(state, node, index, "a map with a pointwise function of itself"))
         return
     moving = [m for m in maps if not m.unit]
     inputs = []
     for m in maps:
-        if m.unit and moving and op == Op.ADD:
+        if m.unit and moving and op != Op.CONCAT:
             # a pooled vector broadcast over the map (squeeze-and-excitation, image pooling)
             up = _emit(
                 state,
@@ -774,6 +816,7 @@ def _merge(state: _State, node: Any, index: int, maps: list[_Map], out: str, op:
             inputs.append(m.layer)
     name = _emit(state, node, index, op=op, inputs=tuple(inputs))
     channels = None
-    if op == Op.CONCAT and all(m.channels for m in maps):
-        channels = sum(m.channels or 0 for m in maps)
+    if all(m.channels for m in maps):
+        counts = [m.channels or 0 for m in maps]
+        channels = sum(counts) if op == Op.CONCAT else max(counts)
     state.tensors[out] = _Map(name, unit=not moving, channels=channels)

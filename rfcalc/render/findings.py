@@ -63,8 +63,9 @@ def as_json(results: Sequence[FileResult]) -> str:
         "findings": [
             {
                 "path": f.loc.path,
-                "line": f.loc.line,
-                "column": f.loc.col,
+                "line": f.loc.text_line,
+                "column": f.loc.text_col,
+                **({"node": f.loc.node} if f.loc.node else {}),
                 "rule": f.rule,
                 "name": f.name,
                 "severity": str(f.severity),
@@ -101,17 +102,31 @@ def github(results: Sequence[FileResult]) -> str:
     """GitHub Actions workflow commands: annotations on the offending lines."""
     lines = []
     for f in _all(results):
-        props = (
-            f"file={_gh_prop(f.loc.path)},line={f.loc.line},col={f.loc.col},"
-            f"title={_gh_prop(f'{f.rule} {f.name}')}"
-        )
-        message = f.message + (f"\n{detail(f)}" if f.support else "")
+        where = f"line={f.loc.line},col={f.loc.col}," if not f.loc.node else ""
+        props = f"file={_gh_prop(f.loc.path)},{where}title={_gh_prop(f'{f.rule} {f.name}')}"
+        message = _located(f) + (f"\n{detail(f)}" if f.support else "")
         lines.append(f"::{_GH_LEVEL[f.severity]} {props}::{_gh_data(message)}")
     for r in results:
         if r.crashed:
             message = _gh_data(f"rfcalc internal error: {r.crashed}")
             lines.append(f"::error file={_gh_prop(r.path)}::{message}")
     return "".join(line + "\n" for line in lines)
+
+
+def _located(f: Finding) -> str:
+    """The message, led by the node of a model (annotations cannot point inside one)."""
+    return f"node {f.loc.node}: {f.message}" if f.loc.node else f.message
+
+
+def _sarif_location(f: Finding) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": f.loc.path.replace("\\", "/")}}
+    if not f.loc.node:
+        physical["region"] = {"startLine": f.loc.line, "startColumn": f.loc.col}
+        return {"physicalLocation": physical}
+    return {
+        "physicalLocation": physical,
+        "logicalLocations": [{"name": f.loc.node, "kind": "module"}],
+    }
 
 
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -137,15 +152,8 @@ def sarif(results: Sequence[FileResult]) -> str:
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
             "level": _SARIF_LEVEL[f.severity],
-            "message": {"text": f.message + (f"\n{detail(f)}" if f.support else "")},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": f.loc.path.replace("\\", "/")},
-                        "region": {"startLine": f.loc.line, "startColumn": f.loc.col},
-                    }
-                }
-            ],
+            "message": {"text": _located(f) + (f"\n{detail(f)}" if f.support else "")},
+            "locations": [_sarif_location(f)],
         }
         for f in _all(results)
     ]

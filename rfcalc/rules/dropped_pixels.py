@@ -53,8 +53,8 @@ def check(ctx: Context) -> Iterator[Report]:
                 if dropped is None or int(dropped) <= 0:
                     continue
                 n, k = int(r.input_sizes[0][axis]), int(dropped)
-                n -= _gap(r, axis)
-                which = f"{n - 1}" if k == 1 else f"{n - k}-{n - 1}"
+                end = n - _gap(r, axis)  # the skipped gap after the last window is RF202's
+                which = f"{end - 1}" if k == 1 else f"{end - k}-{end - 1}"
                 res, _ = conditions[axis]
                 hint = ""
                 if res is not None and not res.never:

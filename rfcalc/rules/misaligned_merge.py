@@ -26,7 +26,8 @@ Good::
       - {op: add, inputs: [a, b]}
 
 Fix: pad the branches symmetrically and alike, so their centres coincide.  A broadcast
-branch (image pooling resized to the map, jump 0) has no position and is left out.
+branch (image pooling resized to the map, jump 0) has no position and is left out; a
+branch that already merged one is compared by its moving window.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def _mean_offset(fields: list[tuple[str, Field]]) -> Any:
         # centre offsets summed in one go (ints stay ints; one sympy sum at the end)
         whole, parts, count = 0, [], 0
         for u in range(period):
-            a, b = fields[0][1].region(u), f.region(u)
+            # the moving windows: a fixed (broadcast) region has no place of its own
+            a, b = fields[0][1].moving_region(u), f.moving_region(u)
             if a is None or b is None:
                 continue
             for x, sign in ((b.start, 1), (b.end, 1), (a.start, -1), (a.end, -1)):

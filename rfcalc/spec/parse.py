@@ -79,6 +79,7 @@ OP_KEYS: dict[Op, tuple[str, ...]] = {
     Op.PAD: ("padding", "mode"),
     Op.CROP: ("crop", "to"),
     Op.ADD: (),
+    Op.MUL: (),
     Op.CONCAT: (),
     Op.IDENTITY: (),
 }
@@ -736,6 +737,14 @@ def _check_channels(layer: Layer, channels: dict[str, int | None]) -> None:
             raise SpecError(
                 f"add joins branches with different channels {sorted(known)}", layer.loc
             )
+    elif layer.op == Op.MUL:
+        # a one-channel gate (spatial attention) multiplies every channel, as in PyTorch
+        known = {c for c in below if c is not None}
+        if len(known - {1}) > 1:
+            raise SpecError(
+                f"mul joins branches with different channels {sorted(known)}", layer.loc
+            )
+        out = None if None in below else max(known, default=None)
     elif layer.op == Op.PIXEL_SHUFFLE and c_in is not None:
         r = 1
         for f in layer.scale:

@@ -163,7 +163,7 @@ def _valid(network: Network, axis: int, n: int, others: list[int], drops: bool) 
             widest = max(int(r.axes[axis].pad_before), int(r.axes[axis].pad_after))
             if widest >= int(r.input_sizes[0][axis]) + (layer.padding_mode == "circular"):
                 return False
-        if layer.op in ("add", "concat"):
+        if layer.op in ("add", "mul", "concat"):
             if len({int(s[axis]) for s in r.input_sizes}) > 1:
                 return False
         elif layer.op == "crop" and layer.target is not None:

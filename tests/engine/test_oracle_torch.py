@@ -358,7 +358,7 @@ def _check_field(layers: list[L], need: Any = assume, ndim: int = 1) -> None:
         need(n <= (1 << 14 if ndim == 1 else 1 << 8))
     last = result.layers[-1]
     blind = any(a.blind_phases for r in result.layers for a in r.axes)
-    merged = any(r.layer.op in ("add", "concat") for r in result.layers)
+    merged = any(r.layer.op in ("add", "mul", "concat") for r in result.layers)
     coupled = ndim > 1 and blind and merged
     x = torch.zeros(1, 1, *([n] * ndim), dtype=torch.float64, requires_grad=True)
     y = _forward(layers, x, gradient=True)[last.name]

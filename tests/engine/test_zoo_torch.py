@@ -207,7 +207,7 @@ def _check(network: Network, size: list[int], label: str, every_layer: bool = Tr
     coupled = (
         len(size) > 1
         and any(a.blind_phases for r in analysis.layers for a in r.axes)
-        and any(r.layer.op in ("add", "concat") for r in analysis.layers)
+        and any(r.layer.op in ("add", "mul", "concat") for r in analysis.layers)
     )
     for result in analysis.layers:
         y = t[result.name]

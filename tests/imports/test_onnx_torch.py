@@ -279,8 +279,50 @@ def test_an_op_rfcalc_cannot_express_is_reported_or_refused(tmp_path: Path) -> N
     imported = read_onnx(str(path))
     assert [n.node for n in imported.unsupported] == ["roi"]
     assert [layer.name for layer in imported.network.layers] == ["conv", "after"]
-    with pytest.raises(rfcalc.SpecError, match="roi"):
+    with pytest.raises(rfcalc.SpecError, match="RoiAlign") as refused:
         read_onnx(str(path), strict=True)
+    assert str(refused.value.loc) == f"{path}: node /roi/RoiAlign"
+
+
+def test_findings_on_a_model_name_the_node(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every output format points at the node (a model has no lines): text, JSON (its
+    ``node`` key, line 1), GitHub annotations (the file, the node in the message), SARIF
+    (a logical location)."""
+    import json
+
+    from onnx import TensorProto, helper
+
+    from rfcalc.cli import main
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 16, 16])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    w = helper.make_tensor("w", TensorProto.FLOAT, [1, 1, 2, 2], [1.0] * 4)
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="/stem/Conv", strides=[3, 3]),
+        helper.make_node("TopK", ["c", "k"], ["y"], name="/head/TopK"),
+    ]
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(helper.make_graph(nodes, "g", [x], [y], [w])), str(path))
+    assert main(["check", str(path)]) == 0  # warnings
+    text = capsys.readouterr().out
+    assert f"{path}: node /head/TopK: RF001 warning: TopK: " in text
+    assert f"{path}: node /stem/Conv: RF102 warning: stem drops row and column 14 of its 16-pixel" in text
+    main(["check", str(path), "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert {(f["node"], f["line"], f["column"]) for f in findings} == {
+        ("/stem/Conv", 1, 1),
+        ("/head/TopK", 1, 1),
+    }
+    main(["check", str(path), "--format", "github"])
+    github = capsys.readouterr().out
+    assert "line=" not in github and "::node /stem/Conv: stem drops" in github
+    main(["check", str(path), "--format", "sarif"])
+    (run,) = json.loads(capsys.readouterr().out)["runs"]
+    places = [r["locations"][0] for r in run["results"]]
+    assert all("region" not in p["physicalLocation"] for p in places)
+    assert {p["logicalLocations"][0]["name"] for p in places} == {"/stem/Conv", "/head/TopK"}
 
 
 def test_auto_pad_and_ceil_mode_as_onnx_computes_them(tmp_path: Path) -> None:
@@ -316,6 +358,57 @@ def test_auto_pad_and_ceil_mode_as_onnx_computes_them(tmp_path: Path) -> None:
     )
     for r, name in zip(analysis.layers, "abcy", strict=True):
         assert [int(s) for s in r.output_size] == list(values[name].shape[2:]), r.name
+
+
+@pytest.mark.parametrize("auto_pad", ["NOTSET", "SAME_UPPER", "SAME_LOWER"])
+def test_conv_transpose_output_shape_reads_every_unit_as_onnx_computes_it(
+    auto_pad: str, tmp_path: Path
+) -> None:
+    """``output_shape`` sets the pads (odd totals on one axis, even on the other): every
+    output unit reads exactly the input pixels an impulse through ONNX's reference
+    evaluator shows.  Without auto_pad the operator's definition splits the padding as
+    SAME_LOWER does (the reference evaluator cannot run that case: it is compared with
+    the SAME_LOWER model)."""
+    import numpy as np
+    from onnx import TensorProto, helper
+    from onnx.reference import ReferenceEvaluator
+
+    from rfcalc.engine.unit import unit_support
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 5, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    w = helper.make_tensor("w", TensorProto.FLOAT, [1, 1, 3, 3], [1.0] * 9)
+
+    def model(auto: str) -> Any:
+        node = helper.make_node(
+            "ConvTranspose",
+            ["x", "w"],
+            ["y"],
+            name="/up/ConvTranspose",
+            strides=[2, 2],
+            output_shape=[10, 6],
+            auto_pad=auto,
+        )
+        return helper.make_model(
+            helper.make_graph([node], "g", [x], [y], [w]),
+            opset_imports=[helper.make_opsetid("", 17)],
+        )
+
+    path = tmp_path / "up.onnx"
+    onnx.save(model(auto_pad), str(path))
+    analysis = rfcalc.analyze(read_onnx(str(path)).network)
+    (r,) = analysis.layers
+    assert [int(v) for v in r.output_size] == [10, 6]
+    run = ReferenceEvaluator(model("SAME_LOWER" if auto_pad == "NOTSET" else auto_pad))
+    seen: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    for p in np.ndindex(5, 4):
+        impulse = np.zeros([1, 1, 5, 4], dtype=np.float32)
+        impulse[(0, 0, *p)] = 1
+        (out,) = run.run(None, {"x": impulse})
+        for u in zip(*np.nonzero(out[0, 0]), strict=True):
+            seen.setdefault((int(u[0]), int(u[1])), set()).add(p)
+    for u in np.ndindex(10, 6):
+        assert set(unit_support(analysis, r.name, u)) == seen.get(u, set()), u
 
 
 def _graph_case(tmp_path: Path, nodes: list[Any], inits: list[Any], shape: list[int]) -> Any:
@@ -419,7 +512,7 @@ def test_every_read_op_sizes_as_onnx_computes_them(tmp_path: Path) -> None:
         ({"op_type": "AveragePool", "kernel_shape": [2, 2], "dilations": [2, 2]}, "unsupported"),
         ({"op_type": "Pad", "mode": "reflect"}, "unsupported"),
         ({"op_type": "Slice"}, "unsupported"),
-        ({"op_type": "ConvTranspose", "output_shape": [8, 8]}, "unsupported"),
+        ({"op_type": "ConvTranspose", "output_shape": [20, 20]}, "unsupported"),
         ({"op_type": "TopK"}, "unsupported"),
     ],
 )
