@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .engine import Analysis
     from .model import Network
 
-__all__ = ["SpecError", "__version__", "analyze", "load", "to_dict"]
+__all__ = ["SpecError", "__version__", "analyze", "from_onnx", "from_torch", "load", "to_dict"]
 
 
 def load(
@@ -62,3 +62,48 @@ def to_dict(result: Analysis, spec: str | None = None) -> dict[str, Any]:
     from .render.analysis_json import analysis_document
 
     return analysis_document(result, spec if spec is not None else result.network.path)
+
+
+def from_torch(
+    module: Any, example_input: Any, dynamic: bool = True, strict: bool = False
+) -> Network:
+    """The network of a PyTorch module, read through ``torch.export`` (torch is needed,
+    and imported only here).
+
+    ``example_input`` is one tensor ``(N, C, *spatial)``; with ``dynamic`` the spatial
+    axes are symbols (H, W, D) wherever the model allows, else the example's sizes.
+    Layers are named by module path (``layer3.2.conv2``).  Ops that are spatially the
+    identity are folded; where the spatial structure ends (a classifier head) the
+    network ends; an op rfcalc cannot express is a :class:`UserWarning` naming its node
+    (the analysis goes on as if it passed its input on), or with ``strict`` a
+    :class:`SpecError`.
+    """
+    import warnings
+
+    from .imports.torch_graph import read_torch
+
+    imported = read_torch(module, example_input, dynamic, strict)
+    for note in imported.unsupported:
+        warnings.warn(
+            f"{note.loc}: {note.op_type}: {note.why}; analysed as if it passed its input on",
+            stacklevel=2,
+        )
+    return imported.network
+
+
+def from_onnx(
+    path: str | Path, input_size: Sequence[int | str] | None = None, strict: bool = False
+) -> Network:
+    """The network of an ONNX model (``pip install 'rfcalc[onnx]'``), as :func:`from_torch`
+    reads a module: ``input_size`` overrides the model's spatial input."""
+    import warnings
+
+    from .imports import read_onnx
+
+    imported = read_onnx(str(path), input_size, strict)
+    for note in imported.unsupported:
+        warnings.warn(
+            f"{note.loc}: {note.op_type}: {note.why}; analysed as if it passed its input on",
+            stacklevel=2,
+        )
+    return imported.network

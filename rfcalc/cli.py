@@ -485,32 +485,59 @@ class CheckFormat(str, Enum):
 
 @app.command("import")
 def import_model(
-    model: Annotated[str, typer.Argument(help="An ONNX model (.onnx).", show_default=False)],
+    model: Annotated[
+        str | None, typer.Argument(help="An ONNX model (.onnx).", show_default=False)
+    ] = None,
+    torch_factory: Annotated[
+        str | None,
+        typer.Option(
+            "--torch",
+            help="A PyTorch model instead: package.module:factory (a module, or a class or "
+            "function that makes one); needs --input N x C x spatial.",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write the spec here (default: stdout).")
     ] = None,
     input_size: Annotated[
         str | None,
         typer.Option(
-            "--input", "-i", help="The spatial input: 224x224, HxW (default: the model's)."
+            "--input",
+            "-i",
+            help="ONNX: the spatial input, 224x224 or HxW (default: the model's). "
+            "--torch: the example input's shape, 1x3x224x224.",
         ),
     ] = None,
+    fixed: Annotated[
+        bool,
+        typer.Option("--fixed", help="--torch: keep the example's sizes (default: symbols H, W)."),
+    ] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail (exit 1) on an op rfcalc cannot express.")
     ] = False,
 ) -> int:
     """Write a reviewable spec of a model: one layer per node, folded nodes listed."""
-    from .imports import read_onnx
     from .imports.write import spec_text
     from .model import SpecError
 
-    size = None if input_size is None else parse_input(input_size)
+    if (model is None) == (torch_factory is None):
+        _error("give an ONNX model or --torch package.module:factory (one of them)")
+        return EXIT_USAGE
     try:
-        imported = read_onnx(model, size, strict)
+        if torch_factory is not None:
+            imported = _import_torch(torch_factory, input_size, fixed, strict)
+            source = torch_factory
+        else:
+            from .imports import read_onnx
+
+            size = None if input_size is None else parse_input(input_size)
+            imported = read_onnx(str(model), size, strict)
+            source = str(model)
     except SpecError as exc:
         _spec_error(exc)
         return EXIT_FINDINGS
-    text = spec_text(imported, model)
+    text = spec_text(imported, source)
     if output is None:
         sys.stdout.write(text)
     else:
@@ -518,6 +545,31 @@ def import_model(
 
         Path(output).write_text(text)
     return EXIT_OK
+
+
+def _import_torch(factory: str, shape_text: str | None, fixed: bool, strict: bool) -> Any:
+    shape = re.split(r"\s*[x×X,]\s*", (shape_text or "").strip())
+    if (
+        not shape_text
+        or not all(p.isdigit() and int(p) > 0 for p in shape)
+        or not (3 <= len(shape) <= 5)
+    ):
+        raise typer.BadParameter(
+            "--torch needs the example input's shape: N x C x 1 to 3 spatial sizes (1x3x224x224)",
+            param_hint="--input",
+        )
+    try:
+        import torch  # noqa: F401  (only to say so when it is missing)
+    except ImportError:
+        from .model import Loc, SpecError
+
+        raise SpecError("--torch needs PyTorch installed", Loc(factory)) from None
+    from .imports.torch_graph import example, load_factory, read_torch
+
+    module = load_factory(factory)
+    return read_torch(
+        module, example([int(p) for p in shape]), not fixed, strict, path=f"<torch:{factory}>"
+    )
 
 
 @app.command()

@@ -17,150 +17,8 @@ from rfcalc.imports import read_onnx
 
 torch = pytest.importorskip("torch", reason="the PyTorch oracle needs torch==2.13.0")
 onnx = pytest.importorskip("onnx", reason="ONNX import needs onnx: pip install '.[onnx]'")
-nn = torch.nn
-F = torch.nn.functional
 
-
-class Residual(nn.Module):
-    """A bottleneck stage with a projection shortcut, then one with an identity."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stem = nn.Conv2d(3, 8, 7, 2, 3)
-        self.pool = nn.AvgPool2d(3, 2, 1)
-        self.reduce = nn.Conv2d(8, 4, 1)
-        self.conv = nn.Conv2d(4, 4, 3, 2, 1)
-        self.expand = nn.Conv2d(4, 16, 1)
-        self.project = nn.Conv2d(8, 16, 1, 2)
-        self.block = nn.Sequential(nn.Conv2d(16, 16, 3, padding=2, dilation=2), nn.ReLU())
-
-    def forward(self, x: Any) -> Any:
-        x = self.pool(F.relu(self.stem(x)))
-        y = self.expand(F.relu(self.conv(F.relu(self.reduce(x))))) + self.project(x)
-        return self.block(y) + y
-
-
-class InvertedSE(nn.Module):
-    """An inverted residual block with squeeze-and-excitation and hard-swish."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.expand = nn.Conv2d(3, 12, 1)
-        self.dw = nn.Conv2d(12, 12, 5, 2, 2, groups=12)
-        self.se1 = nn.Conv2d(12, 4, 1)
-        self.se2 = nn.Conv2d(4, 12, 1)
-        self.project = nn.Conv2d(12, 6, 1)
-
-    def forward(self, x: Any) -> Any:
-        y = F.hardswish(self.dw(F.hardswish(self.expand(x))))
-        gate = F.hardsigmoid(self.se2(F.relu(self.se1(F.adaptive_avg_pool2d(y, 1)))))
-        return self.project(y * gate)
-
-
-class FPN(nn.Module):
-    """Lateral 1x1 convs, a top-down path by nearest interpolation to the lateral's size."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.c2 = nn.Conv2d(3, 8, 3, 2, 1)
-        self.c3 = nn.Conv2d(8, 8, 3, 2, 1)
-        self.c4 = nn.Conv2d(8, 8, 3, 2, 1)
-        self.l2, self.l3, self.l4 = nn.Conv2d(8, 4, 1), nn.Conv2d(8, 4, 1), nn.Conv2d(8, 4, 1)
-        self.out = nn.Conv2d(4, 4, 3, padding=1)
-
-    def forward(self, x: Any) -> Any:
-        c2 = self.c2(x)
-        c3 = self.c3(c2)
-        c4 = self.c4(c3)
-        p4 = self.l4(c4)
-        p3 = self.l3(c3) + F.interpolate(p4, size=c3.shape[-2:], mode="nearest")
-        p2 = self.l2(c2) + F.interpolate(p3, size=c2.shape[-2:], mode="nearest")
-        return self.out(p2)
-
-
-class UNet(nn.Module):
-    """Encoder-decoder with a transposed conv and a bilinear resize to the skip."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.e1 = nn.Conv2d(1, 4, 3, padding=1)
-        self.e2 = nn.Conv2d(4, 8, 3, padding=1)
-        self.b = nn.Conv2d(8, 8, 3, padding=1)
-        self.up1 = nn.ConvTranspose2d(8, 8, 2, 2)
-        self.d2 = nn.Conv2d(16, 4, 3, padding=1)
-        self.d1 = nn.Conv2d(8, 2, 3, padding=1)
-
-    def forward(self, x: Any) -> Any:
-        e1 = self.e1(x)
-        e2 = self.e2(F.avg_pool2d(e1, 2))
-        b = self.b(F.avg_pool2d(e2, 2))
-        d2 = self.d2(torch.cat([self.up1(b), e2], 1))
-        up = F.interpolate(d2, size=e1.shape[-2:], mode="bilinear", align_corners=False)
-        return self.d1(torch.cat([up, e1], 1))
-
-
-class ASPP(nn.Module):
-    """Dilated branches and image pooling, concatenated."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stem = nn.Conv2d(3, 8, 3, 2, 1)
-        self.a1 = nn.Conv2d(8, 4, 1)
-        self.a6 = nn.Conv2d(8, 4, 3, padding=6, dilation=6)
-        self.pool_conv = nn.Conv2d(8, 4, 1)
-        self.project = nn.Conv2d(12, 4, 1)
-
-    def forward(self, x: Any) -> Any:
-        x = self.stem(x)
-        pooled = self.pool_conv(F.adaptive_avg_pool2d(x, 1))
-        image = F.interpolate(pooled, size=x.shape[-2:], mode="bilinear", align_corners=False)
-        return self.project(torch.cat([self.a1(x), self.a6(x), image], 1))
-
-
-class TCN(nn.Module):
-    """A dilated causal 1-D stack (left padding by F.pad)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.convs = nn.ModuleList(nn.Conv1d(2, 2, 3, dilation=d) for d in (1, 2, 4, 8))
-
-    def forward(self, x: Any) -> Any:
-        for conv in self.convs:
-            x = x + conv(F.pad(x, (2 * conv.dilation[0], 0)))
-        return x
-
-
-class Conv3D(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.a = nn.Conv3d(1, 4, 3, padding=1)
-        self.b = nn.Conv3d(4, 4, 3, stride=2)
-        self.c = nn.Conv3d(4, 2, (1, 3, 3), padding=(0, 1, 1))
-
-    def forward(self, x: Any) -> Any:
-        return self.c(self.b(F.avg_pool3d(self.a(x), 2)))
-
-
-CASES = [
-    (Residual, [1, 3, 96, 96]),
-    (InvertedSE, [1, 3, 64, 64]),
-    (FPN, [1, 3, 64, 64]),
-    (UNet, [1, 1, 64, 64]),
-    (ASPP, [1, 3, 65, 65]),
-    (TCN, [1, 2, 200]),
-    (Conv3D, [1, 1, 24, 24, 24]),
-]
-
-
-def _positive(model: Any) -> Any:
-    """Weights 1/fan-in, biases 0: every path carries a positive gradient."""
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d)):
-                m.weight.fill_(1.0 / m.weight[0].numel())
-                if m.bias is not None:
-                    m.bias.zero_()
-    return model.eval()
+from torch_nets import CASES, positive  # noqa: E402  (after the skip)
 
 
 def _export(model: Any, shape: list[int], path: Path, dynamic: bool) -> None:
@@ -183,7 +41,7 @@ def _export(model: Any, shape: list[int], path: Path, dynamic: bool) -> None:
 def test_imported_sizes_are_those_onnx_computes(
     cls: Any, shape: list[int], dynamic: bool, tmp_path: Path
 ) -> None:
-    model = _positive(cls())
+    model = positive(cls())
     path = tmp_path / "m.onnx"
     _export(model, shape, path, dynamic)
     imported = read_onnx(str(path), shape[2:] if dynamic else None)
@@ -211,7 +69,7 @@ def test_imported_sizes_are_those_onnx_computes(
 def test_the_last_layer_sees_what_the_gradient_shows(
     cls: Any, shape: list[int], tmp_path: Path
 ) -> None:
-    model = _positive(cls())
+    model = positive(cls())
     path = tmp_path / "m.onnx"
     _export(model, shape, path, dynamic=False)
     imported = read_onnx(str(path))
@@ -241,7 +99,7 @@ def test_the_written_spec_reads_back_as_the_model(
     from rfcalc.cli import main
 
     path = tmp_path / "m.onnx"
-    _export(_positive(cls()), shape, path, dynamic=True)
+    _export(positive(cls()), shape, path, dynamic=True)
     spec = tmp_path / "m.yaml"
     assert main(["import", str(path), "-o", str(spec)]) == 0
     size = shape[2:]
@@ -308,7 +166,8 @@ def test_findings_on_a_model_name_the_node(
     assert main(["check", str(path)]) == 0  # warnings
     text = capsys.readouterr().out
     assert f"{path}: node /head/TopK: RF001 warning: TopK: " in text
-    assert f"{path}: node /stem/Conv: RF102 warning: stem drops row and column 14 of its 16-pixel" in text
+    dropped = "RF102 warning: stem drops row and column 14 of its 16-pixel"
+    assert f"{path}: node /stem/Conv: {dropped}" in text
     main(["check", str(path), "--format", "json"])
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert {(f["node"], f["line"], f["column"]) for f in findings} == {
@@ -317,7 +176,8 @@ def test_findings_on_a_model_name_the_node(
     }
     main(["check", str(path), "--format", "github"])
     github = capsys.readouterr().out
-    assert "line=" not in github and "::node /stem/Conv: stem drops" in github
+    assert "line=" not in github
+    assert "::node /stem/Conv: stem drops" in github
     main(["check", str(path), "--format", "sarif"])
     (run,) = json.loads(capsys.readouterr().out)["runs"]
     places = [r["locations"][0] for r in run["results"]]

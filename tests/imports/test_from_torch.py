@@ -1,0 +1,157 @@
+"""PyTorch import (``torch.export``) against PyTorch itself: real architectures written
+in plain PyTorch (``torch_nets.py``), read with dynamic and fixed spatial axes.  Every
+imported layer's output size must be the size PyTorch computes for that node at an
+input the export never saw; the receptive field and input region of the last layer's
+central unit must be the model's gradient (positive weights, so every tap reaches it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import rfcalc
+from rfcalc.imports.torch_graph import export, read_program, read_torch
+
+torch = pytest.importorskip("torch", reason="the PyTorch oracle needs torch==2.13.0")
+
+from torch_nets import FPN, TORCH_CASES, ResNetish, positive  # noqa: E402  (after the skip)
+
+nn = torch.nn
+
+IDS = [c.__name__ for c, _ in TORCH_CASES]
+
+
+def _shapes(program: Any, x: Any) -> dict[str, list[int]]:
+    """Every node's spatial output size when the exported program runs on ``x``."""
+    seen: dict[str, list[int]] = {}
+
+    class Record(torch.fx.Interpreter):
+        def run_node(self, n: Any) -> Any:
+            out = super().run_node(n)
+            value = out[0] if isinstance(out, (tuple, list)) and out else out
+            if isinstance(value, torch.Tensor) and value.dim() == x.dim():
+                seen[n.name] = list(value.shape[2:])
+            return out
+
+    with torch.no_grad():
+        Record(program.module()).run(x)
+    return seen
+
+
+def _other(program: Any, shape: list[int]) -> tuple[list[int], dict[str, list[int]]]:
+    """A second input the export never saw (odd sizes where the model's guards allow
+    them, else 32 more) and every node's size there."""
+    for extra in (3, 32):
+        size = [*shape[:2], *(n + extra for n in shape[2:])]
+        try:
+            return size, _shapes(program, torch.ones(*size))
+        except AssertionError:  # a guard: the model needs, say, H = 0 (mod 4)
+            continue
+    raise AssertionError("no second input passes the model's guards")
+
+
+@pytest.mark.parametrize("dynamic", [True, False], ids=["dynamic", "fixed"])
+@pytest.mark.parametrize(("cls", "shape"), TORCH_CASES, ids=IDS)
+def test_every_layer_has_the_size_pytorch_computes(
+    cls: Any, shape: list[int], dynamic: bool
+) -> None:
+    model = positive(cls())
+    x = torch.ones(*shape)
+    program = export(model, x, dynamic)
+    imported = read_program(program, x)
+    assert not imported.unsupported, imported.unsupported
+    network = imported.network
+    if dynamic:
+        assert all(not s.is_Integer for s in network.input_size), network.input_size
+        size, seen = _other(program, shape)
+    else:
+        size, seen = shape, _shapes(program, x)
+    analysis = rfcalc.analyze(network, size[2:])
+    for r in analysis.layers:
+        assert [int(s) for s in r.output_size] == seen[r.layer.loc.node], (r.name, r.layer.loc)
+    with torch.no_grad():
+        out = model(torch.ones(*size))
+    if out.dim() == len(size):
+        assert [int(s) for s in analysis.layers[-1].output_size] == list(out.shape[2:])
+
+
+@pytest.mark.parametrize(("cls", "shape"), TORCH_CASES, ids=IDS)
+def test_the_last_map_sees_what_the_gradient_shows(cls: Any, shape: list[int]) -> None:
+    model = positive(cls())
+    imported = read_torch(model, torch.ones(*shape))
+    analysis = rfcalc.analyze(imported.network, shape[2:])
+    last = analysis.layers[-1]
+    torch.manual_seed(0)  # positive and generic: normalisations see varied values
+    x = torch.rand(*shape).add_(0.5).requires_grad_()
+    y = model(x)
+    assert y.dim() == len(shape) or imported.stopped  # a classifier: up to its head
+    if y.dim() != len(shape):
+        return
+    unit = [n // 2 for n in y.shape[2:]]
+    (g,) = torch.autograd.grad(y[(0, 0, *unit)], x)
+    g = g[0].abs().sum(0)
+    for axis, a in enumerate(last.axes):
+        assert a.field is not None, (last.name, axis)
+        region = a.field.region(unit[axis])
+        assert region is not None
+        proj = g
+        for other in sorted((i for i in range(len(unit)) if i != axis), reverse=True):
+            proj = proj.sum(other)
+        seen = [i for i, v in enumerate(proj.tolist()) if v > 0]
+        n = shape[2 + axis]
+        assert (min(seen), max(seen)) == (max(int(region.start), 0), min(int(region.end), n - 1))
+
+
+def test_the_written_spec_reads_back_as_the_module(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``rfcalc import --torch package.module:factory --input NxCxHxW`` writes a spec
+    that analyses as the module itself (names are module paths)."""
+    from rfcalc.cli import main
+
+    spec = tmp_path / "fpn.yaml"
+    args = ["import", "--torch", "torch_nets:FPN", "--input", "1x3x64x64", "-o", str(spec)]
+    assert main(args) == 0
+    written = rfcalc.analyze(rfcalc.load(str(spec)), [61, 47])
+    direct = rfcalc.analyze(rfcalc.from_torch(positive(FPN()), torch.ones(1, 3, 64, 64)), [61, 47])
+    assert [r.name for r in written.layers] == [r.name for r in direct.layers]
+    assert [r.name for r in written.layers][:4] == ["c2", "c3", "c4", "l4"]
+    for a, b in zip(written.layers, direct.layers, strict=True):
+        assert [(x.size, x.receptive_field, x.jump, x.effective_padding) for x in a.axes] == [
+            (y.size, y.receptive_field, y.jump, y.effective_padding) for y in b.axes
+        ]
+    assert main(["import", "--torch", "torch_nets:FPN", "--input", "64x64"]) == 2
+    assert main(["import", "--torch", "torch_nets:Nope", "--input", "1x3x64x64"]) == 1
+    assert "torch_nets has no attribute 'Nope'" in capsys.readouterr().err
+
+
+class Rolled(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv2d(1, 1, 3)
+        self.b = nn.Conv2d(1, 1, 3)
+
+    def forward(self, x: Any) -> Any:
+        return self.b(torch.roll(self.a(x), 1, dims=2))
+
+
+def test_what_rfcalc_cannot_express_is_a_warning_or_refused() -> None:
+    x = torch.ones(1, 1, 16, 16)
+    with pytest.warns(UserWarning, match=r"node roll: roll: rfcalc cannot express roll"):
+        network = rfcalc.from_torch(Rolled(), x)
+    assert [layer.name for layer in network.layers] == ["a", "b"]
+    with pytest.raises(rfcalc.SpecError, match="roll"):
+        rfcalc.from_torch(Rolled(), x, strict=True)
+
+
+def test_a_classifier_is_read_up_to_its_head() -> None:
+    imported = read_torch(ResNetish(), torch.ones(1, 3, 64, 64))
+    assert {n.op_type for n in imported.stopped} >= {"flatten"}
+    names = [layer.name for layer in imported.network.layers]
+    assert names[:2] == ["conv1", "maxpool"]
+    assert "layer2.0.downsample.0" in names
+    assert "layer1.0.add_" in names
+    analysis = rfcalc.analyze(imported.network, [224, 224])
+    assert analysis.layers[-1].name == "avgpool"

@@ -1,0 +1,276 @@
+"""Real architectures written in plain PyTorch for the import oracles (no torchvision,
+no downloads): the same networks are exported to ONNX and read through torch.export.
+
+Import only after ``pytest.importorskip("torch")``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+nn = torch.nn
+F = torch.nn.functional
+
+
+class Residual(nn.Module):
+    """A bottleneck stage with a projection shortcut, then one with an identity."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 7, 2, 3)
+        self.pool = nn.AvgPool2d(3, 2, 1)
+        self.reduce = nn.Conv2d(8, 4, 1)
+        self.conv = nn.Conv2d(4, 4, 3, 2, 1)
+        self.expand = nn.Conv2d(4, 16, 1)
+        self.project = nn.Conv2d(8, 16, 1, 2)
+        self.block = nn.Sequential(nn.Conv2d(16, 16, 3, padding=2, dilation=2), nn.ReLU())
+
+    def forward(self, x: Any) -> Any:
+        x = self.pool(F.relu(self.stem(x)))
+        y = self.expand(F.relu(self.conv(F.relu(self.reduce(x))))) + self.project(x)
+        return self.block(y) + y
+
+
+class InvertedSE(nn.Module):
+    """An inverted residual block with squeeze-and-excitation and hard-swish."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expand = nn.Conv2d(3, 12, 1)
+        self.dw = nn.Conv2d(12, 12, 5, 2, 2, groups=12)
+        self.se1 = nn.Conv2d(12, 4, 1)
+        self.se2 = nn.Conv2d(4, 12, 1)
+        self.project = nn.Conv2d(12, 6, 1)
+
+    def forward(self, x: Any) -> Any:
+        y = F.hardswish(self.dw(F.hardswish(self.expand(x))))
+        gate = F.hardsigmoid(self.se2(F.relu(self.se1(F.adaptive_avg_pool2d(y, 1)))))
+        return self.project(y * gate)
+
+
+class FPN(nn.Module):
+    """Lateral 1x1 convs, a top-down path by nearest interpolation to the lateral's size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.c2 = nn.Conv2d(3, 8, 3, 2, 1)
+        self.c3 = nn.Conv2d(8, 8, 3, 2, 1)
+        self.c4 = nn.Conv2d(8, 8, 3, 2, 1)
+        self.l2, self.l3, self.l4 = nn.Conv2d(8, 4, 1), nn.Conv2d(8, 4, 1), nn.Conv2d(8, 4, 1)
+        self.out = nn.Conv2d(4, 4, 3, padding=1)
+
+    def forward(self, x: Any) -> Any:
+        c2 = self.c2(x)
+        c3 = self.c3(c2)
+        c4 = self.c4(c3)
+        p4 = self.l4(c4)
+        p3 = self.l3(c3) + F.interpolate(p4, size=c3.shape[-2:], mode="nearest")
+        p2 = self.l2(c2) + F.interpolate(p3, size=c2.shape[-2:], mode="nearest")
+        return self.out(p2)
+
+
+class UNet(nn.Module):
+    """Encoder-decoder with a transposed conv and a bilinear resize to the skip."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.e1 = nn.Conv2d(1, 4, 3, padding=1)
+        self.e2 = nn.Conv2d(4, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 8, 3, padding=1)
+        self.up1 = nn.ConvTranspose2d(8, 8, 2, 2)
+        self.d2 = nn.Conv2d(16, 4, 3, padding=1)
+        self.d1 = nn.Conv2d(8, 2, 3, padding=1)
+
+    def forward(self, x: Any) -> Any:
+        e1 = self.e1(x)
+        e2 = self.e2(F.avg_pool2d(e1, 2))
+        b = self.b(F.avg_pool2d(e2, 2))
+        d2 = self.d2(torch.cat([self.up1(b), e2], 1))
+        up = F.interpolate(d2, size=e1.shape[-2:], mode="bilinear", align_corners=False)
+        return self.d1(torch.cat([up, e1], 1))
+
+
+class ASPP(nn.Module):
+    """Dilated branches and image pooling, concatenated."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, 2, 1)
+        self.a1 = nn.Conv2d(8, 4, 1)
+        self.a6 = nn.Conv2d(8, 4, 3, padding=6, dilation=6)
+        self.pool_conv = nn.Conv2d(8, 4, 1)
+        self.project = nn.Conv2d(12, 4, 1)
+
+    def forward(self, x: Any) -> Any:
+        x = self.stem(x)
+        pooled = self.pool_conv(F.adaptive_avg_pool2d(x, 1))
+        image = F.interpolate(pooled, size=x.shape[-2:], mode="bilinear", align_corners=False)
+        return self.project(torch.cat([self.a1(x), self.a6(x), image], 1))
+
+
+class TCN(nn.Module):
+    """A dilated causal 1-D stack (left padding by F.pad)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(nn.Conv1d(2, 2, 3, dilation=d) for d in (1, 2, 4, 8))
+
+    def forward(self, x: Any) -> Any:
+        for conv in self.convs:
+            x = x + conv(F.pad(x, (2 * conv.dilation[0], 0)))
+        return x
+
+
+class Conv3D(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv3d(1, 4, 3, padding=1)
+        self.b = nn.Conv3d(4, 4, 3, stride=2)
+        self.c = nn.Conv3d(4, 2, (1, 3, 3), padding=(0, 1, 1))
+
+    def forward(self, x: Any) -> Any:
+        return self.c(self.b(F.avg_pool3d(self.a(x), 2)))
+
+
+def positive(model: Any) -> Any:
+    """Weights between 1/2 and 3/2 of 1/fan-in (seeded: channels differ, so that
+    normalisations over them do not vanish), biases 0: every path carries a positive
+    gradient."""
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.Linear)):
+                spread = torch.rand(m.weight.shape, generator=generator) + 0.5
+                m.weight.copy_(spread / m.weight[0].numel())
+                if m.bias is not None:
+                    m.bias.zero_()
+    return model.eval()
+
+
+class Bottleneck(nn.Module):
+    """torchvision's ResNet bottleneck: the stride on the 3x3, ``out += identity``."""
+
+    def __init__(self, cin: int, mid: int, stride: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, mid, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(mid)
+        self.conv2 = nn.Conv2d(mid, mid, 3, stride, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(mid)
+        self.conv3 = nn.Conv2d(mid, mid * 4, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(mid * 4)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = (
+            nn.Sequential(nn.Conv2d(cin, mid * 4, 1, stride, bias=False), nn.BatchNorm2d(mid * 4))
+            if stride != 1 or cin != mid * 4
+            else None
+        )
+
+    def forward(self, x: Any) -> Any:
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        out += identity
+        return self.relu(out)
+
+
+class ResNetish(nn.Module):
+    """A ResNet-50-shaped stem and two stages, then the classifier head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        self.layer1 = nn.Sequential(Bottleneck(8, 4, 1), Bottleneck(16, 4, 1))
+        self.layer2 = nn.Sequential(Bottleneck(16, 8, 2), Bottleneck(32, 8, 1))
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x: Any) -> Any:
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer2(self.layer1(x))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+class ShuffleUnit(nn.Module):
+    """ShuffleNet v2's unit: a channel split, a depthwise branch, concat, channel shuffle
+    (view / transpose / reshape), and a reflect-padded conv."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, 2, 1)
+        self.pw = nn.Conv2d(4, 4, 1)
+        self.dw = nn.Conv2d(4, 4, 3, 1, 1, groups=4)
+        self.out = nn.Conv2d(8, 4, 3, padding=1, padding_mode="reflect")
+
+    def forward(self, x: Any) -> Any:
+        x = self.stem(x)
+        a, b = x.chunk(2, dim=1)
+        x = torch.cat([a, self.dw(self.pw(b))], 1)
+        n, c, h, w = x.shape
+        x = x.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+        return self.out(x)
+
+
+class ConvNeXtBlock(nn.Module):
+    """A depthwise 7x7, then LayerNorm and Linear layers channels-last (permute)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 4, 4)
+        self.dwconv = nn.Conv2d(8, 8, 7, padding=3, groups=8)
+        self.norm = nn.LayerNorm(8)
+        self.pwconv1 = nn.Linear(8, 16)
+        self.pwconv2 = nn.Linear(16, 8)
+        self.gamma = nn.Parameter(torch.full((8,), 0.5))
+
+    def forward(self, x: Any) -> Any:
+        x = self.stem(x)
+        y = self.dwconv(x).permute(0, 2, 3, 1)
+        y = self.pwconv2(F.gelu(self.pwconv1(self.norm(y))))
+        y = (self.gamma * y).permute(0, 3, 1, 2)
+        return x + y
+
+
+class CheckedUNet(nn.Module):
+    """A U-Net decoder that checks sizes in Python (``if``) and pads the upsampled map
+    to the skip, as many public U-Nets do; the checks are on sizes torch.export states."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.e1 = nn.Conv2d(1, 4, 3, padding=1)
+        self.e2 = nn.Conv2d(4, 8, 3, padding=1)
+        self.up = nn.ConvTranspose2d(8, 4, 2, 2)
+        self.d1 = nn.Conv2d(8, 2, 3, padding=1)
+
+    def forward(self, x: Any) -> Any:
+        e1 = self.e1(x)
+        e2 = self.e2(F.avg_pool2d(e1, 2))
+        u = self.up(e2)
+        if u.shape[-1] != e1.shape[-1]:
+            u = F.interpolate(u, size=e1.shape[-2:], mode="nearest")
+        return self.d1(torch.cat([u, e1], 1))
+
+
+CASES = [
+    (Residual, [1, 3, 96, 96]),
+    (InvertedSE, [1, 3, 64, 64]),
+    (FPN, [1, 3, 64, 64]),
+    (UNet, [1, 1, 64, 64]),
+    (ASPP, [1, 3, 65, 65]),
+    (TCN, [1, 2, 200]),
+    (Conv3D, [1, 1, 24, 24, 24]),
+]
+#: and what only torch.export reads (the ONNX exporter writes these with Transpose /
+#: Reshape nodes rfcalc stops at, or they repeat the cases above)
+TORCH_CASES = [
+    *CASES,
+    (ResNetish, [1, 3, 64, 64]),
+    (ShuffleUnit, [1, 3, 48, 40]),
+    (ConvNeXtBlock, [1, 3, 64, 64]),
+    (CheckedUNet, [1, 1, 48, 48]),
+]
