@@ -19,9 +19,18 @@ from .model import SpecError
 
 if TYPE_CHECKING:
     from .engine import Analysis
-    from .model import Network
+    from .model import Finding, Network
 
-__all__ = ["SpecError", "__version__", "analyze", "from_onnx", "from_torch", "load", "to_dict"]
+__all__ = [
+    "SpecError",
+    "__version__",
+    "analyze",
+    "drift",
+    "from_onnx",
+    "from_torch",
+    "load",
+    "to_dict",
+]
 
 
 def load(
@@ -107,3 +116,16 @@ def from_onnx(
             stacklevel=2,
         )
     return imported.network
+
+
+def drift(spec: str | Path | Network, model: str | Path | Network) -> list[Finding]:
+    """Where a spec and the model it describes differ (RF601, as ``rfcalc check SPEC
+    --model MODEL``): an empty list when they agree.  ``model`` is an ONNX file or a
+    network (:func:`from_torch`, :func:`from_onnx`); a pytest check is ``assert not
+    rfcalc.drift("specs/net.yaml", rfcalc.from_torch(Net(), x))``."""
+    from .compare import drift as compare
+    from .model import Network
+
+    theirs = model if isinstance(model, Network) else from_onnx(model)
+    ours = spec if isinstance(spec, Network) else load(spec)
+    return compare(ours, theirs)

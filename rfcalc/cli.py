@@ -610,6 +610,14 @@ def check(
     details: Annotated[
         bool, typer.Option("--details", help="text format: print pictures under findings.")
     ] = False,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="An ONNX model the specs describe: report where they differ (RF601).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> int:
     """Lint specs: gridding, HDC, dropped pixels, merges, framework rules, expectations.
 
@@ -633,7 +641,20 @@ def check(
     except ConfigError as exc:
         _error(f"rfcalc: {exc}")
         return EXIT_USAGE
-    results = [lint_path(path, config, explicit) for path, explicit in expand(specs)]
+    reference = None
+    if model is not None:
+        from .imports import is_onnx_path
+        from .model import SpecError
+
+        if not is_onnx_path(model):
+            _error(f"rfcalc: --model takes an ONNX model (.onnx), not {model!r}")
+            return EXIT_USAGE
+        try:
+            reference = _read_network(model, {})
+        except SpecError as exc:
+            _spec_error(exc)
+            return EXIT_USAGE
+    results = [lint_path(path, config, explicit, reference) for path, explicit in expand(specs)]
     chosen = fmt or (CheckFormat.rich if sys.stdout.isatty() else CheckFormat.text)
     shown = FORMATS[chosen.value](results, details)
     if isinstance(shown, str):

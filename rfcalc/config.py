@@ -18,9 +18,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import TARGETS, Severity
+
+if TYPE_CHECKING:
+    from .rules import Rule
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -177,3 +180,30 @@ def from_options(
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
+
+
+def enabled(rule: Rule, config: Config) -> bool:
+    if config.select and not any(rule.matches(s) for s in config.select):
+        return False
+    if any(rule.matches(s) for s in config.ignore):
+        return False
+    return _override(rule, config) is not False
+
+
+def _override(rule: Rule, config: Config) -> Severity | bool | None:
+    """The configured severity (most specific selector wins); True when none; False: off."""
+    best: tuple[int, Severity | None] | None = None
+    for selector, level in config.severity.items():
+        if rule.matches(selector):
+            rank = 2 if selector in (rule.id, rule.name) else 1
+            if best is None or rank > best[0]:
+                best = (rank, level)
+    if best is None:
+        return True
+    return False if best[1] is None else best[1]
+
+
+def severity_of(rule: Rule, config: Config, reported: Severity | None) -> Severity:
+    override = _override(rule, config)
+    base = override if isinstance(override, Severity) else rule.severity
+    return base if reported is None else min(base, reported)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .config import Config
+from .config import Config, enabled, severity_of
 from .engine import analyze_network
 from .model import (
     EXIT_BUG,
@@ -18,35 +18,8 @@ from .model import (
     Severity,
     SpecError,
 )
-from .rules import RULES, Context, Rule, Run
+from .rules import RULES, Context, Run
 from .rules.base import size_text
-
-
-def enabled(rule: Rule, config: Config) -> bool:
-    if config.select and not any(rule.matches(s) for s in config.select):
-        return False
-    if any(rule.matches(s) for s in config.ignore):
-        return False
-    return _override(rule, config) is not False
-
-
-def _override(rule: Rule, config: Config) -> Severity | bool | None:
-    """The configured severity (most specific selector wins); True when none; False: off."""
-    best: tuple[int, Severity | None] | None = None
-    for selector, level in config.severity.items():
-        if rule.matches(selector):
-            rank = 2 if selector in (rule.id, rule.name) else 1
-            if best is None or rank > best[0]:
-                best = (rank, level)
-    if best is None:
-        return True
-    return False if best[1] is None else best[1]
-
-
-def severity_of(rule: Rule, config: Config, reported: Severity | None) -> Severity:
-    override = _override(rule, config)
-    base = override if isinstance(override, Severity) else rule.severity
-    return base if reported is None else min(base, reported)
 
 
 @dataclass(frozen=True)
@@ -135,7 +108,13 @@ def spec_error_finding(exc: SpecError, config: Config) -> list[Finding]:
     return [Finding(exc.loc, rule.id, rule.name, severity_of(rule, config, None), exc.message)]
 
 
-def lint_text(text: str, path: str, config: Config = Config(), explicit: bool = True) -> FileResult:
+def lint_text(
+    text: str,
+    path: str,
+    config: Config = Config(),
+    explicit: bool = True,
+    model: Network | None = None,
+) -> FileResult:
     """Check a spec's text.  YAML that is not a spec is skipped; one that looks like a
     spec without its ``rfcalc: 1`` line, or an empty file named explicitly, is RF001."""
     from .spec import load_spec
@@ -160,11 +139,19 @@ def lint_text(text: str, path: str, config: Config = Config(), explicit: bool = 
         network = load_spec(text, path) if root is None else parse_network(root, path)
     except SpecError as exc:
         return FileResult(path, tuple(spec_error_finding(exc, config)))
-    return FileResult(path, tuple(lint_network(network, config)))
+    findings = lint_network(network, config)
+    if model is not None:
+        from .compare import drift
+
+        findings = sorted([*findings, *drift(network, model, config)], key=Finding.sort_key)
+    return FileResult(path, tuple(findings))
 
 
-def lint_path(path: str, config: Config = Config(), explicit: bool = True) -> FileResult:
-    """Check one file; a file that is not a spec is skipped unless it cannot be read at all."""
+def lint_path(
+    path: str, config: Config = Config(), explicit: bool = True, model: Network | None = None
+) -> FileResult:
+    """Check one file; a file that is not a spec is skipped unless it cannot be read at all.
+    With ``model``, a spec is also compared with it (RF601 model-drift)."""
     from .imports import is_onnx_path
     from .spec import looks_like_spec_file, read_text
 
@@ -178,7 +165,7 @@ def lint_path(path: str, config: Config = Config(), explicit: bool = True) -> Fi
             return FileResult(path, skipped=True)
         return FileResult(path, tuple(spec_error_finding(exc, config)))
     try:
-        return lint_text(text, path, config, explicit)
+        return lint_text(text, path, config, explicit, model)
     except RecursionError:
         deep = SpecError("the network is too deep to check", Loc(path))
         return FileResult(path, tuple(spec_error_finding(deep, config)))

@@ -28,7 +28,16 @@ def _plain(x: Any) -> bool:
 
 
 def test_the_api_is_what_all_says() -> None:
-    assert sorted(rfcalc.__all__) == ["SpecError", "__version__", "analyze", "load", "to_dict"]
+    assert sorted(rfcalc.__all__) == [
+        "SpecError",
+        "__version__",
+        "analyze",
+        "drift",
+        "from_onnx",
+        "from_torch",
+        "load",
+        "to_dict",
+    ]
     for name in rfcalc.__all__:
         assert hasattr(rfcalc, name)
 

@@ -13,6 +13,7 @@ rfcalc cannot express.  Weights are never converted: only their shapes are read.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -207,7 +208,7 @@ def _walk(graph: Any, path: str, input_size: Sequence[Any] | None, strict: bool)
     state = _State(path, ndim, tuple(sympy.sympify(s) for s in sizes))
     state.tensors[first.name] = _Map(INPUT, channels=channels)
     for name, t in inits.items():
-        small = len(t.dims) <= 1 and (not t.dims or t.dims[0] <= 64)
+        small = math.prod(t.dims) <= 64 and len(t.dims) <= 1
         array = numpy_helper.to_array(t) if small else None
         state.tensors[name] = _Const(
             None if array is None else array.reshape(-1).tolist(), tuple(t.dims), array
@@ -317,11 +318,12 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
 
         value = a.get("value")
         if value is not None:
-            arr = numpy_helper.to_array(value)
-            small = arr.size <= 64
-            state.tensors[out] = _Const(
-                arr.reshape(-1).tolist() if small else None, arr.shape, arr if small else None
-            )
+            dims = tuple(int(d) for d in value.dims)
+            if math.prod(dims) > 64:  # a weight: its shape is all rfcalc reads
+                state.tensors[out] = _Const(None, dims)
+            else:
+                arr = numpy_helper.to_array(value)
+                state.tensors[out] = _Const(arr.reshape(-1).tolist(), dims, arr)
         else:
             for key in ("value_ints", "value_int", "value_floats", "value_float"):
                 if key in a:

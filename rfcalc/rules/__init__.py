@@ -22,6 +22,7 @@ from . import (
     hdc_recurrence,
     merge_mismatch,
     misaligned_merge,
+    model_drift,
     pool_padding,
     receptive_field_input,
     spec_error,
@@ -50,6 +51,7 @@ RULES: tuple[Rule, ...] = (
     checkerboard.RULE,
     expectation.RULE,
     receptive_field_input.RULE,
+    model_drift.RULE,
 )
 
 BY_ID = {rule.id: rule for rule in RULES}

@@ -125,9 +125,53 @@ def test_every_rule_and_op_fires_on_generated_networks() -> None:
         network = _load(text)
         if network is not None:
             ops |= {layer.op for layer in network.layers}
+            fired.update(f.rule for f in _drift_against_brute_force(network, seed))
     assert set(OPS) - ops == set()
     COUNTS.update({f"rule {r} fired (seeded run of 400)": n for r, n in fired.items()})
     assert {r.id for r in RULES} - set(fired) == set()
+
+
+def _quantities(network: Network, sizes: Any) -> list[Any]:
+    a = analyze_network(network, list(sizes))
+    return [
+        [(x.size, x.receptive_field, x.jump, x.effective_padding) for x in r.axes] for r in a.layers
+    ]
+
+
+def _drift_against_brute_force(network: Network, seed: int) -> list[Any]:
+    """RF601 on a network and a copy with one window layer's kernel grown by 1: silent
+    on the network itself; on the copy, exactly one finding per input where some layer's
+    numbers differ, on the first such layer (the analyses compared value by value)."""
+    from dataclasses import replace
+
+    from rfcalc.compare import drift
+
+    if network.bounds:
+        return []  # hyperparameters: drift compares concrete networks
+    assert drift(network, network) == []
+    windows = [i for i, layer in enumerate(network.layers) if layer.op in ("conv", "max_pool")]
+    if not windows:
+        return []
+    i = random.Random(seed).choice(windows)
+    layer = network.layers[i]
+    grown = tuple(k + 1 for k in layer.kernel)
+    mutated = replace(
+        network,
+        layers=(*network.layers[:i], replace(layer, kernel=grown), *network.layers[i + 1 :]),
+    )
+    found = drift(network, mutated)
+    runs = [
+        tuple(network.input_size),
+        *(s for s in network.sizes if tuple(s) != tuple(network.input_size)),
+    ]
+    expected = []
+    for sizes in runs:
+        ours, theirs = _quantities(network, sizes), _quantities(mutated, sizes)
+        first = next((j for j, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b), None)
+        if first is not None:
+            expected.append(network.layers[first].name)
+    assert sorted(f.layer for f in found) == sorted(expected), (found, expected)
+    return found
 
 
 # --- solve against brute force ---------------------------------------------------------

@@ -403,3 +403,25 @@ def test_what_ends_the_structure_or_cannot_be_expressed_is_named(
     named = imported.stopped if why == "stopped" else imported.unsupported
     assert [n.node for n in named] == ["odd"], (imported.stopped, imported.unsupported)
     assert imported.network.layers[0].name == "conv"
+
+
+def test_weights_are_never_converted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only shapes are read from weights: every tensor turned into an array (pads,
+    scales, axes) has at most 64 numbers, on a ResNet-shaped model with its classifier."""
+    from onnx import numpy_helper
+    from torch_nets import ResNetish
+
+    path = tmp_path / "r.onnx"
+    _export(positive(ResNetish()), [1, 3, 64, 64], path, dynamic=True)
+    converted: list[int] = []
+    real = numpy_helper.to_array
+
+    def counting(tensor: Any, *args: Any, **kwargs: Any) -> Any:
+        array = real(tensor, *args, **kwargs)
+        converted.append(int(array.size))
+        return array
+
+    monkeypatch.setattr(numpy_helper, "to_array", counting)
+    imported = read_onnx(str(path))
+    assert len(imported.network.layers) > 10
+    assert max(converted, default=0) <= 64, converted

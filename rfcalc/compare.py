@@ -1,0 +1,173 @@
+"""Drift between a spec and the model it describes (RF601, ``check SPEC --model MODEL``).
+
+Both networks are analysed at the spec's input (and at each of ``input.sizes``); layers
+are paired by name (the names ``rfcalc import`` writes), or in order when no name is
+shared and both have as many layers.  What differs is reported on the spec's lines:
+missing layers either way, ops and inputs, and the first layer whose size, receptive
+field, jump or effective padding differs (later ones follow from it and are counted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sympy
+
+from .config import Config, enabled, severity_of
+from .engine import Analysis, analyze_network
+from .model import INPUT, Finding, Layer, Network
+from .rules.base import size_text
+from .rules.model_drift import RULE
+
+#: sizes at which formulas that sympy cannot prove equal are compared
+_SAMPLES = (97, 224, 257, 512)
+
+
+def drift(spec: Network, model: Network, config: Config = Config()) -> list[Finding]:
+    """Where ``spec`` and ``model`` disagree, as findings on the spec's lines."""
+    if not enabled(RULE, config):
+        return []
+    severity = severity_of(RULE, config, None)
+    found: list[tuple[Any, str, str | None]] = []  # (loc, message, layer)
+    if spec.ndim != model.ndim:
+        where = spec.key_locs.get("input", spec.loc)
+        found.append(
+            (where, f"the model has {model.ndim} spatial axes, the spec {spec.ndim}", None)
+        )
+        return _findings(found, severity)
+    pairs, lacking, extra, by_order = _pair(spec, model)
+    for layer in lacking:
+        found.append((layer.loc, f"{layer.name}: the model has no layer of that name", layer.name))
+    if extra:
+        where = spec.key_locs.get("layers", spec.loc)
+        shown = ", ".join(f"{m.name} ({m.loc.node or m.op})" for m in extra[:5])
+        more = f" and {len(extra) - 5} more" if len(extra) > 5 else ""
+        found.append((where, f"the model has layers the spec lacks: {shown}{more}", None))
+    rename = {m.name: s.name for s, m in pairs}
+    rename[INPUT] = INPUT
+    for s, m in pairs:
+        if str(s.op) != str(m.op):
+            found.append((s.loc, f"{s.name}: the model's layer is {m.op}, not {s.op}", s.name))
+            continue
+        theirs = tuple(rename.get(i, f"{i} (not in the spec)") for i in m.inputs)
+        if theirs != s.inputs:
+            found.append(
+                (
+                    s.at("inputs"),
+                    f"{s.name}: the model's layer reads {', '.join(theirs)}, "
+                    f"not {', '.join(s.inputs)}",
+                    s.name,
+                )
+            )
+    inputs: list[tuple[Any, ...]] = [tuple(spec.input_size)]
+    inputs += [tuple(sizes) for sizes in spec.sizes if tuple(sizes) != tuple(spec.input_size)]
+    for size in inputs:
+        found += _first_difference(spec, model, pairs, size)
+    if by_order and found:
+        found.append((spec.loc, "layers were paired in order: no name is shared", None))
+    return _findings(found, severity)
+
+
+def _findings(found: list[tuple[Any, str, str | None]], severity: Any) -> list[Finding]:
+    return sorted(
+        (
+            Finding(loc, RULE.id, RULE.name, severity, message, layer)
+            for loc, message, layer in found
+        ),
+        key=Finding.sort_key,
+    )
+
+
+def _pair(
+    spec: Network, model: Network
+) -> tuple[list[tuple[Layer, Layer]], list[Layer], list[Layer], bool]:
+    """Pairs of (spec layer, model layer), spec layers unpaired, model layers unpaired,
+    and whether the pairing went by order."""
+    theirs = {m.name: m for m in model.layers}
+    shared = [s for s in spec.layers if s.name in theirs]
+    if not shared and len(spec.layers) == len(model.layers):
+        return list(zip(spec.layers, model.layers, strict=True)), [], [], True
+    pairs = [(s, theirs[s.name]) for s in shared]
+    ours = {s.name for s in spec.layers}
+    lacking = [s for s in spec.layers if s.name not in theirs]
+    extra = [m for m in model.layers if m.name not in ours]
+    return pairs, lacking, extra, False
+
+
+def _first_difference(
+    spec: Network, model: Network, pairs: list[tuple[Layer, Layer]], size: Sequence[Any]
+) -> list[tuple[Any, str, str | None]]:
+    try:
+        a = analyze_network(spec, list(size))
+        b = analyze_network(model, list(size))
+    except ValueError as exc:
+        return [(spec.loc, f"the model cannot be analysed at input {size_text(size)}: {exc}", None)]
+    differing = [s for s, m in pairs if _values(a, s.name) != _values(b, m.name, a, s.name)]
+    if not differing:
+        return []
+    first = differing[0]
+    m = next(m for s, m in pairs if s is first)
+    ours, theirs = _shown(a, first.name), _shown(b, m.name)
+    later = len(differing) - 1
+    tail = f"; {later} later layer{'s' if later != 1 else ''} differ too" if later else ""
+    return [
+        (
+            first.loc,
+            f"{first.name}: the model gives {theirs} where the spec gives {ours} "
+            f"(at input {size_text(size)}){tail}",
+            first.name,
+        )
+    ]
+
+
+def _values(
+    analysis: Analysis, name: str, other: Analysis | None = None, other_name: str = ""
+) -> tuple[Any, ...]:
+    """The layer's sizes and fields, with formulas equal to ``other``'s where sympy
+    proves it or every sample input agrees (so that equal formulas compare equal)."""
+    r = analysis[name]
+    values = [(x.size, x.receptive_field, x.jump, x.effective_padding) for x in r.axes]
+    if other is None:
+        return tuple(values)
+    mine = [
+        (x.size, x.receptive_field, x.jump, x.effective_padding) for x in other[other_name].axes
+    ]
+    out = []
+    for ours, theirs in zip(values, mine, strict=True):
+        out.append(tuple(t if _same(o, t) else o for o, t in zip(ours, theirs, strict=True)))
+    return tuple(out)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    if a == b:
+        return True
+    try:
+        if sympy.expand(a - b) == 0:
+            return True
+        symbols = sorted((sympy.sympify(a) - sympy.sympify(b)).free_symbols, key=lambda s: str(s))
+        if not symbols:
+            return False
+        for n in _SAMPLES:
+            point = {s: n + i for i, s in enumerate(symbols)}
+            if sympy.sympify(a).subs(point) != sympy.sympify(b).subs(point):
+                return False
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _shown(analysis: Analysis, name: str) -> str:
+    r = analysis[name]
+
+    def axes(values: list[Any]) -> str:
+        return size_text(["?" if v is None else v for v in values])
+
+    return (
+        f"output {axes([x.size for x in r.axes])}, "
+        f"receptive field {axes([x.receptive_field for x in r.axes])}, "
+        f"jump {axes([x.jump for x in r.axes])}, "
+        f"effective padding {axes([x.effective_padding for x in r.axes])}"
+    )
