@@ -274,3 +274,147 @@ TORCH_CASES = [
     (ConvNeXtBlock, [1, 3, 64, 64]),
     (CheckedUNet, [1, 1, 48, 48]),
 ]
+
+
+# --- torchvision's classifiers, layer for layer (no weights, no torchvision) -----------
+
+
+def resnet50() -> Any:
+    """torchvision's ResNet-50: the stem, bottleneck stages [3, 4, 6, 3], the head."""
+    model = ResNetish()
+    model.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+    model.bn1 = nn.BatchNorm2d(64)
+    stages, cin = [], 64
+    for mid, blocks, stride in ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)):
+        layers = [Bottleneck(cin, mid, stride)]
+        layers += [Bottleneck(mid * 4, mid, 1) for _ in range(blocks - 1)]
+        stages.append(nn.Sequential(*layers))
+        cin = mid * 4
+    model.layer1, model.layer2 = stages[0], stages[1]
+    model.layer3, model.layer4 = stages[2], stages[3]
+    model.fc = nn.Linear(2048, 1000)
+    model.forward = lambda x: model.fc(  # type: ignore[method-assign]
+        torch.flatten(
+            model.avgpool(
+                model.layer4(
+                    model.layer3(
+                        model.layer2(
+                            model.layer1(model.maxpool(model.relu(model.bn1(model.conv1(x)))))
+                        )
+                    )
+                )
+            ),
+            1,
+        )
+    )
+    return model
+
+
+class VGG16(nn.Module):
+    """torchvision's vgg16: 13 padded 3x3 convs in five stages, 2x2 max pools."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layers: list[Any] = []
+        cin = 3
+        stages = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]]
+        for v in [x for stage in stages for x in (*stage, "M")]:
+            if v == "M":
+                layers.append(nn.MaxPool2d(2, 2))
+            else:
+                layers += [nn.Conv2d(cin, int(v), 3, padding=1), nn.ReLU(inplace=True)]
+                cin = int(v)
+        self.features = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
+        self.classifier = nn.Linear(512 * 49, 1000)
+
+    def forward(self, x: Any) -> Any:
+        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+
+class AlexNet(nn.Module):
+    """torchvision's alexnet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 64, 11, 4, 2),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(64, 192, 5, padding=2),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(192, 384, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(384, 256, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(256, 256, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(3, 2),
+        )
+        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+        self.classifier = nn.Linear(256 * 36, 1000)
+
+    def forward(self, x: Any) -> Any:
+        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+
+class DenseLayer(nn.Module):
+    def __init__(self, cin: int, growth: int) -> None:
+        super().__init__()
+        self.norm1 = nn.BatchNorm2d(cin)
+        self.conv1 = nn.Conv2d(cin, 4 * growth, 1, bias=False)
+        self.norm2 = nn.BatchNorm2d(4 * growth)
+        self.conv2 = nn.Conv2d(4 * growth, growth, 3, padding=1, bias=False)
+
+    def forward(self, x: Any) -> Any:
+        return self.conv2(F.relu(self.norm2(self.conv1(F.relu(self.norm1(x))))))
+
+
+class DenseNet121(nn.Module):
+    """torchvision's densenet121: blocks [6, 12, 24, 16], growth 32, 2x2 average-pool
+    transitions (ordinary concat per layer, as torchvision's memory-efficient path
+    computes the same thing)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv0 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.norm0 = nn.BatchNorm2d(64)
+        self.pool0 = nn.MaxPool2d(3, 2, 1)
+        self.blocks = nn.ModuleList()
+        self.transitions = nn.ModuleList()
+        c = 64
+        for i, n in enumerate((6, 12, 24, 16)):
+            self.blocks.append(nn.ModuleList(DenseLayer(c + j * 32, 32) for j in range(n)))
+            c += n * 32
+            if i < 3:
+                self.transitions.append(
+                    nn.Sequential(
+                        nn.BatchNorm2d(c),
+                        nn.ReLU(),
+                        nn.Conv2d(c, c // 2, 1, bias=False),
+                        nn.AvgPool2d(2, 2),
+                    )
+                )
+                c //= 2
+        self.norm5 = nn.BatchNorm2d(c)
+        self.classifier = nn.Linear(c, 1000)
+
+    def forward(self, x: Any) -> Any:
+        x = self.pool0(F.relu(self.norm0(self.conv0(x))))
+        for i, block in enumerate(self.blocks):
+            for layer in block:
+                x = torch.cat([x, layer(x)], 1)
+            if i < 3:
+                x = self.transitions[i](x)
+        x = F.adaptive_avg_pool2d(F.relu(self.norm5(x)), 1)
+        return self.classifier(torch.flatten(x, 1))
+
+
+#: the classifiers the lint's defaults are reviewed on, at their usual input
+CLASSIFIERS = [
+    (resnet50, [1, 3, 224, 224]),
+    (VGG16, [1, 3, 224, 224]),
+    (AlexNet, [1, 3, 224, 224]),
+    (DenseNet121, [1, 3, 224, 224]),
+]

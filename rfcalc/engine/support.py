@@ -83,6 +83,28 @@ def dilated_paths(kernel: int, rates: Sequence[int]) -> tuple[int, ...]:
     return paths
 
 
+def reads_every_pixel(f: Field | None) -> bool:
+    """The units together read every input pixel away from the borders: the pixels their
+    exact supports hold meet every residue modulo the field's advance (False when that
+    is not known: a support not computed, a symbolic advance, per-unit fields)."""
+    if f is None or f.per_unit or not getattr(f.advance, "is_Integer", isinstance(f.advance, int)):
+        return False
+    advance = int(f.advance)
+    if advance <= 0:
+        return False
+    residues: set[int] = set()
+    for _, r in f.seen():
+        if r.support is None or not getattr(r.start, "is_Integer", isinstance(r.start, int)):
+            return False
+        bits, i = r.support, 0
+        while bits and len(residues) < advance:
+            if bits & 1:
+                residues.add((int(r.start) + i) % advance)
+            bits >>= 1
+            i += 1
+    return len(residues) == advance
+
+
 def worst_phase(f: Field) -> tuple[int, Region] | None:
     """The phase whose exact support has the most holes (then the widest), with its
     region: the one that shows a pattern best.  None: no phase has an exact support."""

@@ -222,6 +222,7 @@ def _walk(graph: Any, path: str, input_size: Sequence[Any] | None, strict: bool)
         input_channels=channels,
         path=path,
         loc=Loc(path),
+        target="onnx",  # its padding rules are the file's
     )
     if not network.layers:
         raise SpecError("the model has no spatial layer rfcalc can read", Loc(path))

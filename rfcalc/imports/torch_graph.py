@@ -217,6 +217,7 @@ def _walk(program: Any, example: Any, path: str, strict: bool) -> Imported:
         input_channels=_int(example.shape[1]),
         path=path,
         loc=Loc(path),
+        target="pytorch",
     )
     if not network.layers:
         raise SpecError("the module has no spatial layer rfcalc can read", Loc(path))

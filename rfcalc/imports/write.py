@@ -106,6 +106,7 @@ def spec_text(imported: Imported, source: str) -> str:
     lines += [
         "rfcalc: 1",
         f"name: {json.dumps(network.name)}",
+        *([f"target: {network.target}"] if network.target else []),
         "input: {size: ["
         + ", ".join(_value(s) for s in network.input_size)
         + "]"

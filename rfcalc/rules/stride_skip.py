@@ -2,9 +2,12 @@
 
 Why: a layer whose taps ``0, d, ..., (k-1)*d`` miss some positions modulo its stride
 never reads those pixels: a kernel smaller than the stride, or a dilation sharing a
-factor with the stride.  The 1x1 stride-2 projection in ResNet shortcuts ignores 3
-of every 4 input pixels; pooling with kernel 1 and stride 2 is plain subsampling.  It
-may be intended (the main branch sees them), but it is worth knowing.
+factor with the stride.  Pooling with kernel 1 and stride 2 is plain subsampling.
+When the layer's branch is merged with another that reads those pixels, so that the
+merge's units together read every input pixel, it is a fact about the design, not a
+problem: the 1x1
+stride-2 projection of ResNet's shortcuts ignores 3 of every 4 pixels the main branch
+reads.  That is reported as info, naming the merge.
 
 Bad::
 
@@ -29,7 +32,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from math import gcd
 
-from ..model import WINDOWS, Severity
+from ..engine.support import reads_every_pixel
+from ..model import MERGES, WINDOWS, Severity
 from .base import Context, Report, Rule
 
 
@@ -46,12 +50,35 @@ def check(ctx: Context) -> Iterator[Report]:
             seen *= covered_residues(k, d, s)
             every *= s
         if seen < every:
+            merge = _merge_below(ctx, layer.name)
+            covered = merge is not None and all(
+                reads_every_pixel(a.field) for a in ctx.main[merge].axes
+            )
             yield Report(
                 layer.loc,
                 f"{layer.name} ignores {every - seen} of every {every} input pixels: "
-                "its taps miss some positions between strides",
+                "its taps miss some positions between strides"
+                + (
+                    f"; {merge} merges a branch that reads them (together they read every pixel)"
+                    if covered
+                    else ""
+                ),
                 layer.name,
+                severity=Severity.INFO if covered else None,
             )
+
+
+def _merge_below(ctx: Context, name: str) -> str | None:
+    """The first merge the layer's output flows into (breadth first), or None."""
+    seen, todo = {name}, [name]
+    while todo:
+        for below in ctx.consumers[todo.pop(0)]:
+            if ctx.layers[below].op in MERGES:
+                return below
+            if below not in seen:
+                seen.add(below)
+                todo.append(below)
+    return None
 
 
 def covered_residues(k: int, d: int, s: int) -> int:

@@ -110,3 +110,38 @@ def test_interior_units_agree_with_the_field() -> None:
                     assert got == want, (r.name, u, seed)
                     checked += 1
     assert checked > 1000
+
+
+def test_reads_every_pixel_is_the_union_of_the_units_supports() -> None:
+    """``reads_every_pixel`` (RF202's test for a skip another branch makes up for) is
+    the union of the interior units' exact supports, unit by unit: no gap between the
+    first and the last pixel they read (a field's width in from each end) exactly when
+    it says so."""
+    from rfcalc.engine.support import reads_every_pixel
+
+    told = {True: 0, False: 0}
+    for seed, network in _networks(150):
+        analysis = analyze_network(network)
+        if any(int(a.size) < 1 for r in analysis.layers for a in r.axes):
+            continue
+        for r in analysis.layers:
+            (a,) = r.axes
+            f = a.field
+            if f is None or a.interior is None or f.fixed is not None or f.per_unit:
+                continue
+            if any(reg.support is None for _, reg in f.seen()) or not is_concrete(f.advance):
+                continue
+            units = [u for lo, hi in a.interior for u in range(lo, hi + 1)]
+            if len(units) < 2 * f.period + 2 or int(f.advance) < 1:
+                continue
+            read: set[int] = set()
+            for u in units:
+                read |= {p[0] for p in unit_support(analysis, r.name, (u,))}
+            # away from the ends, where a pixel may be read only by a unit on the border
+            reach = max(int(reg.extent) for _, reg in f.seen())
+            inside = set(range(min(read) + reach, max(read) - reach + 1))
+            says = reads_every_pixel(f)
+            assert says == (inside <= read), (seed, r.name, sorted(inside - read)[:5])
+            told[says] += 1
+    assert told[True] > 50
+    assert told[False] > 5

@@ -155,3 +155,28 @@ def test_a_classifier_is_read_up_to_its_head() -> None:
     assert "layer1.0.add_" in names
     analysis = rfcalc.analyze(imported.network, [224, 224])
     assert analysis.layers[-1].name == "avgpool"
+
+
+@pytest.mark.parametrize("dynamic", [True, False], ids=["dynamic", "fixed"])
+def test_a_standard_classifier_reads_like_a_review(dynamic: bool) -> None:
+    """torchvision's ResNet-50, VGG-16, AlexNet and DenseNet-121 at 224 (and with symbolic
+    sizes): no finding above info.  ResNet's 1x1 stride-2 projections are facts (info,
+    naming the add whose other branch reads the skipped pixels), not problems."""
+    from torch_nets import CLASSIFIERS
+
+    from rfcalc.lint import lint_network
+
+    for build, shape in CLASSIFIERS:
+        network = rfcalc.from_torch(build(), torch.ones(*shape), dynamic=dynamic)
+        findings = lint_network(network)
+        assert all(str(f.severity) == "info" for f in findings), (build, findings)
+        skips = sorted(f.layer or "" for f in findings if f.rule == "RF202")
+        if build.__name__ == "resnet50":
+            assert skips == [f"layer{i}.0.downsample.0" for i in (2, 3, 4)]
+            assert all(
+                "merges a branch that reads them" in f.message
+                for f in findings
+                if f.rule == "RF202"
+            )
+        else:
+            assert skips == []

@@ -47,9 +47,27 @@ def test_hdc_2_4_8_fails_on_the_common_factor() -> None:
     assert message == "dilation rates [2, 4, 8] share the factor 2: the output sees 1 input in 2"
 
 
-def test_resnet_projection_ignores_three_of_four() -> None:
-    (message,) = _messages("resnet_shortcut.yaml", "RF202")
-    assert "proj ignores 3 of every 4 input pixels" in message
+def test_resnet_projection_ignores_three_of_four_which_the_main_branch_reads() -> None:
+    result = lint_path(str(FIXTURES / "resnet_shortcut.yaml"), Config())
+    (finding,) = [f for f in result.findings if f.rule == "RF202"]
+    assert finding.message == (
+        "proj ignores 3 of every 4 input pixels: its taps miss some positions between "
+        "strides; sum merges a branch that reads them (together they read every pixel)"
+    )
+    assert str(finding.severity) == "info"
+
+
+def test_a_skip_no_branch_makes_up_for_stays_a_warning(tmp_path: Path) -> None:
+    """Both branches subsample: the merged output has holes, so the skip matters."""
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "rfcalc: 1\ninput: {size: [56, 56]}\nlayers:\n"
+        "  - {name: a, op: conv, kernel: 1, stride: 2}\n"
+        "  - {name: b, op: max_pool, kernel: 1, stride: 2, inputs: [input]}\n"
+        "  - {name: sum, op: add, inputs: [a, b]}\n"
+    )
+    found = [f for f in lint_path(str(spec), Config()).findings if f.rule == "RF202"]
+    assert [(f.layer, str(f.severity)) for f in found] == [("a", "warning"), ("b", "warning")]
 
 
 def test_unet_merges_need_a_multiple_of_16() -> None:
