@@ -77,31 +77,54 @@ def test_every_layer_has_the_size_pytorch_computes(
         assert [int(s) for s in analysis.layers[-1].output_size] == list(out.shape[2:])
 
 
+def _gradient_support(model: Any, x: Any, unit: list[int]) -> set[tuple[int, ...]]:
+    """The input pixels whose gradient at ``unit`` of the output's first channel is not
+    zero (summed over the input's channels)."""
+    x = x.clone().requires_grad_()
+    y = model(x)
+    (g,) = torch.autograd.grad(y[(0, 0, *unit)], x)
+    g = g[0].abs().sum(0)
+    return {tuple(int(i) for i in p) for p in torch.nonzero(g).tolist()}
+
+
 @pytest.mark.parametrize(("cls", "shape"), TORCH_CASES, ids=IDS)
 def test_the_last_map_sees_what_the_gradient_shows(cls: Any, shape: list[int]) -> None:
+    """The central unit of the last map, and the unit one period further: each one's
+    exact support (borders included) is the set of pixels with a non-zero gradient, and
+    the second is the first moved by the field's advance (the jump)."""
+    from rfcalc.engine.unit import unit_support
+
     model = positive(cls())
     imported = read_torch(model, torch.ones(*shape))
     analysis = rfcalc.analyze(imported.network, shape[2:])
     last = analysis.layers[-1]
     torch.manual_seed(0)  # positive and generic: normalisations see varied values
-    x = torch.rand(*shape).add_(0.5).requires_grad_()
-    y = model(x)
-    assert y.dim() == len(shape) or imported.stopped  # a classifier: up to its head
+    x = torch.rand(*shape).add_(0.5)
+    with torch.no_grad():
+        y = model(x)
     if y.dim() != len(shape):
+        assert imported.stopped  # a classifier: read up to its head
         return
     unit = [n // 2 for n in y.shape[2:]]
-    (g,) = torch.autograd.grad(y[(0, 0, *unit)], x)
-    g = g[0].abs().sum(0)
     for axis, a in enumerate(last.axes):
         assert a.field is not None, (last.name, axis)
-        region = a.field.region(unit[axis])
-        assert region is not None
-        proj = g
-        for other in sorted((i for i in range(len(unit)) if i != axis), reverse=True):
-            proj = proj.sum(other)
-        seen = [i for i, v in enumerate(proj.tolist()) if v > 0]
-        n = shape[2 + axis]
-        assert (min(seen), max(seen)) == (max(int(region.start), 0), min(int(region.end), n - 1))
+    want = _gradient_support(model, x, unit)
+    got = {
+        p
+        for p in unit_support(analysis, last.name, unit)
+        if all(0 <= v < n for v, n in zip(p, shape[2:], strict=True))
+    }
+    assert got == want, (last.name, sorted(got ^ want)[:8])
+    further = [u + a.field.period for u, a in zip(unit, last.axes, strict=True)]
+    if all(u < n for u, n in zip(further, y.shape[2:], strict=True)):
+        moved = _gradient_support(model, x, further)
+        shift = tuple(int(a.field.advance) for a in last.axes)
+        inner = {
+            p
+            for p in want
+            if all(0 <= v + s < n for v, s, n in zip(p, shift, shape[2:], strict=True))
+        }
+        assert {tuple(v + s for v, s in zip(p, shift, strict=True)) for p in inner} <= moved
 
 
 def test_the_written_spec_reads_back_as_the_module(
