@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -156,7 +156,13 @@ def read_torch(
     """The network of ``module`` called on ``example_input`` (a tensor of shape ``(N, C,
     *spatial)``).  ``dynamic``: the spatial axes are symbols (H, W, D) where the model
     allows; otherwise the example's sizes."""
-    return read_program(export(module, example_input, dynamic, path), example_input, path, strict)
+    imported = read_program(
+        export(module, example_input, dynamic, path), example_input, path, strict
+    )
+    if path == "<torch>":  # named after the module's class
+        network = replace(imported.network, name=type(module).__name__)
+        imported = replace(imported, network=network)
+    return imported
 
 
 def export(module: Any, example_input: Any, dynamic: bool = True, path: str = "<torch>") -> Any:

@@ -175,9 +175,7 @@ def _name(item: Value, index: int, is_block: bool) -> str:
         n = m["name"].data
         if not isinstance(n, str) or not n:
             raise SpecError("a layer name is a string", m["name"].loc)
-        if "." in n and is_block:
-            raise SpecError("a block instance name cannot contain '.'", m["name"].loc)
-        return n
+        return n  # dotted instance names (``layer1.0``) read as the module paths they copy
     if is_block:
         raise SpecError("a block instance needs a 'name' (its layers are named after it)", item.loc)
     op = m.get("op")

@@ -203,3 +203,26 @@ def test_a_standard_classifier_reads_like_a_review(dynamic: bool) -> None:
             )
         else:
             assert skips == []
+
+
+@pytest.mark.parametrize(("name", "ratio"), [("resnet50", 0.5), ("DenseNet121", 0.7)])
+def test_a_repeating_graph_is_written_with_blocks(name: str, ratio: float) -> None:
+    """The units a model repeats (``layer3.1``, ``layer3.2``, ...) become blocks and
+    instances with the same names; the spec reads back to the same analysis."""
+    import torch_nets
+
+    from rfcalc.imports.write import spec_text
+
+    imported = read_torch(getattr(torch_nets, name)(), torch.ones(1, 3, 224, 224))
+    text = spec_text(imported, name)
+    assert "\nblocks:" in text
+    items = text.split("\nlayers:\n", 1)[1].splitlines()
+    # DenseNet's concats sit outside its units (in the network's own forward)
+    assert len(items) < ratio * len(imported.network.layers)
+    written = rfcalc.analyze(rfcalc.load(f"{name}.yaml", text), [224, 224])
+    direct = rfcalc.analyze(imported.network, [224, 224])
+    assert [r.name for r in written.layers] == [r.name for r in direct.layers]
+    for a, b in zip(written.layers, direct.layers, strict=True):
+        assert [(x.size, x.receptive_field, x.jump, x.effective_padding) for x in a.axes] == [
+            (y.size, y.receptive_field, y.jump, y.effective_padding) for y in b.axes
+        ], a.name
