@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,10 +78,69 @@ summary(Net(), input_size=(1, 16, 224, 224), verbose=0)
 """
 
 
+#: a model summarised the way each tool is used on it, as a whole process (argv: tool,
+#: factory in tests/torch_nets.py; the ONNX file for rfcalc is written beforehand)
+SUMMARY = """
+import sys
+import torch, torch_nets
+tool, factory = sys.argv[1], sys.argv[2]
+model = getattr(torch_nets, factory)().eval()
+if tool == "torchinfo":
+    from torchinfo import summary
+    summary(model, input_size=(1, 3, 224, 224), verbose=0)
+else:
+    from torchscan import summary
+    summary(model, (3, 224, 224), receptive_field=True)
+"""
+
+EXPORT = """
+import sys, warnings
+import torch, torch_nets
+model = getattr(torch_nets, sys.argv[1])().eval()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    torch.onnx.export(model, (torch.ones(1, 3, 224, 224),), sys.argv[2], dynamo=False,
+                      input_names=["x"], dynamic_axes={"x": {2: "height", 3: "width"}})
+"""
+
+
+def models(row: Callable[..., float], rfcalc: list[str], tmp: str) -> None:
+    """Real models in: rfcalc reading an ONNX file and a PyTorch module, beside torchinfo
+    and torchscan summarising the same module (each a fresh process)."""
+    tests = str(ROOT / "tests")
+    os.environ["PYTHONPATH"] = tests + os.pathsep + os.environ.get("PYTHONPATH", "")
+    summary = Path(tmp) / "summary.py"
+    summary.write_text(SUMMARY)
+    export = Path(tmp) / "export.py"
+    export.write_text(EXPORT)
+    for factory in ("resnet50", "DenseNet121"):
+        onnx_path = Path(tmp) / f"{factory}.onnx"
+        subprocess.run([PY, str(export), factory, str(onnx_path)], check=True)
+        mib = onnx_path.stat().st_size / 2**20
+        row(
+            f"rfcalc analyze {factory}.onnx ({mib:.0f} MiB, symbolic)",
+            [*rfcalc, "analyze", "-f", "json", str(onnx_path)],
+        )
+        row(
+            f"rfcalc check {factory}.onnx",
+            [*rfcalc, "check", "--isolated", "-f", "text", str(onnx_path)],
+        )
+        row(
+            f"rfcalc import --torch {factory} (torch.export)",
+            [*rfcalc, "import", "--torch", f"torch_nets:{factory}", "--input", "1x3x224x224"],
+        )
+        for tool in ("torchinfo", "torchscan"):
+            if subprocess.run([PY, "-c", f"import {tool}"], capture_output=True).returncode:
+                print(f"{tool} is not installed: no comparison")
+                continue
+            row(f"{tool}.summary {factory} (224, CPU)", [PY, str(summary), tool, factory])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="skip the 10,000-layer runs")
+    ap.add_argument("--models", action="store_true", help="only the real-model rows")
     args = ap.parse_args()
     rfcalc = [PY, "-m", "rfcalc"]
     rows: list[tuple[str, float, float, str]] = []
@@ -96,6 +156,10 @@ def main() -> int:
         f"{os.cpu_count()} cores, Python {platform.python_version()}"
     )
     base = row("python -c 'import sympy' (baseline)", [PY, "-c", "import sympy"])
+    if args.models:
+        with tempfile.TemporaryDirectory() as tmp:
+            models(row, rfcalc, tmp)
+        return 0
     row("rfcalc --help", [*rfcalc, "--help"])
     for spec in sorted((ROOT / "specs" / "zoo").glob("*.yaml")):
         t = row(
@@ -144,6 +208,8 @@ def main() -> int:
                             str(Path(tmp) / f"chain_{n}_{residual}_False.yaml"),
                         ],
                     )
+        if not subprocess.run([PY, "-c", "import torch, onnx"], capture_output=True).returncode:
+            models(row, rfcalc, tmp)
     return 0
 
 
