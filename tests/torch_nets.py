@@ -256,6 +256,34 @@ class CheckedUNet(nn.Module):
         return self.d1(torch.cat([u, e1], 1))
 
 
+class SegNet(nn.Module):
+    """A segmentation network in the torchvision style: an EfficientNet-like MBConv
+    (SiLU, squeeze-and-excitation with a sigmoid gate, a residual), a dilated stage
+    (output stride 8), and logits interpolated back to the input's size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, 2, 1)
+        self.expand = nn.Conv2d(8, 16, 1)
+        self.dw = nn.Conv2d(16, 16, 3, 1, 1, groups=16)
+        self.se_reduce = nn.Conv2d(16, 4, 1)
+        self.se_expand = nn.Conv2d(4, 16, 1)
+        self.project = nn.Conv2d(16, 8, 1)
+        self.down = nn.Conv2d(8, 8, 3, 2, 1)
+        self.down2 = nn.Conv2d(8, 8, 3, 2, 1)
+        self.dilated = nn.Conv2d(8, 8, 3, padding=2, dilation=2)
+        self.classifier = nn.Conv2d(8, 3, 1)
+
+    def forward(self, x: Any) -> Any:
+        y = F.silu(self.stem(x))
+        z = F.silu(self.dw(F.silu(self.expand(y))))
+        gate = torch.sigmoid(self.se_expand(F.silu(self.se_reduce(z.mean((2, 3), keepdim=True)))))
+        y = y + self.project(z * gate)
+        y = self.dilated(F.relu(self.down2(F.relu(self.down(y)))))
+        out = self.classifier(F.relu(y))
+        return F.interpolate(out, size=x.shape[-2:], mode="bilinear", align_corners=False)
+
+
 CASES = [
     (Residual, [1, 3, 96, 96]),
     (InvertedSE, [1, 3, 64, 64]),
@@ -264,16 +292,13 @@ CASES = [
     (ASPP, [1, 3, 65, 65]),
     (TCN, [1, 2, 200]),
     (Conv3D, [1, 1, 24, 24, 24]),
-]
-#: and what only torch.export reads (the ONNX exporter writes these with Transpose /
-#: Reshape nodes rfcalc stops at, or they repeat the cases above)
-TORCH_CASES = [
-    *CASES,
-    (ResNetish, [1, 3, 64, 64]),
     (ShuffleUnit, [1, 3, 48, 40]),
     (ConvNeXtBlock, [1, 3, 64, 64]),
     (CheckedUNet, [1, 1, 48, 48]),
+    (SegNet, [1, 3, 64, 48]),
 ]
+#: and a classifier (read up to its head)
+TORCH_CASES = [*CASES, (ResNetish, [1, 3, 64, 64])]
 
 
 # --- torchvision's classifiers, layer for layer (no weights, no torchvision) -----------

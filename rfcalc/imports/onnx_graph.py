@@ -118,6 +118,10 @@ class _Map:
     #: the spatial size is 1 on every axis (pooled): it broadcasts over any map
     unit: bool = False
     channels: int | None = None
+    #: where the spatial axes are when a Transpose or Reshape moved them (channels
+    #: last: ``(1, 2)`` of rank 4); None: (N, C, spatial), where layers read maps
+    axes: tuple[int, ...] | None = None
+    rank: int = 0
 
 
 @dataclass
@@ -336,6 +340,11 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
     ):
         return
     if not maps:
+        if any(isinstance(t, _Shape) for t in ins):
+            # arithmetic on sizes (a channel split point): not followed; a layer that
+            # needs the result reports that it cannot read it
+            state.tensors[out] = _Const(None, (1,) if op != "Gather" else ())
+            return
         if any(isinstance(t, _Const) for t in ins) and all(
             t is None or isinstance(t, _Const) for t in ins
         ):
@@ -346,6 +355,9 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
         return
     x = maps[0]
     at = _At(state, node, index, x, ins, a, out, strict)
+    if op in ("Transpose", "Reshape", "Unsqueeze", "Squeeze") or x.axes is not None:
+        _moved(at)
+        return
     if op in FOLDED or (op in ("Softmax", "LogSoftmax") and a.get("axis", 1) == 1):
         state.tensors[out] = x
         why = (
@@ -406,6 +418,124 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
     )
 
 
+def _layout(x: _Map, ndim: int) -> tuple[tuple[int, ...], int]:
+    return (x.axes, x.rank) if x.axes is not None else (tuple(range(2, 2 + ndim)), ndim + 2)
+
+
+def _carried(x: _Map, axes: tuple[int, ...], rank: int, ndim: int) -> _Map:
+    """``x`` with its spatial axes at ``axes`` of a tensor of ``rank``."""
+    standard = axes == tuple(range(2, 2 + ndim)) and rank == ndim + 2
+    return _Map(x.layer, x.unit, None, None if standard else axes, 0 if standard else rank)
+
+
+def _moved(at: _At) -> None:  # noqa: C901 (one branch per op that keeps a moved map)
+    """Transpose, Reshape, (Un)Squeeze, and what a channels-last block does between
+    them (LayerNormalization and MatMul over the channels, pointwise ops): the map
+    carried with its spatial axes where they now are; anything else on a moved map is
+    reported, and a permutation or reshape that breaks the spatial axes ends the map."""
+    state, node, index, x, ins, a, out, strict = at
+    op = node.op_type
+    axes, rank = _layout(x, state.ndim)
+
+    def keep(new_axes: tuple[int, ...], new_rank: int, why: str) -> None:
+        state.tensors[out] = _carried(x, new_axes, new_rank, state.ndim)
+        state.folded.append(_note(state, node, index, why))
+
+    if op == "Transpose":
+        perm = _ints(a.get("perm", list(reversed(range(rank)))))
+        moved = tuple(perm.index(ax) for ax in axes)
+        if list(moved) != sorted(moved) or 0 in moved:
+            _stop(state, node, index, "the spatial axes are reordered")
+        else:
+            keep(moved, rank, "a move of the channels")
+        return
+    if op in ("Unsqueeze", "Squeeze"):
+        given = a.get("axes")
+        if given is None and len(ins) > 1 and isinstance(ins[1], _Const):
+            given = ins[1].values
+        if given is None:
+            _stop(state, node, index, f"{op} of axes rfcalc cannot read")
+            return
+        if op == "Unsqueeze":
+            new_rank = rank + len(given)
+            added = sorted(int(g) % new_rank for g in given)
+            kept = [i for i in range(new_rank) if i not in added]
+            keep(tuple(kept[ax] for ax in axes), new_rank, "an added axis")
+        else:
+            dropped = {int(g) % rank for g in given}
+            if dropped & set(axes):
+                _stop(state, node, index, "a squeeze of a spatial axis")
+                return
+            keep(
+                tuple(ax - sum(d < ax for d in dropped) for ax in axes),
+                rank - len(dropped),
+                "a dropped axis",
+            )
+        return
+    if op == "Reshape":
+        target = _reshaped(state, x, ins[1] if len(ins) > 1 else None)
+        if target is None:
+            _stop(state, node, index, "the spatial axes are reshaped")
+        else:
+            keep(target[0], target[1], "a reshape of the channels")
+        return
+    if op in FOLDED or (
+        op in ("Softmax", "LogSoftmax") and int(a.get("axis", -1)) % rank not in axes
+    ):
+        keep(axes, rank, "spatially the identity")
+        return
+    if op == "LayerNormalization" and all(ax < int(a.get("axis", -1)) % rank for ax in axes):
+        keep(axes, rank, "a normalisation of the channels")
+        return
+    linear = op == "MatMul" and len(ins) > 1 and isinstance(ins[1], _Const)
+    if linear and len(ins[1].dims) == 2 and rank - 1 not in axes:
+        keep(axes, rank, "a linear map of the channels (channels last)")
+        return
+    if op in BINARY and len(maps_of(ins)) == 1:
+        keep(axes, rank, "arithmetic with constants")
+        return
+    if op in BINARY and all(_layout(m, state.ndim) == (axes, rank) for m in maps_of(ins)):
+        _merge(state, node, index, maps_of(ins), out, Op.MUL if op in PRODUCTS else Op.ADD)
+        merged = state.tensors[out]
+        if isinstance(merged, _Map):
+            state.tensors[out] = _Map(merged.layer, merged.unit, None, axes, rank)
+        return
+    if op in ENDS:
+        _stop(state, node, index, "the spatial structure ends here")
+        return
+    _report(state, node, index, "a layer on a map whose axes are moved (channels last)", strict)
+
+
+def maps_of(ins: list[Any]) -> list[_Map]:
+    return [t for t in ins if isinstance(t, _Map)]
+
+
+def _reshaped(state: _State, x: _Map, shape: Any) -> tuple[tuple[int, ...], int] | None:
+    """Where a Reshape puts the spatial axes of ``x`` when it keeps each one whole, in
+    order (a channel split or shuffle): the shape's entries name them (dynamic axes:
+    a Shape chain), or, at a concrete input, equal their sizes; else None."""
+    if isinstance(shape, _Shape):
+        entries = list(shape.entries)
+        want: list[Any] = [(x.layer, i) for i in range(state.ndim)]
+        # the Shape of a moved map names its own axes: entries are (layer, axis) of the
+        # layer's spatial axes either way
+    elif isinstance(shape, _Const) and shape.values is not None:
+        entries = [int(v) for v in shape.values]
+        sizes = _sizes_so_far(state, x.layer)
+        if sizes is None:
+            return None
+        want = list(sizes)
+    else:
+        return None
+    rank = len(entries)
+    for candidate in (tuple(range(rank - state.ndim, rank)), tuple(range(1, 1 + state.ndim))):
+        if min(candidate, default=0) < 1 or max(candidate, default=0) >= rank:
+            continue
+        if [entries[c] for c in candidate] == want:
+            return candidate, rank
+    return None
+
+
 def _fold(node: Any, ins: list[Any]) -> _Const:
     """A node of small constants evaluated by ONNX's reference implementation."""
     if node.op_type == "Identity" and ins and isinstance(ins[0], _Const):
@@ -445,7 +575,10 @@ def _shape_op(state: _State, node: Any, ins: list[Any], a: dict[str, Any]) -> bo
     op = node.op_type
     out = node.output[0]
     if op == "Shape" and isinstance(ins[0], _Map):
-        dims: list[Any] = [("N",), ("C",)] + [(ins[0].layer, i) for i in range(state.ndim)]
+        axes, rank = _layout(ins[0], state.ndim)
+        dims: list[Any] = [
+            (ins[0].layer, axes.index(p)) if p in axes else (f"dim{p}",) for p in range(rank)
+        ]
         start, end = a.get("start", 0), a.get("end")
         state.tensors[out] = _Shape(dims[start:end])
         return True
@@ -474,6 +607,10 @@ def _shape_op(state: _State, node: Any, ins: list[Any], a: dict[str, Any]) -> bo
                 entries += t.entries
             elif isinstance(t, _Const) and t.values is not None:
                 entries += [int(v) for v in t.values]
+            elif isinstance(t, _Const) and len(t.dims) == 1:
+                entries += [("?",)] * int(t.dims[0])  # computed: not a map's size
+            elif isinstance(t, _Const) and t.dims == ():
+                entries.append(("?",))
             else:
                 return False
         state.tensors[out] = _Shape(entries)
@@ -764,6 +901,12 @@ def _pad(at: _At) -> None:
 def _slice(at: _At) -> None:
     state, node, index, x, ins, _, out, strict = at
     consts = [t.values if isinstance(t, _Const) else None for t in ins[1:]]
+    rank = 2 + state.ndim
+    if len(consts) > 2 and consts[2] is not None and all(int(v) % rank < 2 for v in consts[2]):
+        # a slice of the channels (ShuffleNet's split), whatever its bounds
+        state.tensors[out] = _Map(x.layer, x.unit)
+        state.folded.append(_note(state, node, index, "a slice of the channels"))
+        return
     if len(consts) < 2 or consts[0] is None or consts[1] is None:
         _report(state, node, index, "a slice whose bounds are computed", strict)
         return

@@ -68,7 +68,7 @@ def _load(text: str) -> Network | None:
 
 @pytest.mark.slow
 @settings(
-    max_examples=examples(120),
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
