@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ..engine import Analysis, AxisResult, LayerResult
 from ..engine.cost import LayerCost
+from ..engine.notes import Why
 from ..engine.sizes import is_concrete
 from ..model import AXIS_NAMES, CONVS, WINDOWS, Layer, Op
 from ..wording import maybe_note_text, residues_text
@@ -110,13 +111,16 @@ def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
     notes: list[Text] = []
     previous = "input"
     constants = _Constants(result)
+    #: a broadcast branch's fixed region, once said: the layers after it that see the
+    #: same region (every layer below an SE gate) are listed together at the end
+    fixed: dict[tuple[int, tuple[Any, ...]], tuple[str, list[str], Why]] = {}
     for r in result.layers:
         op = str(r.layer.op)
         # name the inputs of merges, and of layers that do not read the row above
         if len(r.layer.inputs) > 1 or r.layer.inputs[0] != previous:
             op = f"{op} ← {', '.join(r.layer.inputs)}"
         previous = r.name
-        style, flags = _flags(result, r)
+        style, flags = _flags(result, r, fixed)
         axes = []
         for i, a in enumerate(r.axes):
             rf = _rf(a)
@@ -129,6 +133,7 @@ def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
         cells = _cost_cells(costs.layers[r.name]) if costs is not None else []
         rows.append(_Row(r.name, op, _params(r), axes, cells, style))
         notes += [Text(f"{r.name}: {flag}", style="yellow") for flag in dict.fromkeys(flags)]
+    notes += _likewise(result, fixed)
     if costs is not None:
         total = _cost_cells(LayerCost(None, costs.params, costs.macs))
         rows.append(_Row("total", "", "", [("", "", "", "")] * ndim, total, "bold"))
@@ -175,7 +180,11 @@ class _Constants:
         return f"{short(constant)}*"
 
 
-def _flags(result: Analysis, r: LayerResult) -> tuple[str | None, list[str]]:
+def _flags(
+    result: Analysis,
+    r: LayerResult,
+    fixed: dict[tuple[int, tuple[Any, ...]], tuple[str, list[str], Why]],
+) -> tuple[str | None, list[str]]:
     style = None
     flags = []
     if r.mismatched_axes:
@@ -183,7 +192,16 @@ def _flags(result: Analysis, r: LayerResult) -> tuple[str | None, list[str]]:
         style = "red"
     if not r.aligned:
         flags.append("misaligned branches")
-    axis_notes = [maybe_note_text(a.note) for a in r.axes]
+    axis_notes: list[str | None] = []
+    for i, a in enumerate(r.axes):
+        if a.note is not None and a.note.why in _FIXED:
+            key = (i, tuple(a.note.values[:3]))
+            if key in fixed:  # said at an earlier layer: listed with it at the end
+                fixed[key][1].append(r.name)
+                axis_notes.append(None)
+                continue
+            fixed[key] = (r.name, [], a.note.why)
+        axis_notes.append(maybe_note_text(a.note))
     if len(set(axis_notes)) == 1:
         axis_notes = axis_notes[:1]  # the same on every axis: said once
     for i, note in enumerate(axis_notes):
@@ -489,6 +507,41 @@ def _rf(a: AxisResult) -> str:
     if a.receptive_field_min is None:
         return short(a.receptive_field)
     return f"{short(a.receptive_field_min)}..{short(a.receptive_field)}"
+
+
+_FIXED = frozenset({Why.FIXED_AND_MOVING, Why.FIXED_OVER_UNITS})
+
+
+def _likewise(
+    result: Analysis, fixed: dict[tuple[int, tuple[Any, ...]], tuple[str, list[str], Why]]
+) -> list[Text]:
+    """One line per fixed region for the later layers that see it too (axes with the
+    same layers said together)."""
+    grouped: dict[tuple[str, tuple[str, ...], Why], list[int]] = {}
+    for (axis, _), (first, after, why) in fixed.items():
+        if after:
+            grouped.setdefault((first, tuple(after), why), []).append(axis)
+    lines = []
+    for (first, later, why), axes in grouped.items():
+        names = ", ".join(later[:8]) + (f" and {len(later) - 8} more" if len(later) > 8 else "")
+        on = (
+            ""
+            if len(axes) == len(result.input_size)
+            else (" on " + " and ".join(_axis(result, i) for i in axes))
+        )
+        lines.append(
+            Text(
+                f"{names}: likewise{on}, the fixed region of {first} plus each one's own "
+                "moving window "
+                + (
+                    "(the RF column gives the range of their union)"
+                    if why is Why.FIXED_OVER_UNITS
+                    else "(no single receptive field)"
+                ),
+                style="yellow",
+            )
+        )
+    return lines
 
 
 def _axis(result: Analysis, axis: int) -> str:

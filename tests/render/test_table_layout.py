@@ -75,3 +75,26 @@ def test_formulas_break_between_terms_never_inside_one() -> None:
     value = "(H mod 2) + 4(⌈H/4⌉ mod 2) + 2(⌈H/2⌉ mod 2) + 14"
     assert wrap_formula(value, 20) == "(H mod 2)\n+ 4(⌈H/4⌉ mod 2)\n+ 2(⌈H/2⌉ mod 2)\n+ 14"
     assert wrap_formula("123456789", 3) == "123456789"
+
+
+def test_a_broadcast_region_is_said_once_and_later_layers_listed(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Below a squeeze-and-excitation gate every layer sees the same fixed region: the
+    note says it at the gate, and one line lists the layers after it."""
+    spec = tmp_path / "se.yaml"
+    spec.write_text(
+        "rfcalc: 1\ninput: {size: [32, 32]}\nlayers:\n"
+        "  - {name: c1, op: conv, kernel: 3, padding: 1}\n"
+        "  - {name: g, op: global_pool}\n"
+        "  - {name: up, op: resize, to: c1}\n"
+        "  - {name: se, op: mul, inputs: [c1, up]}\n"
+        "  - {name: c2, op: conv, kernel: 3, stride: 2}\n"
+        "  - {name: c3, op: conv, kernel: 3}\n"
+    )
+    out = " ".join(_table(capsys, monkeypatch, str(spec), "200").split())
+    assert out.count("every unit sees a fixed region of 34 input pixels") == 1
+    assert (
+        "c2, c3: likewise, the fixed region of se plus each one's own moving window "
+        "(the RF column gives the range of their union)"
+    ) in out
