@@ -163,6 +163,9 @@ class _State:
     folded: list[Note] = field(default_factory=list)
     stopped: list[Note] = field(default_factory=list)
     unsupported: list[Note] = field(default_factory=list)
+    #: the output sizes of the layers read so far (symbolic), as of ``cache_at`` layers
+    cache: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    cache_at: int = -1
 
 
 def read_onnx(path: str, input_size: Sequence[Any] | None = None, strict: bool = False) -> Imported:
@@ -240,8 +243,20 @@ def _attrs(node: Any) -> dict[str, Any]:
 
 
 def _readable(node: Any, index: int) -> str:
-    """The module path an exporter recorded (``/layer1/layer1.0/conv1/Conv`` ->
-    ``layer1.0.conv1``), else the node's name, else ``conv12``."""
+    """The module path an exporter recorded: the dynamo exporter's name scopes
+    (``['', 'layer1', 'layer1.0', 'add_76']`` -> ``layer1.0.add``; a leaf module's own op
+    is the module: ``maxpool``), the TorchScript exporter's node name
+    (``/layer1/layer1.0/conv1/Conv`` -> ``layer1.0.conv1``), else ``conv12``."""
+    meta = {p.key: p.value for p in getattr(node, "metadata_props", ())}
+    scopes = _list(meta.get("pkg.torch.onnx.name_scopes", ""))
+    if len(scopes) >= 2:
+        classes = _list(meta.get("pkg.torch.onnx.class_hierarchy", ""))
+        leaf = len(classes) >= 2 and classes[-2].startswith("torch.nn.modules.")
+        path = [s for s in scopes[:-1] if s]
+        op = re.sub(r"_\d+$", "", scopes[-1])
+        if leaf and path:
+            return path[-1]
+        return f"{path[-1]}.{op}" if path else op
     parts = [p for p in (node.name or "").split("/") if p]
     if parts and re.fullmatch(rf"{node.op_type}(_\d+)?", parts[-1]):
         parts = parts[:-1]
@@ -251,6 +266,11 @@ def _readable(node: Any, index: int) -> str:
     if dotted is None:
         return ".".join(parts)
     return ".".join([parts[dotted], *parts[dotted + 1 :]])
+
+
+def _list(text: str) -> list[str]:
+    """``"['', 'layer1', 'conv2d']"`` (a Python list the exporter wrote) as a list."""
+    return re.findall(r"'([^']*)'", text)
 
 
 def _emit(state: _State, node: Any, index: int, suffix: str = "", **kw: Any) -> str:
@@ -335,7 +355,7 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
                     v = a[key]
                     state.tensors[out] = _Const(list(v) if isinstance(v, list) else [v])
         return
-    if op in ("Shape", "Gather", "Unsqueeze", "Concat", "Slice", "Cast") and _shape_op(
+    if (op == "Shape" or any(isinstance(t, _Shape) for t in ins)) and _shape_op(
         state, node, ins, a
     ):
         return
@@ -514,24 +534,25 @@ def _reshaped(state: _State, x: _Map, shape: Any) -> tuple[tuple[int, ...], int]
     """Where a Reshape puts the spatial axes of ``x`` when it keeps each one whole, in
     order (a channel split or shuffle): the shape's entries name them (dynamic axes:
     a Shape chain), or, at a concrete input, equal their sizes; else None."""
+    from ..engine.sizes import compare
+
     if isinstance(shape, _Shape):
-        entries = list(shape.entries)
-        want: list[Any] = [(x.layer, i) for i in range(state.ndim)]
-        # the Shape of a moved map names its own axes: entries are (layer, axis) of the
-        # layer's spatial axes either way
+        entries = [_entry_expr(state, e) for e in shape.entries]
     elif isinstance(shape, _Const) and shape.values is not None:
-        entries = [int(v) for v in shape.values]
-        sizes = _sizes_so_far(state, x.layer)
-        if sizes is None:
-            return None
-        want = list(sizes)
+        entries = [sympy.Integer(int(v)) for v in shape.values]
     else:
+        return None
+    want = _symbolic_sizes(state, x.layer)
+    if want is None:
         return None
     rank = len(entries)
     for candidate in (tuple(range(rank - state.ndim, rank)), tuple(range(1, 1 + state.ndim))):
         if min(candidate, default=0) < 1 or max(candidate, default=0) >= rank:
             continue
-        if [entries[c] for c in candidate] == want:
+        picked = [entries[c] for c in candidate]
+        if None not in picked and all(
+            compare(a, b) == 0 for a, b in zip(picked, want, strict=True)
+        ):
             return candidate, rank
     return None
 
@@ -584,8 +605,11 @@ def _shape_op(state: _State, node: Any, ins: list[Any], a: dict[str, Any]) -> bo
         return True
     if not any(isinstance(t, _Shape) for t in ins):
         return False
-    if op in ("Cast", "Unsqueeze") and isinstance(ins[0], _Shape):
+    if op in ("Cast", "Unsqueeze", "Squeeze", "Identity", "Reshape") and isinstance(ins[0], _Shape):
         state.tensors[out] = ins[0]
+        return True
+    if op in _ARITHMETIC:
+        state.tensors[out] = _arithmetic(state, op, ins)
         return True
     if op == "Gather" and isinstance(ins[0], _Shape) and isinstance(ins[1], _Const):
         picks = ins[1].values or []
@@ -616,6 +640,106 @@ def _shape_op(state: _State, node: Any, ins: list[Any], a: dict[str, Any]) -> bo
         state.tensors[out] = _Shape(entries)
         return True
     return False
+
+
+#: arithmetic exporters write on sizes (``(h + 1) // 2`` for an upsampling's target)
+_ARITHMETIC = frozenset({"Add", "Sub", "Mul", "Div", "Max", "Min", "Neg", "Floor", "Ceil"})
+
+
+def _arithmetic(state: _State, op: str, ins: list[Any]) -> _Shape:
+    """Sizes computed from sizes, as exact expressions in the input's symbols (an entry
+    ``("?",)`` where an operand is not known).  Shapes are integers: their Div floors."""
+    columns = []
+    for t in ins:
+        if isinstance(t, _Shape):
+            columns.append([_entry_expr(state, e) for e in t.entries])
+        elif isinstance(t, _Const) and t.values is not None:
+            integral = t.array is None or getattr(t.array.dtype, "kind", "i") in "iub"
+            columns.append([sympy.Integer(int(v)) if integral else _rational(v) for v in t.values])
+        else:
+            return _Shape([("?",)])
+    width = max(len(c) for c in columns)
+    rows = [c * width if len(c) == 1 else c for c in columns]
+    out: list[Any] = []
+    for values in zip(*rows, strict=True):
+        if any(v is None for v in values):
+            out.append(("?",))
+            continue
+        out.append(_apply(op, list(values)))
+    return _Shape(out)
+
+
+def _rational(v: Any) -> Any:
+    f = _fraction(float(v)) if float(v) > 0 else None
+    return sympy.Rational(f.numerator, f.denominator) if f else sympy.nsimplify(float(v))
+
+
+def _apply(op: str, v: list[Any]) -> Any:
+    from ..engine.sizes import floor_div, smax, smin
+
+    if op == "Add":
+        return v[0] + v[1]
+    if op == "Sub":
+        return v[0] - v[1]
+    if op == "Mul":
+        return v[0] * v[1]
+    if op == "Neg":
+        return -v[0]
+    if op == "Max":
+        return smax(v[0], v[1])
+    if op == "Min":
+        return smin(v[0], v[1])
+    if op == "Floor":
+        return sympy.floor(v[0])
+    if op == "Ceil":
+        return sympy.ceiling(v[0])
+    # Div: integer sizes floor; a float scale divides exactly
+    if getattr(v[1], "is_Integer", False) and getattr(v[0], "is_integer", False):
+        return floor_div(v[0], v[1])
+    return v[0] / v[1]
+
+
+def _same_size(state: _State, want: list[Any], skip: str) -> str | None:
+    """The latest map (the input included, ``skip`` not) whose size equals ``want`` on
+    every axis for every input (decided exactly); None when there is none."""
+    from ..engine.sizes import compare
+
+    for name in reversed([INPUT, *(layer.name for layer in state.layers)]):
+        sizes = _symbolic_sizes(state, name)
+        if name == skip or sizes is None:
+            continue
+        if all(compare(a, b) == 0 for a, b in zip(sizes, want, strict=True)):
+            return name
+    return None
+
+
+def _entry_expr(state: _State, entry: Any) -> Any:
+    """A shape entry as an expression: an int, a map's size on an axis (the network read
+    so far is analysed with the model's symbols), or an expression; None: unknown."""
+    if isinstance(entry, int):
+        return sympy.Integer(entry)
+    if isinstance(entry, tuple):
+        if len(entry) == 2:
+            sizes = _symbolic_sizes(state, entry[0])
+            return None if sizes is None else sizes[entry[1]]
+        return None
+    return entry
+
+
+def _symbolic_sizes(state: _State, layer: str) -> tuple[Any, ...] | None:
+    if layer == INPUT:
+        return tuple(state.input_size)
+    if state.cache_at != len(state.layers):
+        from ..engine import analyze_network
+
+        network = Network("so far", tuple(state.input_size), tuple(state.layers))
+        try:
+            analysis = analyze_network(network)
+        except (ValueError, TypeError):
+            return None
+        state.cache = {r.name: tuple(r.output_size) for r in analysis.layers}
+        state.cache_at = len(state.layers)
+    return state.cache.get(layer)
 
 
 def _pads(a: dict[str, Any], ndim: int) -> tuple[Padding, ...]:
@@ -842,8 +966,12 @@ def _resize(at: _At) -> None:
                 align_corners=align,
             )
         else:
-            _report(state, node, index, "sizes computed from several maps", strict)
-            return
+            want = [_entry_expr(state, e) for e in spatial]
+            target = None if None in want else _same_size(state, want, x.layer)
+            if target is None:
+                _report(state, node, index, "sizes that are no map's size", strict)
+                return
+            name = _reads_x(at, op=Op.RESIZE, target=target, mode=rf_mode, align_corners=align)
     elif isinstance(sizes_t, _Const) and sizes_t.values:
         name = _reads_x(
             at,

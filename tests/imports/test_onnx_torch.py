@@ -66,6 +66,54 @@ def test_imported_sizes_are_those_onnx_computes(
 
 
 @pytest.mark.parametrize(("cls", "shape"), CASES, ids=[c.__name__ for c, _ in CASES])
+def test_the_dynamo_exporters_graph_reads_as_the_torchscript_one(
+    cls: Any, shape: list[int], tmp_path: Path
+) -> None:
+    """``torch.onnx.export``'s default exporter (torch.export, onnxscript) computes every
+    size from the input's (``(H - 1) // 2 + 1`` for an upsampling's target) and names
+    nodes by scope metadata: every layer's size is the reference evaluator's, nothing
+    is reported, and the last layer's fields are those of the TorchScript export."""
+    pytest.importorskip("onnxscript", reason="the dynamo exporter needs onnxscript")
+    import contextlib
+    import io
+
+    import numpy as np
+    from onnx.reference import ReferenceEvaluator
+    from torch.export import Dim
+
+    model = positive(cls())
+    path = tmp_path / "d.onnx"
+    dims = (dict.fromkeys(range(2, len(shape)), Dim.AUTO),)
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.ones(*shape),), str(path), dynamic_shapes=dims)
+    imported = read_onnx(str(path))
+    assert not imported.unsupported, imported.unsupported
+    assert not imported.stopped, imported.stopped
+    assert all(not s.is_Integer for s in imported.network.input_size)
+    analysis = rfcalc.analyze(imported.network, shape[2:])
+    proto = onnx.load(str(path))
+    values = ReferenceEvaluator(proto).run(
+        None, {proto.graph.input[0].name: np.ones(shape, dtype=np.float32)}, intermediate=True
+    )
+    nodes = list(proto.graph.node)
+    for r in analysis.layers:
+        want = list(values[nodes[r.layer.loc.line - 1].output[0]].shape[2:])
+        assert [int(s) for s in r.output_size] == want, (r.name, r.layer.loc.node)
+    legacy = tmp_path / "t.onnx"
+    _export(model, shape, legacy, dynamic=True)
+    theirs = rfcalc.analyze(read_onnx(str(legacy)).network, shape[2:]).layers[-1]
+    ours = analysis.layers[-1]
+    assert [(a.size, a.receptive_field, a.jump, a.effective_padding) for a in ours.axes] == [
+        (a.size, a.receptive_field, a.jump, a.effective_padding) for a in theirs.axes
+    ]
+
+
+@pytest.mark.parametrize(("cls", "shape"), CASES, ids=[c.__name__ for c, _ in CASES])
 def test_the_last_layer_sees_what_the_gradient_shows(
     cls: Any, shape: list[int], tmp_path: Path
 ) -> None:
