@@ -284,6 +284,24 @@ class SegNet(nn.Module):
         return F.interpolate(out, size=x.shape[-2:], mode="bilinear", align_corners=False)
 
 
+class TransformInput(nn.Module):
+    """Inception's ``transform_input`` (each channel picked, rescaled, concatenated
+    back), then a stem with a ``ceil_mode`` average pool that leaves out its padding."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 4, 3, 2)
+        self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+
+    def forward(self, x: Any) -> Any:
+        x0 = torch.unsqueeze(x[:, 0], 1) * (0.229 / 0.5) + (0.485 - 0.5) / 0.5
+        x1 = torch.unsqueeze(x[:, 1], 1) * (0.224 / 0.5) + (0.456 - 0.5) / 0.5
+        x2 = torch.unsqueeze(x[:, 2], 1) * (0.225 / 0.5) + (0.406 - 0.5) / 0.5
+        x = torch.cat((x0, x1, x2), 1)
+        y = F.avg_pool2d(self.conv1(x), 3, 2, padding=1, ceil_mode=True, count_include_pad=False)
+        return self.conv2(y)
+
+
 CASES = [
     (Residual, [1, 3, 96, 96]),
     (InvertedSE, [1, 3, 64, 64]),
@@ -296,6 +314,7 @@ CASES = [
     (ConvNeXtBlock, [1, 3, 64, 64]),
     (CheckedUNet, [1, 1, 48, 48]),
     (SegNet, [1, 3, 64, 48]),
+    (TransformInput, [1, 3, 45, 38]),
 ]
 #: and a classifier (read up to its head)
 TORCH_CASES = [*CASES, (ResNetish, [1, 3, 64, 64])]

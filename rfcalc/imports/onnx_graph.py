@@ -375,7 +375,7 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
         return
     x = maps[0]
     at = _At(state, node, index, x, ins, a, out, strict)
-    if op in ("Transpose", "Reshape", "Unsqueeze", "Squeeze") or x.axes is not None:
+    if op in ("Transpose", "Reshape", "Unsqueeze", "Squeeze", "Gather") or x.axes is not None:
         _moved(at)
         return
     if op in FOLDED or (op in ("Softmax", "LogSoftmax") and a.get("axis", 1) == 1):
@@ -491,6 +491,16 @@ def _moved(at: _At) -> None:  # noqa: C901 (one branch per op that keeps a moved
                 rank - len(dropped),
                 "a dropped axis",
             )
+        return
+    if op == "Gather":  # channels picked (Inception's transform_input: x[:, 0])
+        axis = int(a.get("axis", 0)) % rank
+        picks = ins[1] if len(ins) > 1 else None
+        if axis in axes or not isinstance(picks, _Const):
+            _stop(state, node, index, "a gather along a spatial axis")
+        elif picks.dims == ():
+            keep(tuple(ax - (ax > axis) for ax in axes), rank - 1, "a pick of the channels")
+        else:
+            keep(axes, rank, "a pick of the channels")
         return
     if op == "Reshape":
         target = _reshaped(state, x, ins[1] if len(ins) > 1 else None)
