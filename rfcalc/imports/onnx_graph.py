@@ -24,6 +24,7 @@ import sympy
 
 from ..engine.sizes import size_symbol
 from ..model import AXIS_NAMES, INPUT, Layer, Loc, Network, Op, Padding, SpecError
+from .merging import broadcast_layer, merge_inputs
 
 
 def is_onnx_path(path: str) -> bool:
@@ -1080,27 +1081,9 @@ def _merge(state: _State, node: Any, index: int, maps: list[_Map], out: str, op:
         state.tensors[out] = maps[0]
         state.folded.append(_note(state, node, index, "a map with a pointwise function of itself"))
         return
-    moving = [m for m in maps if not m.unit]
-    inputs = []
-    for m in maps:
-        if m.unit and moving and op != Op.CONCAT:
-            # a pooled vector broadcast over the map (squeeze-and-excitation, image pooling)
-            up = _emit(
-                state,
-                node,
-                index,
-                "_broadcast",
-                op=Op.RESIZE,
-                inputs=(m.layer,),
-                target=moving[0].layer,
-                mode="nearest",
-            )
-            inputs.append(up)
-        else:
-            inputs.append(m.layer)
-    name = _emit(state, node, index, op=op, inputs=tuple(inputs))
-    channels = None
-    if all(m.channels for m in maps):
-        counts = [m.channels or 0 for m in maps]
-        channels = sum(counts) if op == Op.CONCAT else max(counts)
-    state.tensors[out] = _Map(name, unit=not moving, channels=channels)
+    # a pooled vector is broadcast over the map (squeeze-and-excitation, image pooling)
+    inputs, channels, pooled = merge_inputs(
+        maps, op, lambda p, t: _emit(state, node, index, "_broadcast", **broadcast_layer(p, t))
+    )
+    name = _emit(state, node, index, op=op, inputs=inputs)
+    state.tensors[out] = _Map(name, unit=pooled, channels=channels)

@@ -26,6 +26,7 @@ import sympy
 
 from ..engine.sizes import size_symbol
 from ..model import AXIS_NAMES, INPUT, Layer, Loc, Network, Op, Padding, SpecError
+from .merging import broadcast_layer, merge_inputs
 from .onnx_graph import Imported, Note
 
 
@@ -827,31 +828,13 @@ def _merge(state: _State, node: Any, index: int, inputs: list[Any], op: Op) -> N
     if any(m.axes != maps[0].axes or m.rank != maps[0].rank for m in maps):
         _report(state, node, index, "branches whose axes are laid out differently", maps[0])
         return
-    moving = [m for m in maps if not m.unit]
-    names = []
-    for m in maps:
-        if m.unit and moving and op != Op.CONCAT:
-            names.append(
-                _emit(
-                    state,
-                    node,
-                    index,
-                    "_broadcast",
-                    op=Op.RESIZE,
-                    inputs=(m.layer,),
-                    target=moving[0].layer,
-                    mode="nearest",
-                )
-            )
-        else:
-            names.append(m.layer)
-    name = _emit(state, node, index, op=op, inputs=tuple(names))
-    channels = None
-    if all(m.channels for m in maps):
-        counts = [m.channels or 0 for m in maps]
-        channels = sum(counts) if op == Op.CONCAT else max(counts)
+
+    names, channels, pooled = merge_inputs(
+        maps, op, lambda p, t: _emit(state, node, index, "_broadcast", **broadcast_layer(p, t))
+    )
+    name = _emit(state, node, index, op=op, inputs=names)
     first = maps[0]
-    state.tensors[node] = _Map(name, not moving, channels, first.axes, first.rank)
+    state.tensors[node] = _Map(name, pooled, channels, first.axes, first.rank)
 
 
 def load_factory(text: str) -> Any:
