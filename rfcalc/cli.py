@@ -121,7 +121,7 @@ def analyze(
         typer.Option("--input", "-i", help="Override the input size: 224x224, HxW or H,W."),
     ] = None,
     fmt: Annotated[
-        TableFormat, typer.Option("--format", "-f", help="table (rich) or json (schema 1).")
+        TableFormat, typer.Option("--format", "-f", help="table (rich) or json (schema 2).")
     ] = TableFormat.table,
     cost: Annotated[
         bool, typer.Option("--cost", help="Table: add parameters and multiply-accumulates.")
@@ -149,6 +149,14 @@ def analyze(
             "without editing the spec; may be given several times).",
         ),
     ] = None,
+    erf: Annotated[
+        bool,
+        typer.Option(
+            "--erf",
+            help="Also the exact effective receptive field of each layer's central unit "
+            "(every weight 1: the path counts); needs a concrete input.",
+        ),
+    ] = False,
 ) -> int:
     """Per layer and axis: output size, receptive field, jump and effective padding."""
     from .engine import analyze_network
@@ -187,12 +195,29 @@ def analyze(
                 analyze_network(network, sizes, paths=where is None), show_support, svg_path, where
             )
             status = max(status, shown)
-        elif fmt is TableFormat.table:
-            from .render.table import analysis_table
-
-            _console().print(analysis_table(result, f"{network.name}  ({path})", cost=cost))
         else:
-            documents.append(analysis_document(result, path))
+            erfs = None
+            if erf:
+                from .engine.sizes import is_concrete
+
+                if not all(is_concrete(s) for s in result.input_size):
+                    _error(f"{path}: --erf needs a concrete input: give --input, such as 224x224")
+                    status = max(status, EXIT_USAGE)
+                    continue
+                from .engine.erf import every_erf
+
+                erfs = every_erf(result)
+            if fmt is TableFormat.table:
+                from .render.table import analysis_table
+
+                _console().print(analysis_table(result, f"{network.name}  ({path})", cost=cost))
+                if erfs is not None:
+                    from .render.erf_table import erf_table
+
+                    title = "effective receptive field of each central unit (every weight 1)"
+                    _console().print(erf_table(result, erfs, title))
+            else:
+                documents.append(analysis_document(result, path, erfs))
     if fmt is TableFormat.json and documents:
         out: Any = documents[0] if len(specs) == 1 else documents
         sys.stdout.write(json.dumps(out, indent=2) + "\n")

@@ -1,19 +1,56 @@
-"""The ``analyze --format json`` document: schema 1, ``rfcalc/schema/analyze.schema.json``."""
+"""The ``analyze --format json`` document: schema 2, ``rfcalc/schema/analyze.schema.json``
+(2 added the optional per-layer ``erf`` of ``--erf``)."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from .._version import __version__
 from ..engine import Analysis
+from ..engine.erf import SHARES, THRESHOLDS, Erf
 from ..model import CONVS, WINDOWS
 from ..wording import note_text
 from .values import json_value
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
-def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
+def _fraction(x: Fraction) -> int | str:
+    return x.numerator if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def erf_entry(erf: Erf | str) -> dict[str, Any]:
+    """One layer's ``erf`` (schema 2): the metrics, or why they were not computed."""
+    if isinstance(erf, str):
+        return {"not_computed": erf}
+    return {
+        "unit": list(erf.unit),
+        "paths": erf.paths,
+        "axes": [
+            {
+                "centre": _fraction(a.centre),
+                "widths": {_percent(s): w for s, w in zip(SHARES, a.widths, strict=True)},
+                "mean": _fraction(a.mean),
+                "variance": _fraction(a.variance),
+                "std": str(a.std),
+                "ratio95": None if a.ratio95 is None else _fraction(a.ratio95),
+            }
+            for a in erf.axes
+        ],
+        "areas": {_percent(t): _fraction(v) for t, v in zip(THRESHOLDS, erf.areas, strict=True)},
+    }
+
+
+def _percent(x: Fraction) -> str:
+    return f"{x * 100}%"
+
+
+def analysis_document(
+    result: Analysis, path: str, erfs: dict[str, Erf | str] | None = None
+) -> dict[str, Any]:
+    """The analysis as a JSON document; ``erfs`` (``--erf``): per layer, its ERF or the
+    reason it was not computed."""
     from ..engine.cost import network_cost
 
     cost = network_cost(result)
@@ -61,6 +98,8 @@ def analysis_document(result: Analysis, path: str) -> dict[str, Any]:
             notes.append("branches have different jumps (misaligned)")
         if notes:
             entry["notes"] = notes
+        if erfs is not None and r.name in erfs:
+            entry["erf"] = erf_entry(erfs[r.name])
         layers.append(entry)
     return {
         "rfcalc": __version__,

@@ -1,0 +1,175 @@
+"""The effective receptive field, exact: the uniform-weight ERF of Luo et al. (NeurIPS
+2016) from path counts.
+
+With every weight 1, every activation linear and every pool an average, the gradient of
+one output unit with respect to the input counts, at each input pixel, the paths from
+that pixel to the unit (:func:`~rfcalc.engine.unit.unit_support`, N-D, borders
+included).  That count is a property of the architecture: the same for every set of
+trained weights that are all equal.  From it, per axis (the marginal: the counts summed
+over the other axes), the width of the narrowest window centred on the unit's field
+that holds a share of the paths, the paths' mean and variance, and the 95 % width over
+the receptive field; in 2-D and 3-D, the share of the receptive field's box whose count
+exceeds a fraction of the largest.  Exact: integers and rationals (the standard
+deviation is the square root of an exact variance).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from .results import Analysis
+from .unit import LIMIT, unit_support
+
+#: shares of the path mass whose window widths are reported
+SHARES = (Fraction(1, 2), Fraction(9, 10), Fraction(19, 20), Fraction(99, 100))
+#: fractions of the largest count above which a pixel is "high-contribution"
+THRESHOLDS = (Fraction(1, 5), Fraction(1, 2), Fraction(99, 100))
+
+
+@dataclass(frozen=True)
+class AxisErf:
+    """One axis of one unit's ERF (pixel coordinates of the input)."""
+
+    #: the centre of the unit's receptive field (a half pixel between two)
+    centre: Fraction
+    #: per :data:`SHARES`, the narrowest window centred on ``centre`` holding that share
+    widths: tuple[int, ...]
+    #: the paths' mean pixel and variance
+    mean: Fraction
+    variance: Fraction
+    #: the theoretical receptive field on this axis (None when not stated)
+    receptive_field: int | None
+
+    @property
+    def std(self) -> Any:
+        """The standard deviation, exactly (``sqrt(35)/2``)."""
+        return sympy.sqrt(sympy.Rational(self.variance.numerator, self.variance.denominator))
+
+    @property
+    def ratio95(self) -> Fraction | None:
+        """The 95 % width over the receptive field."""
+        if not self.receptive_field:
+            return None
+        return Fraction(self.widths[SHARES.index(Fraction(19, 20))], self.receptive_field)
+
+
+@dataclass(frozen=True)
+class Erf:
+    unit: tuple[int, ...]
+    #: paths from the input to the unit (the sum of the counts)
+    paths: int
+    axes: tuple[AxisErf, ...]
+    #: 2-D and 3-D, per :data:`THRESHOLDS`: the share of the receptive field's box whose
+    #: count is above that fraction of the largest (empty in 1-D)
+    areas: tuple[Fraction, ...]
+
+
+class NoPaths(Exception):
+    """The unit sees no input pixel (or the layer has no unit)."""
+
+
+def central_unit(analysis: Analysis, name: str) -> tuple[int, ...]:
+    """The unit in the middle of the layer's output (concrete sizes)."""
+    return tuple((int(a.size) - 1) // 2 for a in analysis[name].axes)
+
+
+def unit_erf(
+    analysis: Analysis, name: str, unit: Sequence[int] | None = None, limit: int = LIMIT
+) -> Erf:
+    """The ERF of ``unit`` (default: the central one) of layer ``name``; the analysis is
+    at a concrete input.  Raises :class:`~rfcalc.engine.unit.TooLarge` past ``limit``
+    pixels, :class:`NoPaths` for a unit that sees nothing."""
+    r = analysis[name]
+    where = tuple(unit) if unit is not None else central_unit(analysis, name)
+    if any(u < 0 for u in where):
+        raise NoPaths
+    counts = unit_support(analysis, name, where, limit)
+    counts = {p: c for p, c in counts.items() if c}
+    if not counts:
+        raise NoPaths
+    total = sum(counts.values())
+    axes = []
+    for i, a in enumerate(r.axes):
+        marginal: dict[int, int] = {}
+        for p, c in counts.items():
+            marginal[p[i]] = marginal.get(p[i], 0) + c
+        mean = Fraction(sum(x * c for x, c in marginal.items()), total)
+        variance = Fraction(sum((x - mean) ** 2 * c for x, c in marginal.items()), total)
+        region = a.field.region(where[i]) if a.field is not None else None
+        if region is not None and _int(region.start) is not None and _int(region.end) is not None:
+            centre = Fraction(int(region.start) + int(region.end), 2)
+        else:
+            centre = mean
+        rf = _int(a.receptive_field)
+        axes.append(AxisErf(centre, _widths(marginal, centre, total), mean, variance, rf))
+    areas: tuple[Fraction, ...] = ()
+    if len(r.axes) > 1:
+        box = 1
+        for i, axis in enumerate(axes):
+            seen = [p[i] for p in counts]
+            box *= axis.receptive_field or (max(seen) - min(seen) + 1)
+        top = max(counts.values())
+        areas = tuple(
+            Fraction(sum(1 for c in counts.values() if c > t * top), box) for t in THRESHOLDS
+        )
+    return Erf(where, total, tuple(axes), areas)
+
+
+def _widths(marginal: dict[int, int], centre: Fraction, total: int) -> tuple[int, ...]:
+    """Per share, ``2 * d + 1`` for the smallest distance ``d`` from ``centre`` whose
+    window ``[centre - d, centre + d]`` holds that share of the paths."""
+    by_distance: dict[Fraction, int] = {}
+    for x, c in marginal.items():
+        d = abs(x - centre)
+        by_distance[d] = by_distance.get(d, 0) + c
+    out = []
+    held, distances = 0, sorted(by_distance)
+    k = 0
+    for share in SHARES:
+        while held < share * total:
+            held += by_distance[distances[k]]
+            k += 1
+        out.append(int(2 * distances[k - 1] + 1))
+    return tuple(out)
+
+
+def _int(x: Any) -> int | None:
+    if isinstance(x, int):
+        return x
+    return int(x) if getattr(x, "is_Integer", False) else None
+
+
+#: why a layer's ERF was not computed (the renderers word them)
+TOO_LARGE, NO_PATHS, BUDGET = "too_large", "no_paths", "budget"
+#: the most pixels the ERFs of one analysis visit (each layer's unit followed back)
+ERF_BUDGET = 1 << 24
+
+
+def every_erf(analysis: Analysis, budget: int = ERF_BUDGET) -> dict[str, Erf | str]:
+    """The ERF of every layer's central unit, or why it was not computed
+    (:data:`TOO_LARGE`, :data:`NO_PATHS`, :data:`BUDGET`: the analysis's work is spent)."""
+    from .unit import TooLarge
+
+    out: dict[str, Erf | str] = {}
+    spent = 0
+    for r in analysis.layers:
+        if spent > budget:
+            out[r.name] = BUDGET
+            continue
+        try:
+            erf = unit_erf(analysis, r.name)
+        except TooLarge:
+            out[r.name] = TOO_LARGE
+            spent += LIMIT
+            continue
+        except NoPaths:
+            out[r.name] = NO_PATHS
+            continue
+        spent += sum(a.widths[-1] for a in erf.axes) * len(analysis.layers)
+        out[r.name] = erf
+    return out
