@@ -42,6 +42,7 @@ COUNTING = {
     "pad",
     "crop",
     "add",
+    "mul",
     "concat",
     "identity",
     "pixel_shuffle",
