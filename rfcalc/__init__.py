@@ -19,6 +19,7 @@ from .model import SpecError
 
 if TYPE_CHECKING:
     from .engine import Analysis
+    from .imports import Imported
     from .model import Finding, Network
 
 __all__ = [
@@ -87,17 +88,10 @@ def from_torch(
     (the analysis goes on as if it passed its input on), or with ``strict`` a
     :class:`SpecError`.
     """
-    import warnings
-
     from .imports.torch_graph import read_torch
 
     imported = read_torch(module, example_input, dynamic, strict)
-    for note in imported.unsupported:
-        warnings.warn(
-            f"{note.loc}: {note.op_type}: {note.why}; analysed as if it passed its input on",
-            stacklevel=2,
-        )
-    return imported.network
+    return _warned(imported)
 
 
 def from_onnx(
@@ -105,17 +99,10 @@ def from_onnx(
 ) -> Network:
     """The network of an ONNX model (``pip install 'rfcalc[onnx]'``), as :func:`from_torch`
     reads a module: ``input_size`` overrides the model's spatial input."""
-    import warnings
-
     from .imports import read_onnx
 
     imported = read_onnx(str(path), input_size, strict)
-    for note in imported.unsupported:
-        warnings.warn(
-            f"{note.loc}: {note.op_type}: {note.why}; analysed as if it passed its input on",
-            stacklevel=2,
-        )
-    return imported.network
+    return _warned(imported)
 
 
 def drift(spec: str | Path | Network, model: str | Path | Network) -> list[Finding]:
@@ -129,3 +116,16 @@ def drift(spec: str | Path | Network, model: str | Path | Network) -> list[Findi
     theirs = model if isinstance(model, Network) else from_onnx(model)
     ours = spec if isinstance(spec, Network) else load(spec)
     return compare(ours, theirs)
+
+
+def _warned(imported: Imported) -> Network:
+    """The imported network, after a :class:`UserWarning` per node rfcalc could not express
+    (the analysis went on as if it passed its input on)."""
+    import warnings
+
+    for note in imported.unsupported:
+        warnings.warn(
+            f"{note.loc}: {note.op_type}: {note.why}; analysed as if it passed its input on",
+            stacklevel=3,
+        )
+    return imported.network

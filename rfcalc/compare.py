@@ -103,7 +103,7 @@ def _first_difference(
         b = analyze_network(model, list(size))
     except ValueError as exc:
         return [(spec.loc, f"the model cannot be analysed at input {size_text(size)}: {exc}", None)]
-    differing = [s for s, m in pairs if _values(a, s.name) != _values(b, m.name, a, s.name)]
+    differing = [s for s, m in pairs if not _agree(a, s.name, b, m.name)]
     if not differing:
         return []
     first = differing[0]
@@ -121,22 +121,19 @@ def _first_difference(
     ]
 
 
-def _values(
-    analysis: Analysis, name: str, other: Analysis | None = None, other_name: str = ""
-) -> tuple[Any, ...]:
-    """The layer's sizes and fields, with formulas equal to ``other``'s where sympy
-    proves it or every sample input agrees (so that equal formulas compare equal)."""
-    r = analysis[name]
-    values = [(x.size, x.receptive_field, x.jump, x.effective_padding) for x in r.axes]
-    if other is None:
-        return tuple(values)
-    mine = [
-        (x.size, x.receptive_field, x.jump, x.effective_padding) for x in other[other_name].axes
-    ]
-    out = []
-    for ours, theirs in zip(values, mine, strict=True):
-        out.append(tuple(t if _same(o, t) else o for o, t in zip(ours, theirs, strict=True)))
-    return tuple(out)
+def _quantities(analysis: Analysis, name: str) -> list[tuple[Any, ...]]:
+    """Per axis: the layer's size, receptive field, jump and effective padding."""
+    return [(x.size, x.receptive_field, x.jump, x.effective_padding) for x in analysis[name].axes]
+
+
+def _agree(a: Analysis, ours: str, b: Analysis, theirs: str) -> bool:
+    """Every quantity of ``ours`` in ``a`` equals that of ``theirs`` in ``b`` (formulas:
+    where sympy proves it or every sample input agrees)."""
+    return all(
+        _same(x, y)
+        for mine, other in zip(_quantities(a, ours), _quantities(b, theirs), strict=True)
+        for x, y in zip(mine, other, strict=True)
+    )
 
 
 def _same(a: Any, b: Any) -> bool:

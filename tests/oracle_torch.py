@@ -15,11 +15,14 @@ from math import ceil, prod
 from typing import Any
 
 import torch
+from hypothesis import assume
 from hypothesis import strategies as st
 from oracle_pads import pad as padded
 from oracle_pads import window_padding
 
-from rfcalc.model import Layer, Network
+import rfcalc
+from rfcalc.engine import Analysis
+from rfcalc.model import Layer, Network, SpecError
 
 F = torch.nn.functional
 
@@ -320,6 +323,20 @@ def _interpolation_options(draw: Any, mode: str) -> str:
     if mode in ("nearest", "nearest-exact") or not draw(st.booleans()):
         return ""
     return ", align_corners: true"
+
+
+def loaded(case: tuple[str, list[int]]) -> tuple[Network, Analysis]:
+    """A :func:`generated` case read and analysed at its input; a case the reader refuses,
+    or with an empty map, is rejected (hypothesis draws another)."""
+    text, size = case
+    try:
+        network = rfcalc.load("generated.yaml", text)
+    except SpecError:
+        assume(False)
+        raise
+    analysis = rfcalc.analyze(network, size)
+    assume(all(int(a.size) >= 1 for r in analysis.layers for a in r.axes))
+    return network, analysis
 
 
 @st.composite

@@ -738,6 +738,8 @@ def _entry_expr(state: _State, entry: Any) -> Any:
 
 
 def _symbolic_sizes(state: _State, layer: str) -> tuple[Any, ...] | None:
+    """The output size of ``layer`` (the network read so far, analysed once per added
+    layer, in the model's symbols); None when it cannot be analysed."""
     if layer == INPUT:
         return tuple(state.input_size)
     if state.cache_at != len(state.layers):
@@ -848,12 +850,8 @@ def _sizes_so_far(state: _State, layer: str) -> list[int] | None:
     so far is analysed), else None."""
     if not all(getattr(s, "is_Integer", False) for s in state.input_size):
         return None
-    if layer == INPUT:
-        return [int(s) for s in state.input_size]
-    from ..engine import analyze_network
-
-    network = Network("so far", tuple(state.input_size), tuple(state.layers))
-    return [int(s) for s in analyze_network(network)[layer].output_size]
+    sizes = _symbolic_sizes(state, layer)
+    return None if sizes is None else [int(s) for s in sizes]
 
 
 def _pool(at: _At) -> None:

@@ -617,8 +617,6 @@ def _upsample(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
     size = _arg(node, 1, "output_size")
     align = False if nearest else bool(_arg(node, 2, "align_corners", False))
     scales = _arg(node, 2 if nearest else 3, "scale_factors")
-    if not scales and len(node.args) > 2 and not nearest:
-        scales = None
     kw: dict[str, Any] = {"mode": mode, "align_corners": align, "inputs": (x.layer,)}
     if size is None and scales:
         fractions = [_fraction(float(s)) for s in scales]

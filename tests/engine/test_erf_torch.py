@@ -20,11 +20,10 @@ from scale import examples
 
 import rfcalc
 from rfcalc.engine.erf import SHARES, THRESHOLDS, central_unit, unit_erf
-from rfcalc.model import SpecError
 
 torch = pytest.importorskip("torch", reason="the PyTorch oracle needs torch==2.13.0")
 
-from oracle_torch import forward, generated  # noqa: E402  (after the skip)
+from oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
 
 ROOT = Path(__file__).parents[2]
 #: ops whose gradient with every weight 1 counts paths (resampling weighs its taps)
@@ -109,18 +108,11 @@ def test_the_zoo_erf_is_the_gradients(spec: str, size: list[int], layers: Any) -
 )
 @given(case=generated(2))
 def test_generated_networks_erf_is_the_gradients(case: tuple[str, list[int]]) -> None:
-    text, size = case
-    try:
-        network = rfcalc.load("generated.yaml", text)
-    except SpecError:
-        assume(False)
-        raise
+    network, analysis = loaded(case)
     assume(all(layer.op in COUNTING for layer in network.layers))
-    analysis = rfcalc.analyze(network, size)
-    assume(all(int(a.size) >= 1 for r in analysis.layers for a in r.axes))
     last = network.layers[-1].name
     assume(all(a.receptive_field is not None for a in analysis[last].axes))
-    _check(network, size, last)
+    _check(network, case[1], last)
 
 
 def test_analyze_erf_prints_and_documents_the_same_numbers(

@@ -23,13 +23,13 @@ import rfcalc
 from rfcalc.engine import Analysis
 from rfcalc.engine.conditions import Source, size_conditions
 from rfcalc.engine.unit import unit_support
-from rfcalc.model import Network, SpecError
+from rfcalc.model import Network
 
 torch = pytest.importorskip(
     "torch", reason="the PyTorch oracle needs torch (pip install torch==2.13.0); CI installs it"
 )
 
-from oracle_torch import forward, generated  # noqa: E402  (after the skip)
+from oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
 
 #: gradient entries below this fraction of a unit's largest are rounding, not taps
 TINY = 1e-9
@@ -51,14 +51,8 @@ COUNTING = {
 
 
 def _network(case: tuple[str, list[int]]) -> tuple[Network, Analysis]:
-    text, size = case
-    try:
-        network = rfcalc.load("generated.yaml", text)
-    except SpecError:
-        assume(False)
-        raise
-    analysis = rfcalc.analyze(network, size)
-    assume(all(int(a.size) >= 1 for r in analysis.layers for a in r.axes))
+    network, analysis = loaded(case)
+    size = case[1]
     assume(all(prod(int(a.size) for a in r.axes) <= 100_000 for r in analysis.layers))
     wide = any(
         int(c.expr) > 0
