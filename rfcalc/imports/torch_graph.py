@@ -377,18 +377,16 @@ def _node(state: _State, node: Any, index: int) -> None:
         if len(shape) == x.rank and str(getattr(val, "dtype", "")) not in _INDEX_TYPES:
             state.tensors[node] = x
         return
-    if op in POINTWISE or (op in ("dropout", "layer_norm") and standard):
+    if op in POINTWISE:
         _fold(state, node, index, x, "spatially the identity")
         return
-    if op in WHOLE_MAP:
+    # a LayerNorm over trailing axes that hold a spatial one reads the map like GroupNorm
+    normalised = len(_arg(node, 1, "normalized_shape") or []) if op == "layer_norm" else 0
+    if op in WHOLE_MAP or normalised > x.rank - 1 - max(x.axes):
         _fold(state, node, index, x, "normalisation statistics over the whole map are not counted")
         return
     if op == "layer_norm":
-        shape = _arg(node, 1, "normalized_shape") or []
-        if len(shape) <= x.rank - 1 - max(x.axes):
-            _fold(state, node, index, x, "a normalisation of the channels")
-        else:
-            _stop(state, node, index, "a normalisation over the spatial axes")
+        _fold(state, node, index, x, "a normalisation of the channels")
         return
     if op in RESHAPES:
         _reshape(state, node, index, x)
@@ -606,12 +604,12 @@ _MODES = {
 
 
 def _upsample(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
+    if op.endswith("_aa"):  # F.interpolate(antialias=True): a wider, size-dependent filter
+        _report(state, node, index, "antialiased interpolation", x)
+        return
     mode = next((m for key, m in _MODES.items() if op.startswith(key)), None)
     if mode is None:
         _report(state, node, index, f"interpolation {op}", x)
-        return
-    if (mode == "nearest" and "_aa" in op) or op.endswith("_aa"):
-        _report(state, node, index, "antialiased interpolation", x)
         return
     nearest = mode.startswith("nearest")
     size = _arg(node, 1, "output_size")

@@ -19,6 +19,7 @@ torch = pytest.importorskip("torch", reason="the PyTorch oracle needs torch==2.1
 from torch_nets import FPN, TORCH_CASES, ResNetish, positive  # noqa: E402  (after the skip)
 
 nn = torch.nn
+F = torch.nn.functional
 
 IDS = [c.__name__ for c, _ in TORCH_CASES]
 
@@ -226,3 +227,33 @@ def test_a_repeating_graph_is_written_with_blocks(name: str, ratio: float) -> No
         assert [(x.size, x.receptive_field, x.jump, x.effective_padding) for x in a.axes] == [
             (y.size, y.receptive_field, y.jump, y.effective_padding) for y in b.axes
         ], a.name
+
+
+class Normalised(nn.Module):
+    """A LayerNorm over the map's height and width (its statistics read the whole map),
+    one over the channels of a channels-last view, and an antialiased resize."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv2d(1, 4, 3)
+        self.spatial = nn.LayerNorm([14, 14])
+        self.channels = nn.LayerNorm(4)
+        self.b = nn.Conv2d(4, 4, 3)
+
+    def forward(self, x: Any) -> Any:
+        y = self.spatial(self.a(x))
+        y = self.channels(y.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        y = self.b(y)
+        return F.interpolate(y, scale_factor=0.5, mode="bilinear", antialias=True)
+
+
+def test_normalisations_and_antialiasing_are_named_for_what_they_read() -> None:
+    imported = read_torch(Normalised(), torch.ones(1, 1, 16, 16), dynamic=False)
+    why = {n.node: n.why for n in imported.folded}
+    assert (
+        why["spatial.layer_norm"] == "normalisation statistics over the whole map are not counted"
+    )
+    assert why["channels.layer_norm"] == "a normalisation of the channels"
+    ((node, reason),) = [(n.op_type, n.why) for n in imported.unsupported]
+    assert (node, reason) == ("_upsample_bilinear2d_aa", "antialiased interpolation")
+    assert [layer.name for layer in imported.network.layers] == ["a", "b"]
