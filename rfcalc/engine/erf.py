@@ -23,7 +23,7 @@ from typing import Any
 import sympy
 
 from .results import Analysis
-from .unit import LIMIT, unit_support
+from .unit import LIMIT, NotConcrete, unit_support
 
 #: shares of the path mass whose window widths are reported
 SHARES = (Fraction(1, 2), Fraction(9, 10), Fraction(19, 20), Fraction(99, 100))
@@ -74,8 +74,12 @@ class NoPaths(Exception):
 
 
 def central_unit(analysis: Analysis, name: str) -> tuple[int, ...]:
-    """The unit in the middle of the layer's output (concrete sizes)."""
-    return tuple((int(a.size) - 1) // 2 for a in analysis[name].axes)
+    """The unit in the middle of the layer's output; :class:`NotConcrete` when a size
+    is a formula (a hyperparameter left open)."""
+    sizes = [_int(a.size) for a in analysis[name].axes]
+    if any(n is None for n in sizes):
+        raise NotConcrete(analysis[name].output_size)
+    return tuple((n - 1) // 2 for n in sizes if n is not None)
 
 
 def unit_erf(
@@ -145,14 +149,15 @@ def _int(x: Any) -> int | None:
 
 
 #: why a layer's ERF was not computed (the renderers word them)
-TOO_LARGE, NO_PATHS, BUDGET = "too_large", "no_paths", "budget"
+TOO_LARGE, NO_PATHS, BUDGET, SYMBOLIC = "too_large", "no_paths", "budget", "symbolic"
 #: the most pixels the ERFs of one analysis visit (each layer's unit followed back)
 ERF_BUDGET = 1 << 24
 
 
 def every_erf(analysis: Analysis, budget: int = ERF_BUDGET) -> dict[str, Erf | str]:
     """The ERF of every layer's central unit, or why it was not computed
-    (:data:`TOO_LARGE`, :data:`NO_PATHS`, :data:`BUDGET`: the analysis's work is spent)."""
+    (:data:`TOO_LARGE`, :data:`NO_PATHS`, :data:`BUDGET`: the analysis's work is spent,
+    :data:`SYMBOLIC`: a size or a window is a hyperparameter left open)."""
     from .unit import TooLarge
 
     out: dict[str, Erf | str] = {}
@@ -169,6 +174,9 @@ def every_erf(analysis: Analysis, budget: int = ERF_BUDGET) -> dict[str, Erf | s
             continue
         except NoPaths:
             out[r.name] = NO_PATHS
+            continue
+        except NotConcrete:
+            out[r.name] = SYMBOLIC
             continue
         spent += sum(a.widths[-1] for a in erf.axes) * len(analysis.layers)
         out[r.name] = erf

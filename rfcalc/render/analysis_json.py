@@ -38,7 +38,10 @@ def erf_entry(erf: Erf | str) -> dict[str, Any]:
             }
             for a in erf.axes
         ],
-        "areas": {_percent(t): _fraction(v) for t, v in zip(THRESHOLDS, erf.areas, strict=True)},
+        # 1-D: no areas (the thresholds are of a 2-D or 3-D field)
+        "areas": {_percent(t): _fraction(v) for t, v in zip(THRESHOLDS, erf.areas, strict=True)}
+        if erf.areas
+        else {},
     }
 
 

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine import Analysis
-from ..engine.erf import BUDGET, NO_PATHS, SHARES, THRESHOLDS, TOO_LARGE, Erf
+from ..engine.erf import BUDGET, NO_PATHS, SHARES, SYMBOLIC, THRESHOLDS, TOO_LARGE, Erf
 from .values import per_axis
 
 #: why an ERF is missing, for people
@@ -16,6 +16,7 @@ REASONS = {
     TOO_LARGE: "not computed: the unit reads more than 2^20 pixels",
     NO_PATHS: "the central unit sees no input pixel",
     BUDGET: "not computed: the ERF budget of one analysis (2^24 pixels) is spent",
+    SYMBOLIC: "not computed: a size or window depends on a hyperparameter symbol",
 }
 
 

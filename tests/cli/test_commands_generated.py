@@ -86,6 +86,7 @@ def test_every_command_answers_every_generated_network(
         size = "x".join(["37"] * ndim)
         commands = [[*c[:1], *(["--size", size] if "--size" in c else c[1:])] for c in commands]
         commands.append(["analyze", "--show-support", network.layers[-1].name])
+        commands.append(["analyze", "-i", size, "--erf", "-f", "json"])  # open symbols: reasons
         if not network.bounds:  # a unit's own support needs numbers (exit 2 otherwise)
             last = network.layers[-1].name
             commands.append(["analyze", "-i", size, "--show-support", last, "--unit", "0"])

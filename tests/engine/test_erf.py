@@ -39,3 +39,46 @@ def test_every_readme_erf_row_is_computed(row: dict[str, str]) -> None:
     ]
     assert axis.ratio95 is not None
     assert f"{float(axis.ratio95) * 100:.1f}" == row["ratio"]
+
+
+@pytest.mark.parametrize(("spec", "size"), [("transposed_phases", "64"), ("vgg16", "64x64")])
+def test_analyze_erf_json_follows_the_schema_in_1d_and_2d(
+    spec: str, size: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    import jsonschema
+
+    from rfcalc.cli import main
+
+    path = str(ROOT / "specs" / f"{spec}.yaml")
+    assert main(["analyze", path, "-i", size, "--erf", "-f", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    schema = json.loads((ROOT / "rfcalc" / "schema" / "analyze.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    areas = doc["layers"][-1]["erf"]["areas"]
+    assert (areas == {}) == ("x" not in size)
+
+
+def test_an_open_hyperparameter_is_a_reason_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by running ``--erf`` on generated specs: a stride left as a symbol made the
+    sizes formulas even at a concrete input (exit 3); each layer now says why."""
+    import json
+
+    from rfcalc.cli import main
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "rfcalc: 1\ninput: {size: [H]}\nsymbols: {S: {min: 1, max: 3}}\nlayers:\n"
+        "  - {name: a, op: conv, kernel: 3}\n"
+        "  - {name: b, op: conv, kernel: 3, stride: S}\n"
+    )
+    assert main(["analyze", str(spec), "-i", "37", "--erf", "-f", "json"]) == 0
+    a, b = json.loads(capsys.readouterr().out)["layers"]
+    assert a["erf"]["paths"] == 3
+    assert b["erf"] == {"not_computed": "symbolic"}
+    monkeypatch.setenv("COLUMNS", "200")  # the reason on one line
+    assert main(["analyze", str(spec), "-i", "37", "--erf"]) == 0
+    assert "depends on a hyperparameter symbol" in capsys.readouterr().out
