@@ -9,8 +9,12 @@ trained weights that are all equal.  From it, per axis (the marginal: the counts
 over the other axes), the width of the narrowest window centred on the unit's field
 that holds a share of the paths, the paths' mean and variance, and the 95 % width over
 the receptive field; in 2-D and 3-D, the share of the receptive field's box whose count
-exceeds a fraction of the largest.  Exact: integers and rationals (the standard
-deviation is the square root of an exact variance).
+exceeds a fraction of the largest; in 2-D, RepLKNet's "high-contribution area ratio"
+(Ding et al., CVPR 2022, its ``analyze_erf.py``): the smallest square centred on the
+input's middle pixel that holds more than a share of the paths, over the input's area.
+Exact: integers and rationals (the standard deviation is the square root of an exact
+variance).  The central unit is ``size // 2`` on each axis, as Luo et al.'s and
+RepLKNet's scripts take it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from .unit import LIMIT, NotConcrete, unit_support
 SHARES = (Fraction(1, 2), Fraction(9, 10), Fraction(19, 20), Fraction(99, 100))
 #: fractions of the largest count above which a pixel is "high-contribution"
 THRESHOLDS = (Fraction(1, 5), Fraction(1, 2), Fraction(99, 100))
+#: shares of the paths RepLKNet's area ratio is reported at (its script's thresholds)
+SQUARE_SHARES = (Fraction(1, 5), Fraction(3, 10), Fraction(1, 2), Fraction(99, 100))
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,11 @@ class Erf:
     #: 2-D and 3-D, per :data:`THRESHOLDS`: the share of the receptive field's box whose
     #: count is above that fraction of the largest (empty in 1-D)
     areas: tuple[Fraction, ...]
+    #: 2-D on a square input only, per :data:`SQUARE_SHARES`: RepLKNet's smallest square
+    #: (side ``2i + 1``, ``i >= 1``) centred on input pixel ``(H // 2, W // 2)`` holding
+    #: more than that share of the paths, as (side, its area over ``H * W``); None when
+    #: no square up to ``i = H // 2 - 1`` does (its script's range)
+    squares: tuple[tuple[int, Fraction] | None, ...] = ()
 
 
 class NoPaths(Exception):
@@ -79,7 +90,7 @@ def central_unit(analysis: Analysis, name: str) -> tuple[int, ...]:
     sizes = [_int(a.size) for a in analysis[name].axes]
     if any(n is None for n in sizes):
         raise NotConcrete(analysis[name].output_size)
-    return tuple((n - 1) // 2 for n in sizes if n is not None)
+    return tuple(n // 2 for n in sizes if n is not None)
 
 
 def unit_erf(
@@ -121,7 +132,31 @@ def unit_erf(
         areas = tuple(
             Fraction(sum(1 for c in counts.values() if c > t * top), box) for t in THRESHOLDS
         )
-    return Erf(where, total, tuple(axes), areas)
+    square = len(r.axes) == 2 and analysis.input_size[0] == analysis.input_size[1]
+    squares = _squares(counts, total, int(analysis.input_size[0])) if square else ()
+    return Erf(where, total, tuple(axes), areas, squares)
+
+
+def _squares(
+    counts: dict[tuple[int, ...], int], total: int, n: int
+) -> tuple[tuple[int, Fraction] | None, ...]:
+    """RepLKNet's ``get_rectangle`` on the path counts of an ``n`` by ``n`` input, every
+    share at once: the paths inside the square of half-side ``i`` centred on
+    ``(n // 2, n // 2)``, for ``i = 1 .. n // 2 - 1``, against ``share * total``."""
+    c = n // 2
+    by_ring: dict[int, int] = {}
+    for (y, x), paths in counts.items():
+        ring = max(abs(y - c), abs(x - c), 1)
+        by_ring[ring] = by_ring.get(ring, 0) + paths
+    out: list[tuple[int, Fraction] | None] = []
+    i, held = 1, by_ring.get(1, 0)
+    for share in SQUARE_SHARES:
+        while held <= share * total and i < c - 1:
+            i += 1
+            held += by_ring.get(i, 0)
+        found = c - 1 >= 1 and held > share * total
+        out.append((2 * i + 1, Fraction((2 * i + 1) ** 2, n * n)) if found else None)
+    return tuple(out)
 
 
 def _widths(marginal: dict[int, int], centre: Fraction, total: int) -> tuple[int, ...]:

@@ -69,6 +69,17 @@ def unit_support(analysis: Analysis, name: str, unit: Sequence[int], limit: int 
     return pending.get(INPUT, {})
 
 
+def reads_table(r: LayerResult) -> tuple[tuple[tuple[int, ...], ...], ...]:
+    """Per axis, for every output unit of ``r`` (not a merge), the units of the layer
+    below it reads, repeats included (a repeat is one more path): the whole layer as
+    :func:`unit_support` follows it, for a reader that walks the graph itself (the HTML
+    report).  Needs a concrete input (:class:`NotConcrete`)."""
+    return tuple(
+        tuple(tuple(reads(u)) for u in range(_int(r.axes[axis].size)))
+        for axis, reads in enumerate(_reader(r, axis) for axis in range(len(r.axes)))
+    )
+
+
 def _through(r: LayerResult, support: Support, limit: int) -> Support:
     """``support`` on the output of ``r`` moved to its input, one axis at a time (every
     op reads a box: the product of one reading per axis)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from .._version import __version__
 from ..engine import Analysis
-from ..engine.erf import SHARES, THRESHOLDS, Erf
+from ..engine.erf import SHARES, SQUARE_SHARES, THRESHOLDS, Erf
 from ..model import CONVS, WINDOWS
 from ..wording import note_text
 from .values import json_value
@@ -41,6 +41,13 @@ def erf_entry(erf: Erf | str) -> dict[str, Any]:
         # 1-D: no areas (the thresholds are of a 2-D or 3-D field)
         "areas": {_percent(t): _fraction(v) for t, v in zip(THRESHOLDS, erf.areas, strict=True)}
         if erf.areas
+        else {},
+        # 2-D on a square input only (RepLKNet's script centres a square on the input)
+        "squares": {
+            _percent(s): None if q is None else {"side": q[0], "area_ratio": _fraction(q[1])}
+            for s, q in zip(SQUARE_SHARES, erf.squares, strict=True)
+        }
+        if erf.squares
         else {},
     }
 

@@ -4,8 +4,9 @@ The oracle network (``oracle_torch.py``, written from the spec alone: one channe
 weights 1, pools as sums) gives, for one output unit, the gradient at every input
 pixel: the path counts.  From that tensor the metrics are computed again here by brute
 force (a window widened pixel by pixel until it holds the share; sums and products in
-exact rationals) and must equal rfcalc's exactly: widths, mean, variance, the 95 % ratio
-and the high-contribution areas, at the central unit of chosen layers of the zoo and of
+exact rationals) and must equal rfcalc's exactly: widths, mean, variance, the 95 % ratio,
+the high-contribution areas and RepLKNet's squares (its ``get_rectangle``, written again
+on the gradient tensor), at the central unit of chosen layers of the zoo and of
 generated networks, merges included."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from scale import examples
 
 import rfcalc
-from rfcalc.engine.erf import SHARES, THRESHOLDS, central_unit, unit_erf
+from rfcalc.engine.erf import SHARES, SQUARE_SHARES, THRESHOLDS, central_unit, unit_erf
 
 torch = pytest.importorskip("torch", reason="the PyTorch oracle needs torch==2.13.0")
 
@@ -70,7 +71,22 @@ def _brute(g: Any, analysis: Any, name: str) -> dict[str, Any]:
         areas = tuple(
             Fraction(sum(1 for c in counts.values() if c > t * top), box) for t in THRESHOLDS
         )
-    return {"paths": total, "axes": axes, "areas": areas}
+    squares: tuple[Any, ...] = ()
+    if ndim == 2 and g.shape[0] == g.shape[1]:
+        squares = tuple(_get_rectangle(g, share) for share in SQUARE_SHARES)
+    return {"paths": total, "axes": axes, "areas": areas, "squares": squares}
+
+
+def _get_rectangle(data: Any, thresh: Fraction) -> tuple[int, Fraction] | None:
+    """RepLKNet's ``analyze_erf.get_rectangle`` (numpy slices; here torch's), with the
+    sums as integers and the comparison exact."""
+    h, w = data.shape
+    all_sum = round(float(data.sum()))
+    for i in range(1, h // 2):
+        selected = data[h // 2 - i : h // 2 + 1 + i, w // 2 - i : w // 2 + 1 + i]
+        if Fraction(round(float(selected.sum())), all_sum) > thresh:
+            return i * 2 + 1, Fraction((i * 2 + 1) * (i * 2 + 1), h * w)
+    return None
 
 
 def _check(network: Any, size: list[int], name: str) -> None:
@@ -82,6 +98,7 @@ def _check(network: Any, size: list[int], name: str) -> None:
     got = [(a.widths, a.mean, a.variance) for a in erf.axes]
     assert got == want["axes"], name
     assert erf.areas == want["areas"], name
+    assert erf.squares == want["squares"], name
 
 
 @pytest.mark.parametrize(
