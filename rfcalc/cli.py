@@ -226,6 +226,87 @@ def analyze(
     return status
 
 
+@app.command()
+def report(
+    spec: Annotated[
+        str, typer.Argument(help="A spec (YAML) or an ONNX model.", show_default=False)
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="The HTML file to write (default: NAME.html here)."),
+    ] = None,
+    input_size: Annotated[
+        str | None,
+        typer.Option("--input", "-i", help="The input size (224x224); needed for a symbolic one."),
+    ] = None,
+    erf: Annotated[
+        bool,
+        typer.Option(
+            "--erf/--no-erf", help="Each layer's exact ERF (the slowest part on big networks)."
+        ),
+    ] = True,
+    repeats: Annotated[
+        list[str] | None,
+        typer.Option("--repeat", help="ITEM=N: repeat a top-level layer or block N times."),
+    ] = None,
+    config_path: Annotated[
+        str | None,
+        typer.Option("--config", help="A pyproject.toml to read [tool.rfcalc] from."),
+    ] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Ignore pyproject.toml configuration.")
+    ] = False,
+) -> int:
+    """One self-contained HTML page: the network as a graph, the table, the findings,
+    and any unit's exact input support (hover, or the keyboard), with ERF contours."""
+    from pathlib import Path
+
+    from .config import ConfigError, from_options
+    from .engine import analyze_network
+    from .engine.sizes import is_concrete
+    from .lint import lint_network
+    from .model import SpecError
+    from .render.report import report_html
+    from .spec import input_sizes
+
+    try:
+        config = from_options(isolated=isolated, config_path=config_path)
+    except ConfigError as exc:
+        _error(f"rfcalc: {exc}")
+        return EXIT_USAGE
+    override = parse_input(input_size) if input_size is not None else None
+    try:
+        network = _read_network(spec, parse_repeats(repeats or []))
+        sizes = None if override is None else input_sizes(network, override)
+        result = analyze_network(network, sizes)
+    except SpecError as exc:
+        _spec_error(exc)
+        return EXIT_FINDINGS
+    if not all(is_concrete(s) for s in result.input_size):
+        _error(f"{spec}: a report needs a concrete input: give --input, such as 224x224")
+        return EXIT_USAGE
+    if not all(is_concrete(a.size) for r in result.layers for a in r.axes):
+        _error(
+            f"{spec}: a report needs every size as a number; a hyperparameter is left open "
+            "(give it a value in the spec)"
+        )
+        return EXIT_USAGE
+    if any(int(a.size) < 1 for r in result.layers for a in r.axes):
+        empty = next(r.name for r in result.layers if any(int(a.size) < 1 for a in r.axes))
+        _error(f"{spec}: {empty} has an empty output at this input: choose a larger --input")
+        return EXIT_USAGE
+    erfs = None
+    if erf:
+        from .engine.erf import every_erf
+
+        erfs = every_erf(result)
+    page = report_html(result, spec, lint_network(network, config), erfs)
+    target = Path(output if output is not None else f"{Path(spec).stem}.html")
+    target.write_text(page, encoding="utf-8")
+    _error(f"wrote {target} ({len(page.encode()) / 1024:,.0f} KiB)")
+    return EXIT_OK
+
+
 def parse_unit(text: str, ndim: int) -> tuple[int, ...]:
     """``--unit 0,0`` (or ``0x0``; negative from the end): one index per axis."""
     parts = text.replace("x", ",").split(",")

@@ -1,0 +1,416 @@
+"""``rfcalc report``: one self-contained HTML page (inline CSS, JavaScript and SVG; no
+network access) with the network as a graph, the per-layer table, the lint findings
+beside their layers, and an interactive picture of any unit's exact input support.
+
+The page carries, per layer and axis, which units of the layer below each output unit
+reads (:func:`rfcalc.engine.unit.reads_table`, the same readers as ``--show-support``)
+and each unit's theoretical field; its script only sums path counts along those tables,
+so the op semantics stay in the engine.  Everything else on the page (sizes, fields,
+ERF metrics, findings) is the engine's and the linter's, written out here."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from .._version import __version__
+from ..engine import Analysis
+from ..engine.erf import SHARES, SQUARE_SHARES, THRESHOLDS, Erf
+from ..engine.unit import reads_table
+from ..model import MERGES, Finding
+from .analysis_json import analysis_document
+
+#: one row of the table and of the graph beside it, in CSS pixels
+ROW_HEIGHT = 26
+#: the horizontal distance between two lanes of the graph
+LANE = 12
+
+#: why an ERF is missing, for people (the keys of :mod:`rfcalc.engine.erf`)
+ERF_REASONS = {
+    "too_large": "not computed: the unit reads more than 2^20 pixels",
+    "no_paths": "the central unit sees no input pixel",
+    "budget": "not computed: the ERF budget of one analysis (2^24 pixels) is spent",
+    "symbolic": "not computed: a size depends on a hyperparameter symbol",
+}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An edge of the graph from row ``src`` to row ``dst`` (``dst > src + 1``), drawn in
+    lane ``lane`` (lane 0 is the spine, where consecutive rows meet)."""
+
+    src: int
+    dst: int
+    lane: int
+
+
+def graph_lanes(
+    rows: Sequence[str], inputs: Sequence[Sequence[str]]
+) -> tuple[set[int], list[Edge]]:
+    """The spine (rows ``i`` with an edge from row ``i - 1``) and the longer edges with
+    their lanes: an edge takes the lowest lane free over its rows (a lane is free again
+    the row after its last edge ends), so branches and merges stay readable.
+    ``inputs[i]`` are the names row ``i`` reads (row 0 is the input)."""
+    at = {name: i for i, name in enumerate(rows)}
+    spine: set[int] = set()
+    long: list[tuple[int, int]] = []
+    for i, names in enumerate(inputs):
+        for name in dict.fromkeys(names):
+            j = at[name]
+            if j == i - 1:
+                spine.add(i)
+            else:
+                long.append((j, i))
+    busy: list[int] = []  # per lane above 0, the last row it is drawn on
+    edges = []
+    for src, dst in sorted(long):
+        lane = next((k for k, end in enumerate(busy) if end < src), None)
+        if lane is None:
+            busy.append(dst)
+            lane = len(busy) - 1
+        else:
+            busy[lane] = dst
+        edges.append(Edge(src, dst, lane + 1))
+    return spine, edges
+
+
+def _row_svg(i: int, spine: set[int], edges: Sequence[Edge], width: int, merge: bool) -> str:
+    """The graph's slice for row ``i``: the spine above and below, the node, and every
+    lane that starts, ends or passes here."""
+    h, mid, x0 = ROW_HEIGHT, ROW_HEIGHT // 2, 7
+    parts = []
+    if i in spine:
+        parts.append(f'<line x1="{x0}" y1="0" x2="{x0}" y2="{mid}"/>')
+    if i + 1 in spine:
+        parts.append(f'<line x1="{x0}" y1="{mid}" x2="{x0}" y2="{h}"/>')
+    for e in edges:
+        x = x0 + e.lane * LANE
+        if e.src == i:
+            parts.append(f'<path d="M{x0} {mid} Q{x} {mid} {x} {h}"/>')
+        elif e.dst == i:
+            parts.append(f'<path d="M{x} 0 Q{x} {mid} {x0} {mid}"/>')
+        elif e.src < i < e.dst:
+            parts.append(f'<line x1="{x}" y1="0" x2="{x}" y2="{h}"/>')
+    if merge:
+        node = f'<rect class="merge" x="{x0 - 5}" y="{mid - 5}" width="10" height="10" rx="2"/>'
+    else:
+        node = f'<circle cx="{x0}" cy="{mid}" r="4"/>'
+    return (
+        f'<svg class="graph" width="{width}" height="{h}" aria-hidden="true">'
+        + "".join(parts)
+        + node
+        + "</svg>"
+    )
+
+
+def _joined(values: Sequence[Any]) -> str:
+    texts = ["?" if v is None else str(v) for v in values]
+    if all(t == texts[0] for t in texts):
+        return texts[0]
+    return " × ".join(texts)
+
+
+def _percent(x: Any) -> str:
+    return f"{float(x) * 100:.1f} %"
+
+
+def _erf_cell(erf: Erf | str | None) -> tuple[str, str]:
+    """The table's ERF cell (95 % width per axis, and over the field) and its tooltip."""
+    if erf is None:
+        return "", ""
+    if isinstance(erf, str):
+        return "–", ERF_REASONS[erf]
+    widths = _joined([a.widths[2] for a in erf.axes])
+    ratios = [a.ratio95 for a in erf.axes if a.ratio95 is not None]
+    ratio = f" ({_percent(max(ratios))})" if ratios else ""
+    return widths + ratio, "95 % of the paths of the central unit lie in this width"
+
+
+def _erf_data(erf: Erf | str | None) -> Any:
+    if erf is None:
+        return None
+    if isinstance(erf, str):
+        return {"reason": ERF_REASONS[erf]}
+    return {
+        "unit": list(erf.unit),
+        "paths": str(erf.paths),
+        "axes": [
+            {
+                "centre": float(a.centre),
+                "widths": list(a.widths),
+                "std": f"{float(a.std):.2f}",
+                "ratio95": None if a.ratio95 is None else _percent(a.ratio95),
+            }
+            for a in erf.axes
+        ],
+        "areas": [_percent(v) for v in erf.areas],
+        "squares": [None if q is None else [q[0], _percent(q[1])] for q in erf.squares],
+    }
+
+
+def _layer_data(result: Analysis, name: str) -> dict[str, Any]:
+    """What the page's script needs of one layer: its reads and each unit's field."""
+    r = result[name]
+    data: dict[str, Any] = {"name": name, "inputs": list(r.layer.inputs)}
+    data["size"] = [int(a.size) for a in r.axes]
+    if r.layer.op in MERGES:
+        data["reads"] = "merge"
+    else:
+        tables = reads_table(r)
+        data["reads"] = [
+            None if all(t == (u,) for u, t in enumerate(table)) else [list(t) for t in table]
+            for table in tables
+        ]
+    regions: list[list[list[int] | None] | None] = []
+    periods = []
+    for a, n in zip(r.axes, data["size"], strict=True):
+        f = a.field
+        periods.append(1 if f is None else f.period)
+        if f is None or not _concrete(f.advance):
+            regions.append(None)  # not stated (the table's notes say why)
+            continue
+        spans: list[list[int] | None] = []
+        for u in range(n):
+            reg = f.region(u)
+            if reg is None or not (_concrete(reg.start) and _concrete(reg.end)):
+                spans.append(None)
+            else:
+                spans.append([int(reg.start), int(reg.end)])
+        regions.append(spans)
+    data["regions"] = regions
+    data["period"] = periods
+    return data
+
+
+def _concrete(x: Any) -> bool:
+    return isinstance(x, int) or bool(getattr(x, "is_Integer", False))
+
+
+def report_html(
+    result: Analysis,
+    path: str,
+    findings: Sequence[Finding],
+    erfs: dict[str, Erf | str] | None = None,
+) -> str:
+    """The page for ``result`` (an analysis at a concrete input) of the spec or model at
+    ``path``, with ``findings`` beside their layers and ``erfs`` per layer (or None)."""
+    doc = analysis_document(result, path, None)
+    erfs = erfs or {}
+    names = ["input"] + [r.name for r in result.layers]
+    inputs: list[Sequence[str]] = [()] + [r.layer.inputs for r in result.layers]
+    spine, edges = graph_lanes(names, inputs)
+    width = 14 + LANE * max((e.lane for e in edges), default=0)
+    by_layer: dict[str, list[int]] = {}
+    ordered = sorted(findings, key=Finding.sort_key)
+    for k, f in enumerate(ordered):
+        by_layer.setdefault(f.layer or "", []).append(k)
+    cost = doc["macs"] is not None and any(e["channels"] for e in doc["layers"])
+
+    head = ["", "layer", "op", "output", "RF", "jump", "eff. pad", "ERF 95 %"]
+    if cost:
+        head += ["params", "MACs"]
+    head.append("findings")
+    rows = [
+        _row(
+            0,
+            "input",
+            "",
+            _joined(doc["input"]),
+            ["1", "1", "0", ""] + (["", ""] if cost else []),
+            [],
+            ordered,
+            _row_svg(0, spine, edges, width, False),
+        )
+    ]
+    for i, (r, entry) in enumerate(zip(result.layers, doc["layers"], strict=True), start=1):
+        rf = entry["receptive_field"]
+        if "receptive_field_min" in entry:
+            rf = [f"{lo}..{hi}" for lo, hi in zip(entry["receptive_field_min"], rf, strict=True)]
+        erf_text, erf_title = _erf_cell(erfs.get(r.name))
+        cells = [_joined(rf), _joined(entry["jump"]), _joined(entry["effective_padding"])]
+        cells.append(f'<span title="{html.escape(erf_title)}">{html.escape(erf_text)}</span>')
+        if cost:
+            cells += [_number(entry["params"]), _number(entry["macs"])]
+        op = entry["op"] + _options(entry)
+        if len(r.layer.inputs) > 1 or r.layer.inputs[0] != names[i - 1]:
+            op += " ← " + ", ".join(r.layer.inputs)
+        rows.append(
+            _row(
+                i,
+                r.name,
+                op,
+                _joined(entry["output_size"]),
+                cells,
+                by_layer.get(r.name, []),
+                ordered,
+                _row_svg(i, spine, edges, width, r.layer.op in MERGES),
+                entry.get("notes", []),
+            )
+        )
+    data = {
+        "name": result.network.name,
+        "path": path,
+        "input": [int(s) for s in result.input_size],
+        "thresholds": [float(t) for t in THRESHOLDS],
+        "layers": [_layer_data(result, r.name) for r in result.layers],
+        "erf": {r.name: _erf_data(erfs.get(r.name)) for r in result.layers},
+        "shares": [f"{float(s) * 100:g} %" for s in SHARES],
+        "squareShares": [f"{float(s) * 100:g} %" for s in SQUARE_SHARES],
+    }
+    table = (
+        '<table id="layers"><thead><tr>'
+        + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+    return _page(result, path, doc, table, _findings_list(ordered), data, cost)
+
+
+def _options(entry: dict[str, Any]) -> str:
+    parts = []
+    for key, short in (("kernel", "k"), ("stride", "s"), ("dilation", "d")):
+        if key in entry:
+            value = _joined(entry[key])
+            if key == "kernel" or value != "1":
+                parts.append(f"{short}{value}")
+    return (" " + " ".join(parts)) if parts else ""
+
+
+def _number(x: Any) -> str:
+    if x is None:
+        return "?"
+    if isinstance(x, int):
+        return f"{x:,}" if x else ""
+    return html.escape(str(x))
+
+
+def _row(
+    i: int,
+    name: str,
+    op: str,
+    size: str,
+    cells: Sequence[str],
+    found: Sequence[int],
+    ordered: Sequence[Finding],
+    svg: str,
+    notes: Sequence[str] = (),
+) -> str:
+    badges = "".join(
+        f'<a class="badge {ordered[k].severity}" href="#finding-{k}" '
+        f'title="{html.escape(ordered[k].message)}">{ordered[k].rule}</a>'
+        for k in found
+    )
+    note = f' title="{html.escape("; ".join(notes))}"' if notes else ""
+    mark = " *" if notes else ""
+    escaped = [c if c.startswith("<span") else html.escape(c) for c in cells]
+    return (
+        f'<tr tabindex="0" data-layer="{html.escape(name)}" data-row="{i}"{note}>'
+        f'<td class="g">{svg}</td><th scope="row">{html.escape(name)}{mark}</th>'
+        f"<td>{html.escape(op)}</td><td>{html.escape(size)}</td>"
+        + "".join(f"<td>{c}</td>" for c in escaped)
+        + f"<td>{badges}</td></tr>"
+    )
+
+
+def _findings_list(ordered: Sequence[Finding]) -> str:
+    if not ordered:
+        return '<p class="quiet">No findings: every enabled rule passed.</p>'
+    items = []
+    for k, f in enumerate(ordered):
+        where = f"node {f.loc.node}" if f.loc.node else f"line {f.loc.line}, column {f.loc.col}"
+        layer = (
+            f' <button type="button" class="show" data-layer="{html.escape(f.layer)}">'
+            f"show {html.escape(f.layer)}</button>"
+            if f.layer
+            else ""
+        )
+        items.append(
+            f'<li id="finding-{k}"><span class="badge {f.severity}">{f.rule}</span> '
+            f"<strong>{f.severity}</strong> [{html.escape(f.name)}] {html.escape(where)}: "
+            f"{html.escape(f.message)}{layer}</li>"
+        )
+    return "<ol>" + "".join(items) + "</ol>"
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe inside ``<script>``: no ``</`` and no line separators."""
+    text = json.dumps(data, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _asset(name: str) -> str:
+    return (resources.files("rfcalc.render") / "assets" / name).read_text(encoding="utf-8")
+
+
+def _page(
+    result: Analysis,
+    path: str,
+    doc: dict[str, Any],
+    table: str,
+    findings: str,
+    data: dict[str, Any],
+    cost: bool,
+) -> str:
+    name = html.escape(result.network.name)
+    size = " × ".join(str(s) for s in data["input"])
+    totals = ""
+    if cost:
+        totals = f" · {_number(doc['params'])} parameters · {_number(doc['macs'])} MACs"
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="rfcalc {__version__}">
+<title>{name} — rfcalc report</title>
+<style>{_asset("report.css")}</style>
+</head>
+<body>
+<header>
+<h1>{name}</h1>
+<p>{html.escape(path)} · input {size}{totals} · rfcalc {__version__}</p>
+<button type="button" id="theme" aria-pressed="false">dark theme</button>
+</header>
+<main>
+<section id="network" aria-label="layers">
+<p class="help">Select a layer (click, or Tab to a row and press Enter; arrow keys move
+between rows). Its picture is on the right.</p>
+<div class="scroll">{table}</div>
+<h2>Findings</h2>
+{findings}
+</section>
+<section id="picture" aria-label="unit support">
+<h2 id="picture-title">unit support</h2>
+<p class="help">Move over an output unit (or focus the output map and use the arrow
+keys) to see the input pixels it reads, shaded by the number of paths that reach each
+one (the gradient with every weight 1).</p>
+<div id="controls"></div>
+<canvas id="out" tabindex="0" role="img" aria-label="output map"></canvas>
+<p id="info" aria-live="polite"></p>
+<div id="stack"><canvas id="in-shade" role="img" aria-label="input support"></canvas>
+<canvas id="in-over" aria-hidden="true"></canvas></div>
+<p id="pixel" aria-live="polite"></p>
+<ul id="legend">
+<li><span class="swatch high"></span><span class="swatch low"></span>
+paths to the unit (darker: more)</li>
+<li><span class="swatch hole"></span> hole: in the unit's field, no path</li>
+<li><span class="swatch pad"></span> padding: beyond the input</li>
+<li><span class="line rf"></span> the unit's receptive field</li>
+<li><span class="line c20"></span><span class="line c50"></span><span class="line c99"></span>
+ERF contours: above 20 %, 50 %, 99 % of the largest count</li>
+<li><span class="line e95"></span> central unit: the width holding 95 % of the paths</li>
+</ul>
+<div id="erf"></div>
+</section>
+</main>
+<script type="application/json" id="rfcalc-data">{_script_json(data)}</script>
+<script>{_asset("report.js")}</script>
+</body>
+</html>
+"""
