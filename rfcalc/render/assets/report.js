@@ -203,7 +203,8 @@
       rows: g.rows,
       cols: g.cols,
     });
-    const ctx = shade.getContext("2d");
+    // read back by tests and scripts; a CPU canvas also suits thousands of fillRect
+    const ctx = shade.getContext("2d", { willReadFrequently: true });
     ctx.fillStyle = css("--pad");
     ctx.fillRect(0, 0, shade.width, shade.height);
     const unseen = css("--unseen");
@@ -306,7 +307,7 @@
     const size = layers[state.layer].size;
     const rows = ndim === 1 ? 1 : size[ndim - 2];
     const cols = size[ndim - 1];
-    const cell = Math.max(2, Math.floor(OUT_PX / Math.max(cols, ndim === 1 ? 1 : rows)));
+    const cell = Math.max(1, Math.floor(OUT_PX / Math.max(cols, ndim === 1 ? 1 : rows)));
     return { rows, cols, cellW: cell, cellH: ndim === 1 ? Math.max(cell, 16) : cell };
   }
 

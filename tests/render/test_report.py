@@ -1,0 +1,232 @@
+"""``rfcalc report``: the page's data and text, without a browser (the browser tests are
+``test_report_browser.py``).
+
+The page's script walks each layer's reads (``reads_table``); here the same walk is
+written again in Python over the data the page embeds, and must give
+``unit_support``'s counts for every unit of generated networks: the page carries what the
+engine follows, border rules included.  The graph's lanes never cross an edge's rows
+twice; the page is self-contained (no address to fetch) and small."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from generated_specs import spec
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scale import examples
+
+import rfcalc
+from rfcalc.cli import main
+from rfcalc.engine.erf import every_erf
+from rfcalc.engine.unit import unit_support
+from rfcalc.lint import lint_network
+from rfcalc.model import SpecError
+from rfcalc.render.report import graph_lanes, report_html
+
+ROOT = Path(__file__).parents[2]
+
+
+def page_data(page: str) -> Any:
+    found = re.search(r'<script type="application/json" id="rfcalc-data">(.*?)</script>', page)
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+def walk(data: Any, name: str, unit: tuple[int, ...]) -> dict[tuple[int, ...], int]:
+    """The page script's walk, sparse: each layer's reads move the counts one axis at a
+    time; merges pass them to every input."""
+    layers = data["layers"]
+    at = {layer["name"]: i for i, layer in enumerate(layers)}
+    pending: dict[str, dict[tuple[int, ...], int]] = {name: {unit: 1}}
+    for layer in reversed(layers[: at[name] + 1]):
+        here = pending.pop(layer["name"], None)
+        if not here:
+            continue
+        if layer["reads"] == "merge":
+            parts = [(src, here) for src in layer["inputs"]]
+        else:
+            below = (
+                data["input"]
+                if layer["inputs"][0] == "input"
+                else layers[at[layer["inputs"][0]]]["size"]
+            )
+            for axis, table in enumerate(layer["reads"]):
+                moved: dict[tuple[int, ...], int] = {}
+                for pixel, count in here.items():
+                    reads = [pixel[axis]] if table is None else table[pixel[axis]]
+                    for v in reads:
+                        if 0 <= v < below[axis]:
+                            key = (*pixel[:axis], v, *pixel[axis + 1 :])
+                            moved[key] = moved.get(key, 0) + count
+                here = moved
+            parts = [(layer["inputs"][0], here)]
+        for src, support in parts:
+            into = pending.setdefault(src, {})
+            for pixel, count in support.items():
+                into[pixel] = into.get(pixel, 0) + count
+    return pending.get("input", {})
+
+
+def _report(path: Path, size: str, *extra: str) -> str:
+    out = path.with_suffix(".html")
+    code = main(["report", str(path), "-i", size, "-o", str(out), "--isolated", *extra])
+    assert code == 0
+    return out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("vgg16", "64x64"),
+        ("resnet_stage", "32x32"),
+        ("unet_tconv", "64x64"),
+        ("deeplabv3plus", "65x65"),
+        ("hrnet_fusion", "64x48"),
+        ("transposed_phases", "40"),
+    ],
+)
+def test_the_page_carries_the_engines_support(
+    name: str, size: str, tmp_path: Path, capsys: Any
+) -> None:
+    source = tmp_path / f"{name}.yaml"
+    source.write_text((ROOT / "specs" / f"{name}.yaml").read_text())
+    data = page_data(_report(source, size))
+    assert f"wrote {source.with_suffix('.html')}" in capsys.readouterr().err
+    analysis = rfcalc.analyze(rfcalc.load(source), [int(s) for s in size.split("x")])
+    for r in analysis.layers:
+        sizes = [int(a.size) for a in r.axes]
+        corners = {tuple(0 for _ in sizes), tuple(n - 1 for n in sizes)}
+        corners.add(tuple(n // 2 for n in sizes))
+        for unit in corners:
+            assert walk(data, r.name, unit) == unit_support(analysis, r.name, unit), (r.name, unit)
+
+
+@settings(
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(rng=st.randoms(use_true_random=False))
+def test_generated_pages_carry_the_engines_support(
+    rng: random.Random, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    text = spec(rng)
+    try:
+        network = rfcalc.load("generated.yaml", text)
+    except SpecError:
+        return
+    if network.bounds:
+        return
+    size = [rng.randint(8, 40) for _ in range(network.ndim)]
+    analysis = rfcalc.analyze(network, size)
+    if any(int(a.size) < 1 for r in analysis.layers for a in r.axes):
+        return
+    data = page_data(report_html(analysis, "generated.yaml", [], None))
+    r = analysis.layers[-1]
+    unit = tuple(rng.randrange(int(a.size)) for a in r.axes)
+    assert walk(data, r.name, unit) == unit_support(analysis, r.name, unit), (text, size, unit)
+    for layer, r in zip(data["layers"], analysis.layers, strict=True):
+        for axis, spans in enumerate(layer["regions"]):
+            f = r.axes[axis].field
+            if spans is None:
+                continue
+            assert f is not None
+            for u, span in enumerate(spans):
+                region = f.region(u)
+                assert span == (None if region is None else [region.start, region.end])
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), min_size=1, max_size=3), min_size=1, max_size=40))
+def test_graph_lanes_never_share_a_row(choices: list[list[int]]) -> None:
+    """Every edge drawn on a lane owns the rows between its ends; the spine is every row
+    that reads the row above."""
+    rows = ["input"] + [f"l{i}" for i in range(len(choices))]
+    inputs: list[list[str]] = [[]]
+    for i, picks in enumerate(choices, start=1):
+        inputs.append([rows[p % i] for p in picks])
+    spine, edges = graph_lanes(rows, inputs)
+    assert spine == {i for i, names in enumerate(inputs) if rows[i - 1] in names and i > 0}
+    for a in edges:
+        assert a.dst > a.src + 1
+        assert a.lane >= 1
+        for b in edges:
+            if a is not b and a.lane == b.lane:
+                assert a.dst < b.src or b.dst < a.src
+    drawn = {(e.src, e.dst) for e in edges}
+    wanted = {
+        (rows.index(n), i) for i, names in enumerate(inputs) for n in names if rows.index(n) < i - 1
+    }
+    assert drawn == wanted
+
+
+def test_the_page_is_self_contained_and_says_everything(tmp_path: Path) -> None:
+    """No address to fetch; every layer is a row, every finding beside its layer and in
+    the list; the ERF is the engine's."""
+    source = tmp_path / "gridded.yaml"
+    source.write_text((ROOT / "tests" / "fixtures" / "check" / "hdc_2_4_8.yaml").read_text())
+    page = _report(source, "48x48")
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)
+    assert "<link" not in page
+    assert "@import" not in page
+    assert "url(" not in page
+    assert "fetch(" not in page
+    assert "XMLHttpRequest" not in page
+    data = page_data(page)
+    analysis = rfcalc.analyze(rfcalc.load(source), [48, 48])
+    for r in analysis.layers:
+        assert f'data-layer="{r.name}"' in page
+    findings = lint_network(rfcalc.load(source))
+    assert {f.rule for f in findings} >= {"RF201"}
+    for f in findings:
+        assert f'<span class="badge {f.severity}">{f.rule}</span>' in page
+        if f.layer:
+            row = re.search(rf'<tr [^>]*data-layer="{f.layer}".*?</tr>', page)
+            assert row is not None
+            assert f">{f.rule}</a>" in row.group(0)
+    erfs = every_erf(analysis)
+    for r in analysis.layers:
+        erf = erfs[r.name]
+        assert not isinstance(erf, str)
+        shown = data["erf"][r.name]
+        assert shown["paths"] == str(erf.paths)
+        assert [a["widths"] for a in shown["axes"]] == [list(a.widths) for a in erf.axes]
+
+
+@pytest.mark.slow
+def test_resnet50_report_is_a_few_hundred_kib(tmp_path: Path) -> None:
+    source = tmp_path / "resnet50.yaml"
+    source.write_text((ROOT / "specs" / "zoo" / "resnet50_v1.yaml").read_text())
+    page = _report(source, "224x224")
+    assert len(page.encode()) < 1_000_000
+    data = page_data(page)
+    assert len(data["layers"]) == len(rfcalc.load(source).layers)
+
+
+def test_report_refuses_what_it_cannot_draw(tmp_path: Path, capsys: Any) -> None:
+    """A symbolic input, an open hyperparameter, an empty map: exit 2 with the reason; a
+    spec that cannot be read: exit 1, located."""
+    vgg = str(ROOT / "specs" / "vgg16.yaml")
+    out = str(tmp_path / "x.html")
+    assert main(["report", vgg, "-o", out]) == 2
+    assert "a report needs a concrete input: give --input" in capsys.readouterr().err
+    assert main(["report", vgg, "-i", "16x16", "-o", out]) == 2
+    assert "pool5 has an empty output at this input" in capsys.readouterr().err
+    hyper = tmp_path / "hyper.yaml"
+    hyper.write_text(
+        "rfcalc: 1\ninput: {size: [32, 32]}\nsymbols: {K: {min: 1, max: 5}}\n"
+        "layers:\n  - {op: conv, kernel: K}\n"
+    )
+    assert main(["report", str(hyper), "-o", out]) == 2
+    assert "a hyperparameter is left open" in capsys.readouterr().err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rfcalc: 1\ninput: {size: [32, 32]}\nlayers:\n  - {op: conv, kernal: 3}\n")
+    assert main(["report", str(bad), "-o", out]) == 1
+    assert f"{bad}:4:" in capsys.readouterr().err
+    assert not Path(out).exists()
