@@ -264,7 +264,7 @@ def report(
     from .config import ConfigError, from_options
     from .engine import analyze_network
     from .engine.sizes import is_concrete
-    from .lint import lint_network
+    from .lint import lint_path
     from .model import SpecError
     from .render.report import report_html
     from .spec import input_sizes
@@ -300,7 +300,10 @@ def report(
         from .engine.erf import every_erf
 
         erfs = every_erf(result)
-    page = report_html(result, spec, lint_network(network, config), erfs)
+    checked = lint_path(spec, config)  # what `rfcalc check SPEC` says, beside the layers
+    if checked.crashed:
+        _error(f"rfcalc {__version__}: internal error checking {spec}: {checked.crashed}")
+    page = report_html(result, spec, checked.findings, erfs)
     target = Path(output if output is not None else f"{Path(spec).stem}.html")
     target.write_text(page, encoding="utf-8")
     _error(f"wrote {target} ({len(page.encode()) / 1024:,.0f} KiB)")

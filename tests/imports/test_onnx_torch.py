@@ -474,3 +474,28 @@ def test_weights_are_never_converted(tmp_path: Path, monkeypatch: pytest.MonkeyP
     imported = read_onnx(str(path))
     assert len(imported.network.layers) > 10
     assert max(converted, default=0) <= 64, converted
+
+
+def test_a_models_report_carries_its_support_and_its_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``rfcalc report model.onnx``: the page's reads give the engine's support of every
+    corner and centre unit; an op rfcalc cannot express is listed by node name."""
+    from report_page import page_data, walk
+
+    from rfcalc.cli import main
+    from rfcalc.engine.unit import unit_support
+
+    cls, shape = CASES[0]
+    path = tmp_path / "m.onnx"
+    _export(positive(cls()), shape, path, dynamic=True)
+    out = tmp_path / "m.html"
+    assert main(["report", str(path), "-i", "x".join(map(str, shape[2:])), "-o", str(out)]) == 0
+    page = out.read_text()
+    data = page_data(page)
+    analysis = rfcalc.analyze(read_onnx(str(path)).network, shape[2:])
+    for r in analysis.layers:
+        sizes = [int(a.size) for a in r.axes]
+        for unit in (tuple(n // 2 for n in sizes), tuple(n - 1 for n in sizes)):
+            assert walk(data, r.name, unit) == unit_support(analysis, r.name, unit)
+    assert f"wrote {out}" in capsys.readouterr().err
