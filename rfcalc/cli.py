@@ -8,6 +8,7 @@ Start-up stays light: sympy and the engine load only when a command needs them.
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import json
 import os
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="rfcalc",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     help=(
         "Receptive fields and shapes of convolutional networks, exact and symbolic.\n\n"
@@ -590,6 +591,8 @@ class CheckFormat(str, Enum):
     json = "json"
     github = "github"
     sarif = "sarif"
+    gitlab = "gitlab"
+    junit = "junit"
 
 
 @app.command("import")
@@ -684,12 +687,19 @@ def _import_torch(factory: str, shape_text: str | None, fixed: bool, strict: boo
 @app.command()
 def check(
     specs: Annotated[
-        list[str], typer.Argument(help="Spec files or folders (*.yaml, *.yml).", show_default=False)
+        list[str],
+        typer.Argument(
+            help="Spec files or folders (*.yaml, *.yml); - reads a spec from standard input.",
+            show_default=False,
+        ),
     ],
     fmt: Annotated[
         CheckFormat | None,
         typer.Option(
-            "--format", "-f", help="rich (default on a terminal), text, json, github, sarif."
+            "--format",
+            "--output-format",
+            "-f",
+            help="rich (default on a terminal), text, json, github, sarif, gitlab, junit.",
         ),
     ] = None,
     fail_on: Annotated[
@@ -727,6 +737,26 @@ def check(
             show_default=False,
         ),
     ] = None,
+    output_file: Annotated[
+        str | None,
+        typer.Option("--output-file", "-o", help="Write the findings here, not to stdout."),
+    ] = None,
+    stdin_filename: Annotated[
+        str | None,
+        typer.Option("--stdin-filename", help="The name of the spec read from standard input."),
+    ] = None,
+    statistics: Annotated[
+        bool,
+        typer.Option("--statistics", help="Counts per rule instead of the findings."),
+    ] = False,
+    exit_zero: Annotated[
+        bool,
+        typer.Option("--exit-zero", help="Exit 0 even with findings (usage errors still 2)."),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="The findings and nothing else (no summary)."),
+    ] = False,
 ) -> int:
     """Lint specs: gridding, HDC, dropped pixels, merges, framework rules, expectations.
 
@@ -734,8 +764,9 @@ def check(
     error, 3 internal error.  YAML files without an 'rfcalc:' key are skipped.
     """
     from .config import ConfigError, from_options
-    from .lint import exit_code, expand, lint_path
+    from .lint import exit_code, expand, lint_path, lint_source
     from .render.findings import FORMATS
+    from .render.findings import statistics as statistics_text
 
     try:
         config = from_options(
@@ -763,19 +794,55 @@ def check(
         except SpecError as exc:
             _spec_error(exc)
             return EXIT_USAGE
-    results = [lint_path(path, config, explicit, reference) for path, explicit in expand(specs)]
-    chosen = fmt or (CheckFormat.rich if sys.stdout.isatty() else CheckFormat.text)
-    shown = FORMATS[chosen.value](results, details)
-    if isinstance(shown, str):
-        sys.stdout.write(shown)
+    if specs.count("-") > 1:
+        _error("rfcalc: - (standard input) can be given once")
+        return EXIT_USAGE
+    results = []
+    for path in specs:
+        if path == "-":
+            name = stdin_filename or "<stdin>"
+            results.append(lint_source(sys.stdin.read(), name, config, True, reference))
+        else:
+            results += [lint_path(p, config, explicit, reference) for p, explicit in expand([path])]
+    to_file = output_file is not None
+    chosen = fmt or (CheckFormat.rich if sys.stdout.isatty() and not to_file else CheckFormat.text)
+    if statistics:
+        shown: Any = statistics_text(results, as_json=chosen is CheckFormat.json)
+    elif chosen is CheckFormat.rich and quiet:
+        from .render.findings_rich import findings_view
+
+        shown = findings_view(results, summary=False)
     else:
-        _console().print(shown)
+        shown = FORMATS[chosen.value](results, details)
+    _emit(shown, output_file)
     for r in results:
         if r.crashed:
             _error(f"rfcalc {__version__}: internal error on {r.path}: {r.crashed}")
             if os.environ.get("RFCALC_DEBUG") and r.trace:
                 sys.stderr.write(r.trace)
-    return exit_code(results, config.fail_on)
+    code = exit_code(results, config.fail_on)
+    if exit_zero and code == EXIT_FINDINGS:
+        return EXIT_OK
+    return code
+
+
+def _emit(shown: Any, output_file: str | None) -> None:
+    """Text or a rich renderable to stdout, or to ``output_file`` as plain text."""
+    if output_file is None:
+        if isinstance(shown, str):
+            sys.stdout.write(shown)
+        else:
+            _console().print(shown)
+        return
+    if not isinstance(shown, str):  # no colours, no terminal width in a file
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        Console(file=buffer, color_system=None, width=100).print(shown, soft_wrap=True)
+        shown = buffer.getvalue()
+    from pathlib import Path
+
+    Path(output_file).write_text(shown, encoding="utf-8")
 
 
 @app.command()

@@ -139,12 +139,51 @@ def lint_text(
         network = load_spec(text, path) if root is None else parse_network(root, path)
     except SpecError as exc:
         return FileResult(path, tuple(spec_error_finding(exc, config)))
-    findings = lint_network(network, config)
+    findings = _inline(lint_network(network, config), text, path, config)
     if model is not None:
         from .compare import drift
 
         findings = sorted([*findings, *drift(network, model, config)], key=Finding.sort_key)
     return FileResult(path, tuple(findings))
+
+
+def _inline(findings: list[Finding], text: str, path: str, config: Config) -> list[Finding]:
+    """``findings`` without those an inline ``# rfcalc: ignore[...]`` drops, with RF002
+    for each ignore that names no rule or gives no reason."""
+    from .spec.inline import inline_ignores
+
+    ignores = inline_ignores(text)
+    if not ignores:
+        return findings
+    by_id = {rule.id: rule for rule in RULES}
+    kept = [
+        f
+        for f in findings
+        if f.rule == "RF002"
+        or not any(
+            i.line == f.loc.line and any(by_id[f.rule].matches(r) for r in i.rules) for i in ignores
+        )
+    ]
+    rule = by_id["RF002"]
+    if not enabled(rule, config):
+        return kept
+    for i in ignores:
+        where = Loc(path, i.line, i.col)
+        unknown = [r for r in i.rules if not any(x.matches(r) for x in RULES)]
+        problems = [f"ignore[{r}] names no rule id, name or prefix" for r in unknown]
+        if not i.rules:
+            problems.append("ignore[] names no rule")
+        if not i.reason:
+            listed = ", ".join(i.rules)
+            problems.append(
+                f"ignore[{listed}] gives no reason: say why after it "
+                f"(# rfcalc: ignore[{listed or 'RF201'}]: the holes are intended)"
+            )
+        for message in problems:
+            kept.append(
+                Finding(where, rule.id, rule.name, severity_of(rule, config, None), message)
+            )
+    return sorted(kept, key=Finding.sort_key)
 
 
 def lint_path(
@@ -164,6 +203,18 @@ def lint_path(
             # found in a folder, or some other YAML too large or not UTF-8: not ours
             return FileResult(path, skipped=True)
         return FileResult(path, tuple(spec_error_finding(exc, config)))
+    return lint_source(text, path, config, explicit, model)
+
+
+def lint_source(
+    text: str,
+    path: str,
+    config: Config = Config(),
+    explicit: bool = True,
+    model: Network | None = None,
+) -> FileResult:
+    """:func:`lint_text`, with a network too deep to check as RF001 and a bug in rfcalc
+    as the file's ``crashed`` (the other files are still checked)."""
     try:
         return lint_text(text, path, config, explicit, model)
     except RecursionError:

@@ -177,6 +177,104 @@ def sarif(results: Sequence[FileResult]) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
+_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+def gitlab(results: Sequence[FileResult]) -> str:
+    """GitLab's code quality report (a JSON array of issues, as ``ruff`` writes it): one
+    issue per finding, with a fingerprint stable across runs (path, rule, layer or node,
+    message; not the line, so an edit above does not make it a new issue)."""
+    import hashlib
+
+    issues = []
+    for f in _all(results):
+        key = "\0".join((f.loc.path, f.rule, f.layer or f.loc.node, f.message))
+        issues.append(
+            {
+                "description": f"{f.rule} {_located(f)}",
+                "check_name": f"{f.rule} {f.name}",
+                "fingerprint": hashlib.sha256(key.encode()).hexdigest()[:32],
+                "severity": _GITLAB_SEVERITY[f.severity],
+                "location": {
+                    "path": f.loc.path,
+                    "lines": {"begin": f.loc.text_line, "end": f.loc.text_line},
+                },
+            }
+        )
+    for r in results:
+        if r.crashed:
+            key = f"{r.path}\0internal error"
+            issues.append(
+                {
+                    "description": f"rfcalc internal error: {r.crashed}",
+                    "check_name": "rfcalc internal error",
+                    "fingerprint": hashlib.sha256(key.encode()).hexdigest()[:32],
+                    "severity": "blocker",
+                    "location": {"path": r.path, "lines": {"begin": 1, "end": 1}},
+                }
+            )
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
+def junit(results: Sequence[FileResult]) -> str:
+    """JUnit XML for CI dashboards: a test suite per file checked, a failing test case per
+    finding (named by its rule), one passing case for a clean file (as ``ruff`` does)."""
+    from xml.etree import ElementTree as ET
+
+    checked = [r for r in results if not r.skipped]
+    suites = ET.Element("testsuites", name="rfcalc")
+    total = failures = errors = 0
+    for r in checked:
+        findings = sorted(r.findings, key=Finding.sort_key)
+        suite = ET.SubElement(suites, "testsuite", name=r.path)
+        cases = 0
+        for f in findings:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=f"rfcalc.{f.rule}.{f.name}",
+                classname=r.path,
+                line=str(f.loc.text_line),
+                column=str(f.loc.text_col),
+            )
+            where = f"node {f.loc.node}" if f.loc.node else f"line {f.loc.line}, col {f.loc.col}"
+            failure = ET.SubElement(case, "failure", message=f.message, type=str(f.severity))
+            failure.text = f"{where}, {f.rule} {f.severity}: {f.message} [{f.name}]"
+            cases += 1
+        if r.crashed:
+            case = ET.SubElement(suite, "testcase", name="rfcalc", classname=r.path)
+            ET.SubElement(case, "error", message=r.crashed).text = r.crashed
+            errors += 1
+            cases += 1
+        elif not findings:
+            ET.SubElement(suite, "testcase", name="rfcalc", classname=r.path)
+            cases += 1
+        suite.set("tests", str(cases))
+        suite.set("failures", str(len(findings)))
+        suite.set("errors", "1" if r.crashed else "0")
+        total += cases
+        failures += len(findings)
+    suites.set("tests", str(total))
+    suites.set("failures", str(failures))
+    suites.set("errors", str(errors))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+
+
+def statistics(results: Sequence[FileResult], as_json: bool = False) -> str:
+    """``--statistics``: how many findings each rule has, most first (ruff's layout:
+    count, id, name), or as JSON (``[{"code", "name", "count"}]``)."""
+    counts: dict[tuple[str, str], int] = {}
+    for f in _all(results):
+        counts[(f.rule, f.name)] = counts.get((f.rule, f.name), 0) + 1
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if as_json:
+        data = [{"code": rule, "name": name, "count": n} for (rule, name), n in rows]
+        return json.dumps(data, indent=2) + "\n"
+    width = max((len(str(n)) for _, n in rows), default=1)
+    return "".join(f"{n:>{width}}\t{rule}\t{name}\n" for (rule, name), n in rows)
+
+
 def _rich(results: Sequence[FileResult], details: bool) -> Any:
     from .findings_rich import findings_view
 
@@ -191,4 +289,6 @@ FORMATS: dict[str, Callable[[Sequence[FileResult], bool], Any]] = {
     "json": lambda results, details: as_json(results),
     "github": lambda results, details: github(results),
     "sarif": lambda results, details: sarif(results),
+    "gitlab": lambda results, details: gitlab(results),
+    "junit": lambda results, details: junit(results),
 }

@@ -14,7 +14,8 @@ from .findings import detail
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def findings_view(results: Sequence[FileResult]) -> RenderableType:
+def findings_view(results: Sequence[FileResult], summary: bool = True) -> RenderableType:
+    """The findings, then (``summary``) how many specs were checked and found what."""
     parts: list[RenderableType] = []
     counts = dict.fromkeys(Severity, 0)
     for r in results:
@@ -34,7 +35,8 @@ def findings_view(results: Sequence[FileResult]) -> RenderableType:
                 parts.append(
                     Text("\n".join("    " + x for x in detail(f).splitlines()), style="dim")
                 )
-    checked = sum(1 for r in results if not r.skipped)
-    tally = ", ".join(f"{counts[s]} {s}" for s in sorted(Severity, reverse=True))
-    parts.append(Text(f"{checked} spec(s) checked: {tally}", style="bold"))
+    if summary:
+        checked = sum(1 for r in results if not r.skipped)
+        tally = ", ".join(f"{counts[s]} {s}" for s in sorted(Severity, reverse=True))
+        parts.append(Text(f"{checked} spec(s) checked: {tally}", style="bold"))
     return Group(*parts)

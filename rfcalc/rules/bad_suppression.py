@@ -1,9 +1,13 @@
-"""A ``suppress:`` entry that names no rule.
+"""A ``suppress:`` entry or an inline ``# rfcalc: ignore[...]`` that names no rule, or an
+inline ignore that gives no reason.
 
 Why: a typo in a suppression silently suppresses nothing, and the finding it was
 meant for comes back with no explanation; or it hides nothing because the rule id was
 retired.  Entries name a rule id (``RF201``), a rule name (``gridding``) or an id
-prefix (``RF2``).
+prefix (``RF2``).  A suppression is a decision a reviewer should be able to read:
+``suppress:`` entries map each rule to its reason, and an inline ignore on the line a
+finding points at gives it after the bracket
+(``# rfcalc: ignore[RF201]: the holes are intended``).
 
 Bad::
 
@@ -19,7 +23,15 @@ Good::
     layers:
       - {op: conv, kernel: 3, dilation: 2, suppress: {RF201: "holes are intended here"}}
 
-Fix: name an existing rule (``rfcalc rules`` lists them) or delete the entry.
+Also bad (the inline ignore still drops RF201 on its line, and says why not)::
+
+    rfcalc: 1
+    input: {size: [64]}
+    layers:
+      - {op: conv, kernel: 3, dilation: 2}  # rfcalc: ignore[RF201]
+
+Fix: name an existing rule (``rfcalc rules`` lists them) or delete the entry; give an
+inline ignore its reason.
 """
 
 from __future__ import annotations
@@ -47,7 +59,7 @@ RULE = Rule(
     id="RF002",
     name="bad-suppression",
     severity=Severity.WARNING,
-    summary="a suppress entry names no rule",
+    summary="a suppression names no rule, or an inline ignore gives no reason",
     check=check,
     doc=__doc__ or "",
 )
