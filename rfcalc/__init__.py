@@ -18,6 +18,7 @@ from ._version import __version__
 from .model import SpecError
 
 if TYPE_CHECKING:
+    from .design import InputCheck
     from .engine import Analysis
     from .imports import Imported
     from .model import Finding, Network
@@ -31,6 +32,7 @@ __all__ = [
     "from_torch",
     "load",
     "to_dict",
+    "valid_input",
 ]
 
 
@@ -103,6 +105,29 @@ def from_onnx(
 
     imported = read_onnx(str(path), input_size, strict)
     return _warned(imported)
+
+
+def valid_input(
+    spec_or_model: str | Path | Network, size: Sequence[int] | int, drops: bool = True
+) -> InputCheck:
+    """Whether the network runs as designed on an input of ``size`` (one integer per
+    axis, or one for every axis): truthy when every layer has an output, every merge's
+    branches agree, crops fit, pixel_unshuffle divides, padding fits and (``drops``)
+    strided windows leave no trailing pixel unread.  ``spec_or_model`` is a spec path, an
+    ONNX file or a network.  The result says why not and the nearest valid sizes
+    (``.explain()``); :func:`rfcalc.testing.assert_valid_input` is the pytest form."""
+    from .design import check_input
+    from .imports import is_onnx_path
+    from .model import Network
+
+    if isinstance(spec_or_model, Network):
+        network = spec_or_model
+    elif is_onnx_path(str(spec_or_model)):
+        network = from_onnx(spec_or_model)
+    else:
+        network = load(spec_or_model)
+    sizes = (size,) * network.ndim if isinstance(size, int) else tuple(size)
+    return check_input(network, sizes, drops)
 
 
 def drift(spec: str | Path | Network, model: str | Path | Network) -> list[Finding]:

@@ -51,6 +51,19 @@ class TableFormat(str, Enum):
     json = "json"
 
 
+class SolveFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class EmitTarget(str, Enum):
+    torch = "torch"
+    monai = "monai"
+    albumentations = "albumentations"
+    mmseg = "mmseg"
+    detectron2 = "detectron2"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"rfcalc {__version__}")
@@ -399,6 +412,17 @@ def solve(
             help="With --rf: how many repetitions of this item (layer or block) are needed.",
         ),
     ] = None,
+    fmt: Annotated[
+        SolveFormat, typer.Option("--format", "-f", help="text, or json (schema 1).")
+    ] = SolveFormat.text,
+    emit_target: Annotated[
+        EmitTarget | None,
+        typer.Option(
+            "--emit",
+            help="Print a snippet padding inputs to valid sizes: torch, monai, "
+            "albumentations, mmseg, detectron2.",
+        ),
+    ] = None,
 ) -> int:
     """Valid input sizes in closed form, and the design questions around them."""
     from .design import DesignError, SolveRequest
@@ -424,7 +448,21 @@ def solve(
     except DesignError as exc:
         _error(f"rfcalc: {exc}")
         return EXIT_USAGE
-    sys.stdout.write(solve_text(report))
+    if emit_target is not None:
+        from .render.emit import CannotEmit, emit
+
+        try:
+            sys.stdout.write(emit(report, emit_target.value))
+        except CannotEmit as exc:
+            _error(f"{spec}: --emit {emit_target.value}: {exc}")
+            return EXIT_USAGE
+        return EXIT_OK
+    if fmt is SolveFormat.json:
+        from .render.design_json import solve_document
+
+        sys.stdout.write(json.dumps(solve_document(report), indent=2) + "\n")
+    else:
+        sys.stdout.write(solve_text(report))
     return report.exit_code
 
 
@@ -843,6 +881,30 @@ def _emit(shown: Any, output_file: str | None) -> None:
     from pathlib import Path
 
     Path(output_file).write_text(shown, encoding="utf-8")
+
+
+class SchemaName(str, Enum):
+    spec = "spec"
+    analyze = "analyze"
+    check = "check"
+    solve = "solve"
+
+
+@app.command()
+def schema(
+    name: Annotated[
+        SchemaName,
+        typer.Argument(help="spec (the spec format), or a JSON output: analyze, check, solve."),
+    ] = SchemaName.spec,
+) -> int:
+    """Print a JSON Schema: the spec format's (for editors), or an output format's."""
+    from importlib import resources
+
+    text = (resources.files("rfcalc") / "schema" / f"{name.value}.schema.json").read_text(
+        encoding="utf-8"
+    )
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return EXIT_OK
 
 
 @app.command()

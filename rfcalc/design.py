@@ -701,3 +701,82 @@ def _roundtrip_cases(network: Network) -> tuple[RoundTripCase, ...]:
         if trips is None:
             break
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class InputCheck:
+    """Whether an input size runs the network as designed (truthy when it does): every
+    layer has an output, merges agree, crops fit, pixel_unshuffle divides, padding fits,
+    and (``drops``) strided windows tile their input.  Per axis, the layers with an empty
+    output, the conditions that fail, and the nearest valid sizes below and above."""
+
+    size: tuple[int, ...]
+    names: tuple[str, ...]
+    empty: tuple[tuple[str, ...], ...]
+    failed: tuple[tuple[Condition, ...], ...]
+    nearest: tuple[tuple[int | None, int | None], ...]
+
+    @property
+    def valid(self) -> bool:
+        return not any(self.empty) and not any(self.failed)
+
+    def __bool__(self) -> bool:
+        return self.valid
+
+    def explain(self) -> str:
+        """One line per axis that fails: why, and how far the nearest valid sizes are."""
+        from .wording import condition_text
+
+        shown = "x".join(map(str, self.size))
+        if self.valid:
+            return f"input {shown} is valid"
+        lines = [f"input {shown} is not valid:"]
+        for axis, name in enumerate(self.names):
+            lost = self.empty[axis]
+            why = []
+            if lost:
+                after = f" (nor the {len(lost) - 1} after it)" if len(lost) > 1 else ""
+                why.append(f"{lost[0]} has no output{after}")
+            why += list(dict.fromkeys(condition_text(c) for c in self.failed[axis]))
+            if not why:
+                continue
+            n = self.size[axis]
+            below, above = self.nearest[axis]
+            fixes = []
+            if above is not None:
+                fixes.append(f"pad {above - n} to {above}")
+            if below is not None:
+                fixes.append(f"crop {n - below} to {below}")
+            fix = f" ({' or '.join(fixes)})" if fixes else ""
+            lines.append(f"  {name} = {n}: {'; '.join(why)}{fix}")
+        return "\n".join(lines)
+
+
+def check_input(network: Network, size: tuple[int, ...], drops: bool = True) -> InputCheck:
+    """:class:`InputCheck` of ``network`` at the concrete ``size`` (exact: each condition
+    evaluated at that size, not solved)."""
+    if len(size) != network.ndim:
+        raise DesignError(f"the input has {network.ndim} axes; {len(size)} sizes given")
+    if network.bounds:
+        open_ = ", ".join(sorted(map(str, network.bounds)))
+        raise DesignError(f"the sizes depend on {open_}: give them values in the spec first")
+    analysis = free_analysis(network)
+    env = dict(zip(analysis.input_size, size, strict=True))
+    empty, failed, nearest = [], [], []
+    for axis in range(network.ndim):
+        lost = tuple(
+            r.name for r in analysis.layers if int(sympy.sympify(r.axes[axis].size).subs(env)) < 1
+        )
+        bad: tuple[Condition, ...] = ()
+        if not lost:
+            bad = tuple(
+                c for c in conditions(analysis, axis, drops) if not c.holds(c.expr.subs(env))
+            )
+        empty.append(lost)
+        failed.append(bad)
+        near: tuple[int | None, int | None] = (None, None)
+        if lost or bad:
+            near = nearest_valid(solve_axis(analysis, axis, drops), size[axis])
+        nearest.append(near)
+    names = tuple(str(s) for s in analysis.input_size)
+    return InputCheck(tuple(size), names, tuple(empty), tuple(failed), tuple(nearest))

@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
+from ci_formats import GITLAB_SCHEMA
 
 from rfcalc.cli import main
 
@@ -28,32 +29,6 @@ layers:
   - {name: d1, op: conv, kernel: 3, dilation: 2, padding: same}
   - {name: d2, op: conv, kernel: 3, dilation: 2, padding: same}
 """
-#: GitLab's code quality report, as its documentation lists the fields it reads
-GITLAB_SCHEMA = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "required": ["description", "check_name", "fingerprint", "severity", "location"],
-        "properties": {
-            "description": {"type": "string", "minLength": 1},
-            "check_name": {"type": "string", "minLength": 1},
-            "fingerprint": {"type": "string", "minLength": 1},
-            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
-            "location": {
-                "type": "object",
-                "required": ["path", "lines"],
-                "properties": {
-                    "path": {"type": "string"},
-                    "lines": {
-                        "type": "object",
-                        "required": ["begin"],
-                        "properties": {"begin": {"type": "integer", "minimum": 1}},
-                    },
-                },
-            },
-        },
-    },
-}
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

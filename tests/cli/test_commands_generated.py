@@ -16,6 +16,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from brute_valid import valid_at
 from generated_specs import spec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,7 +31,6 @@ from rfcalc.design import (
 )
 from rfcalc.engine import analyze_network
 from rfcalc.engine.hyper import instances
-from rfcalc.engine.shapes import effective_kernel
 from rfcalc.lint import Config, lint_text
 from rfcalc.model import OPS, Network, SpecError
 from rfcalc.render.design_text import solution_text
@@ -184,50 +184,6 @@ def _drift_against_brute_force(network: Network, seed: int) -> list[Any]:
 # --- solve against brute force ---------------------------------------------------------
 
 
-def _dropped(result: Any, axis: int, n: int) -> bool:
-    """A strided window layer leaves trailing input pixels that no window covers (beyond
-    the gap between windows that a window shorter than its stride always leaves)."""
-    layer = result.layer
-    if layer.op not in ("conv", "max_pool", "avg_pool"):
-        return False
-    k, s, d = (int(v) for v in layer.window(axis))
-    if s == 1:
-        return False
-    a = result.axes[axis]
-    ke = int(effective_kernel(k, d))
-    size = int(a.size)
-    last_covered = (size - 1) * s - int(a.pad_before) + ke - 1
-    return n - 1 - last_covered > max(0, s - ke)
-
-
-def _valid(network: Network, axis: int, n: int, others: list[int], drops: bool) -> bool | None:
-    """Brute force: the network evaluated at ``n`` on ``axis`` (None: some layer empty)."""
-    sizes = list(others)
-    sizes[axis] = n
-    analysis = analyze_network(network, sizes)
-    if any(int(a.size) < 1 for r in analysis.layers for a in r.axes):
-        return None
-    for r in analysis.layers:
-        layer = r.layer
-        if layer.padding_mode in ("reflect", "circular"):
-            # PyTorch: reflect pads less than the map, circular at most the map
-            widest = max(int(r.axes[axis].pad_before), int(r.axes[axis].pad_after))
-            if widest >= int(r.input_sizes[0][axis]) + (layer.padding_mode == "circular"):
-                return False
-        if layer.op in ("add", "mul", "concat"):
-            if len({int(s[axis]) for s in r.input_sizes}) > 1:
-                return False
-        elif layer.op == "crop" and layer.target is not None:
-            if int(r.axes[axis].pad_before) < 0 or int(r.axes[axis].pad_after) < 0:
-                return False
-        elif layer.op == "pixel_unshuffle":
-            if int(r.input_sizes[0][axis]) % int(layer.scale[axis]):
-                return False
-        elif drops and _dropped(r, axis, int(r.input_sizes[0][axis])):
-            return False
-    return True
-
-
 @pytest.mark.slow
 @settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rng=st.randoms(use_true_random=False), drops=st.booleans())
@@ -242,7 +198,7 @@ def test_solve_agrees_with_brute_force(rng: random.Random, drops: bool) -> None:
             sol = solve_axis(free, axis, drops)
             others = [1 << 12] * case.ndim  # the solver holds the other axes large
             limit = 160
-            brute = {n: _valid(case, axis, n, others, drops) for n in range(1, limit)}
+            brute = {n: valid_at(case, axis, n, others, drops) for n in range(1, limit)}
             runs = [n for n, v in brute.items() if v is not None]
             if sol.minimum is None:
                 assert not runs, (sol, runs[:5])
