@@ -281,7 +281,7 @@ def report(
     from .lint import lint_path
     from .model import SpecError
     from .render.report import report_html
-    from .spec import input_sizes
+    from .spec import has_item, input_sizes
 
     try:
         config = from_options(isolated=isolated, config_path=config_path)
@@ -289,8 +289,13 @@ def report(
         _error(f"rfcalc: {exc}")
         return EXIT_USAGE
     override = parse_input(input_size) if input_size is not None else None
+    counts = parse_repeats(repeats or [])
     try:
-        network = _read_network(spec, parse_repeats(repeats or []))
+        network = _read_network(spec, counts)
+        missing = [name for name in counts if not has_item(network, name)]
+        if missing:
+            _error(f"{spec}: no top-level layer or block instance named {missing[0]!r}")
+            return EXIT_USAGE
         sizes = None if override is None else input_sizes(network, override)
         result = analyze_network(network, sizes)
     except SpecError as exc:

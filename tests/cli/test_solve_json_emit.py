@@ -280,3 +280,31 @@ def test_emit_refuses_what_a_target_cannot_express(tmp_path: Path, capsys: Any) 
     )
     assert main(["solve", str(hyper), "--emit", "torch"]) == 2
     assert "open hyperparameters" in capsys.readouterr().err
+
+
+def test_json_carries_the_rf_answers(tmp_path: Path, capsys: Any) -> None:
+    """``--rf`` with symbols (the README's TCN: ``K = 8``) and with ``--layers`` (the
+    fewest repetitions), as the text says them."""
+    tcn = tmp_path / "tcn.yaml"
+    tcn.write_text(
+        "rfcalc: 1\ninput: {size: [T]}\nsymbols: {K: {min: 2, max: 8}}\nlayers:\n"
+        "  - {name: c, op: conv, kernel: K, dilation: $(2 ** rep), padding: causal, repeat: 4}\n"
+    )
+    code, doc = _solve(tcn, capsys, "--rf", "100")
+    jsonschema.validate(doc, SCHEMA)
+    assert code == 0
+    assert doc["rf"]["kind"] == "hyperparameters"
+    assert doc["rf"]["values"] == {"K": 8}
+    assert doc["rf"]["fields"] == [106]
+    assert doc["rf"]["complete"] is True
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(
+        "rfcalc: 1\ninput: {size: [T]}\nlayers:\n"
+        "  - {name: c, op: conv, kernel: 3, dilation: $(2 ** rep), padding: causal, repeat: 2}\n"
+    )
+    code, doc = _solve(plain, capsys, "--rf", "60", "--layers", "c")
+    jsonschema.validate(doc, SCHEMA)
+    assert (code, doc["rf"]["kind"], doc["rf"]["count"]) == (0, "repeat", 5)
+    assert doc["rf"]["fields"] == [63]
+    code, doc = _solve(plain, capsys, "--rf", "60")
+    assert (code, doc["rf"]["kind"], doc["exit_code"]) == (2, "needs_symbols", 2)

@@ -188,4 +188,7 @@ def test_report_refuses_what_it_cannot_draw(tmp_path: Path, capsys: Any) -> None
     bad.write_text("rfcalc: 1\ninput: {size: [32, 32]}\nlayers:\n  - {op: conv, kernal: 3}\n")
     assert main(["report", str(bad), "-o", out]) == 1
     assert f"{bad}:4:" in capsys.readouterr().err
+    assert main(["report", vgg, "-i", "64x64", "-o", out, "--repeat", "nosuch=2"]) == 2
+    assert "no top-level layer or block instance named 'nosuch'" in capsys.readouterr().err
     assert not Path(out).exists()
+    assert main(["report", vgg, "-i", "64x64", "-o", str(tmp_path / "no" / "x.html")]) == 2
