@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Chromium as root in a closed network: no sandbox, no background connections (the
+#: browser tests launch it with these too)
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -1,6 +1,22 @@
-"""Schemas of the CI formats rfcalc writes, for the tests that read them back."""
+"""What the check tests share: a bad and a good spec, and the schemas of the CI formats
+rfcalc writes (to read them back)."""
 
 from __future__ import annotations
+
+#: two stacked dilation-2 convs: RF201 on line 4 (and RF203)
+BAD = """\
+rfcalc: 1
+input: {size: [64, 64]}
+layers:
+  - {name: d1, op: conv, kernel: 3, dilation: 2, padding: same}
+  - {name: d2, op: conv, kernel: 3, dilation: 2, padding: same}
+"""
+GOOD = """\
+rfcalc: 1
+input: {size: [64, 64]}
+layers:
+  - {name: c1, op: conv, kernel: 3, padding: 1}
+"""
 
 #: GitLab's code quality report, as its documentation lists the fields it reads
 GITLAB_SCHEMA = {

@@ -25,18 +25,11 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
+from ci_formats import BAD, GITLAB_SCHEMA, GOOD
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()
 RECIPES = dict(re.findall(r"<!-- recipe: ([^>]+?) -->\n```\w+\n(.*?)```", README, re.S))
-BAD = """\
-rfcalc: 1
-input: {size: [64, 64]}
-layers:
-  - {name: d1, op: conv, kernel: 3, dilation: 2, padding: same}
-  - {name: d2, op: conv, kernel: 3, dilation: 2, padding: same}
-"""
-GOOD = "rfcalc: 1\ninput: {size: [64, 64]}\nlayers:\n  - {op: conv, kernel: 3, padding: 1}\n"
 
 
 def test_the_recipes_are_there() -> None:
@@ -87,8 +80,6 @@ def test_github_actions_recipe(tmp_path: Path) -> None:
 
 
 def test_gitlab_recipe(tmp_path: Path) -> None:
-    from ci_formats import GITLAB_SCHEMA
-
     (job,) = yaml.safe_load(RECIPES["gitlab"]).values()
     where = _models(tmp_path)
     assert job["script"][0] == "pip install rfcalc"

@@ -11,25 +11,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from ci_formats import BAD, GOOD
 
 from rfcalc.cli import main
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "check"
-
-BAD = """\
-rfcalc: 1
-input: {size: [64, 64]}
-layers:
-  - {name: d1, op: conv, kernel: 3, dilation: 2, padding: same}
-  - {name: d2, op: conv, kernel: 3, dilation: 2, padding: same}
-"""
-GOOD = """\
-rfcalc: 1
-input: {size: [64, 64]}
-layers:
-  - {name: c1, op: conv, kernel: 3, padding: 1}
-"""
 
 
 @pytest.fixture

@@ -16,19 +16,12 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
-from ci_formats import GITLAB_SCHEMA
+from ci_formats import BAD, GITLAB_SCHEMA
 
 from rfcalc.cli import main
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "check"
-BAD = """\
-rfcalc: 1
-input: {size: [64, 64]}
-layers:
-  - {name: d1, op: conv, kernel: 3, dilation: 2, padding: same}
-  - {name: d2, op: conv, kernel: 3, dilation: 2, padding: same}
-"""
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

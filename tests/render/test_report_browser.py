@@ -34,16 +34,23 @@ from rfcalc.model import SpecError
 
 ROOT = Path(__file__).parents[2]
 ARTIFACTS = Path(os.environ.get("RFCALC_ARTIFACTS", ROOT / "test-artifacts"))
+
+
+def _pictures() -> Any:
+    """``docs/pictures.py`` (the README's pictures; it holds the Chromium flags too)."""
+    import importlib.util
+
+    loader = importlib.util.spec_from_file_location("pictures", ROOT / "docs" / "pictures.py")
+    assert loader is not None
+    assert loader.loader is not None
+    module = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(module)
+    return module
+
+
+PICTURES = _pictures()
 #: Chromium as root in a closed network: no sandbox, no background connections
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+FLAGS: list[str] = PICTURES.FLAGS
 
 
 def _missing(reason: str) -> None:
@@ -321,14 +328,7 @@ def test_dark_theme_redraws_with_its_colours(browser: Any, tmp_path: Path) -> No
 @pytest.mark.slow
 def test_the_readme_pictures_come_from_the_script(browser: Any, tmp_path: Path) -> None:
     """``docs/pictures.py`` makes both README pictures (PNG) in a fresh directory."""
-    import importlib.util
-
-    loader = importlib.util.spec_from_file_location("pictures", ROOT / "docs" / "pictures.py")
-    assert loader is not None
-    assert loader.loader is not None
-    pictures = importlib.util.module_from_spec(loader)
-    loader.loader.exec_module(pictures)
-    made = pictures.make(tmp_path, browser)
+    made = PICTURES.make(tmp_path, browser)
     readme = (ROOT / "README.md").read_text()
     for png in made:
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
