@@ -37,6 +37,7 @@ def test_the_api_is_what_all_says() -> None:
         "from_torch",
         "load",
         "to_dict",
+        "valid_input",
     ]
     for name in rfcalc.__all__:
         assert hasattr(rfcalc, name)

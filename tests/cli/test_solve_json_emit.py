@@ -207,7 +207,7 @@ def _divisor_cases() -> list[Any]:
 
 def _sizes(network: Network) -> list[tuple[int, ...]]:
     rng = random.Random(7)
-    return [tuple(rng.randint(1, 90) for _ in range(network.ndim)) for _ in range(12)]
+    return [tuple(rng.randint(1, 90) for _ in range(network.ndim)) for _ in range(7)]
 
 
 @pytest.mark.parametrize("text", _divisor_cases())
