@@ -1,7 +1,8 @@
 """The README's recipes, executed: every block marked ``<!-- recipe: NAME -->``.
 
 - ``pre-commit``: the configuration runs through pre-commit against this repository (its
-  ``repo`` pointed at this checkout, ``rev`` at its HEAD) in a throwaway git repository;
+  ``repo`` pointed at this checkout, ``rev`` at its HEAD) in a throwaway git repository:
+  the hook passes a good spec and YAML that is no spec, and fails the bad spec;
 - ``github-actions`` and ``gitlab``: the YAML parses, and its ``rfcalc`` commands run on
   a ``models/`` folder with a bad and a good spec, writing what the next steps read
   (SARIF for upload-sarif, the code quality and JUnit reports GitLab collects);
@@ -170,14 +171,21 @@ def test_pre_commit_recipe(tmp_path: Path) -> None:
     subprocess.run([*git, "init", "-q", str(work)], check=True, env=env)
     (work / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     subprocess.run([*git, "-C", str(work), "add", "."], check=True, env=env)
-    done = subprocess.run(
-        [pre_commit, "run", "--all-files"],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
+
+    def run(*files: str) -> subprocess.CompletedProcess[str]:
+        chosen = ["--files", *files] if files else ["--all-files"]
+        return subprocess.run(
+            [pre_commit, "run", *chosen],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
+
+    passed = run("models/good.yaml", "models/other.yaml", ".pre-commit-config.yaml")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    done = run()
     assert done.returncode == 1, done.stdout + done.stderr
     assert "models/bad.yaml:4:5: RF201 error: gridding" in done.stdout
     assert "good.yaml" not in done.stdout.replace("Passed", "")

@@ -222,45 +222,6 @@ def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_pre_commit_hook_fails_bad_and_passes_good(tmp_path: Path) -> None:
-    """pre-commit try-repo against this checkout, in a throwaway git repository."""
-    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
-    if not Path(pre_commit).exists():
-        pytest.skip("pre-commit is not installed (pip install '.[test]')")
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    env = {
-        **os.environ,
-        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
-        "GIT_CONFIG_GLOBAL": os.devnull,
-    }
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
-    subprocess.run([*git, "init", "-q", str(repo)], check=True, env=env)
-    (repo / "good.yaml").write_text(GOOD)
-    (repo / "other.yaml").write_text("name: not a spec\n")
-    subprocess.run([*git, "-C", str(repo), "add", "."], check=True, env=env)
-
-    def hook(*files: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [pre_commit, "try-repo", str(ROOT), "rfcalc-check", "--files", *files],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=600,
-        )
-
-    passed = hook("good.yaml", "other.yaml")
-    assert passed.returncode == 0, passed.stdout + passed.stderr
-    (repo / "bad.yaml").write_text(BAD)
-    subprocess.run([*git, "-C", str(repo), "add", "."], check=True, env=env)
-    failed = hook("bad.yaml", "good.yaml")
-    assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "bad.yaml:4:5: RF201 error: gridding" in failed.stdout
-
-
-@pytest.mark.slow
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the git checkout")
 def test_the_repositorys_own_hooks_pass(tmp_path: Path) -> None:
     """``.pre-commit-config.yaml`` (ruff, the import contracts, ``rfcalc check specs/``)
