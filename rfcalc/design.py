@@ -725,7 +725,7 @@ class InputCheck:
 
     def explain(self) -> str:
         """One line per axis that fails: why, and how far the nearest valid sizes are."""
-        from .wording import condition_text
+        from .wording import condition_text, padding_fix
 
         shown = "x".join(map(str, self.size))
         if self.valid:
@@ -741,14 +741,8 @@ class InputCheck:
             if not why:
                 continue
             n = self.size[axis]
-            below, above = self.nearest[axis]
-            fixes = []
-            if above is not None:
-                fixes.append(f"pad {above - n} to {above}")
-            if below is not None:
-                fixes.append(f"crop {n - below} to {below}")
-            fix = f" ({' or '.join(fixes)})" if fixes else ""
-            lines.append(f"  {name} = {n}: {'; '.join(why)}{fix}")
+            fix = padding_fix(n, *self.nearest[axis])
+            lines.append(f"  {name} = {n}: {'; '.join(why)}" + (f" ({fix})" if fix else ""))
         return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .engine.conditions import Condition, Source
+from .engine.erf import BUDGET, NO_PATHS, SYMBOLIC, TOO_LARGE
 from .engine.notes import Note, Quantity, Why
 from .engine.printing import short
 from .engine.solve import Residues
@@ -151,3 +152,23 @@ def _runs(values: Sequence[int], most: int = 8) -> str:
     if len(parts) > most:
         parts = [*parts[:most], f"... ({len(values)} values)"]
     return ", ".join(parts)
+
+
+def padding_fix(value: int, below: int | None, above: int | None) -> str:
+    """How to reach the nearest valid sizes: ``pad 12 to 512 or crop 4 to 496`` ("" when
+    there is none)."""
+    fixes = []
+    if above is not None:
+        fixes.append(f"pad {above - value} to {above}")
+    if below is not None:
+        fixes.append(f"crop {value - below} to {below}")
+    return " or ".join(fixes)
+
+
+#: why a layer's ERF was not computed (:func:`rfcalc.engine.erf.every_erf`), for people
+ERF_REASONS = {
+    TOO_LARGE: "not computed: the unit reads more than 2^20 pixels",
+    NO_PATHS: "the central unit sees no input pixel",
+    BUDGET: "not computed: the ERF budget of one analysis (2^24 pixels) is spent",
+    SYMBOLIC: "not computed: a size or window depends on a hyperparameter symbol",
+}

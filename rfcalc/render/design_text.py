@@ -12,7 +12,7 @@ from ..design import (
     SolveReport,
 )
 from ..engine.solve import PERIOD_CAP, SEARCH_CAP, SPORADIC_CAP
-from ..wording import condition_text, plural, residues_text
+from ..wording import condition_text, padding_fix, plural, residues_text
 
 
 def solution_text(sol: AxisSolution) -> str:
@@ -57,14 +57,8 @@ def axis_lines(answer: AxisAnswer) -> list[str]:
         elif size.valid is None:
             lines.append(f"  {name} = {size.value}: unknown (see above)")
         else:
-            parts = []
-            if size.above is not None:
-                parts.append(f"pad {size.above - size.value} to {size.above}")
-            if size.below is not None:
-                parts.append(f"crop {size.value - size.below} to {size.below}")
-            lines.append(
-                f"  {name} = {size.value} is not valid: " + (" or ".join(parts) or "no valid size")
-            )
+            fix = padding_fix(size.value, size.below, size.above)
+            lines.append(f"  {name} = {size.value} is not valid: " + (fix or "no valid size"))
     out = answer.output
     if out is not None:
         if out.found is None:

@@ -8,16 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine import Analysis
-from ..engine.erf import BUDGET, NO_PATHS, SHARES, SYMBOLIC, THRESHOLDS, TOO_LARGE, Erf
+from ..engine.erf import SHARES, THRESHOLDS, Erf
+from ..wording import ERF_REASONS
 from .values import per_axis
-
-#: why an ERF is missing, for people
-REASONS = {
-    TOO_LARGE: "not computed: the unit reads more than 2^20 pixels",
-    NO_PATHS: "the central unit sees no input pixel",
-    BUDGET: "not computed: the ERF budget of one analysis (2^24 pixels) is spent",
-    SYMBOLIC: "not computed: a size or window depends on a hyperparameter symbol",
-}
 
 
 def _percent(x: Fraction) -> str:
@@ -42,7 +35,7 @@ def erf_table(result: Analysis, erfs: dict[str, Erf | str], title: str) -> Table
             continue
         if isinstance(erf, str):
             span = 6 + (len(THRESHOLDS) if ndim > 1 else 0)
-            table.add_row(r.name, Text(REASONS[erf], style="dim"), *([""] * (span - 1)))
+            table.add_row(r.name, Text(ERF_REASONS[erf], style="dim"), *([""] * (span - 1)))
             continue
         cells = [r.name, ",".join(map(str, erf.unit))]
         for k in (0, 2, 3):

@@ -22,20 +22,13 @@ from ..engine import Analysis
 from ..engine.erf import SHARES, SQUARE_SHARES, THRESHOLDS, Erf
 from ..engine.unit import reads_table
 from ..model import MERGES, Finding
+from ..wording import ERF_REASONS
 from .analysis_json import analysis_document
 
 #: one row of the table and of the graph beside it, in CSS pixels
 ROW_HEIGHT = 26
 #: the horizontal distance between two lanes of the graph
 LANE = 12
-
-#: why an ERF is missing, for people (the keys of :mod:`rfcalc.engine.erf`)
-ERF_REASONS = {
-    "too_large": "not computed: the unit reads more than 2^20 pixels",
-    "no_paths": "the central unit sees no input pixel",
-    "budget": "not computed: the ERF budget of one analysis (2^24 pixels) is spent",
-    "symbolic": "not computed: a size depends on a hyperparameter symbol",
-}
 
 
 @dataclass(frozen=True)
