@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from math import lcm
 
 from ..design import SolveReport
+from ..engine.solve import Residues
 from .design_text import solution_text
 
 TARGETS = ("torch", "monai", "albumentations", "mmseg", "detectron2")
@@ -26,13 +27,10 @@ class CannotEmit(Exception):
 
 @dataclass(frozen=True)
 class AxisRule:
-    """The valid sizes of one axis: from ``minimum``, those ``holds`` accepts."""
+    """The valid sizes of one axis: from ``minimum``, those ``valid`` holds for."""
 
     symbol: str
-    modulus: int
-    residues: tuple[int, ...]
-    start: int
-    sporadic: tuple[int, ...]
+    valid: Residues
     minimum: int
     text: str
 
@@ -40,11 +38,11 @@ class AxisRule:
     def divisor(self) -> int | None:
         """d when the valid sizes are the multiples of d from the smallest one (None:
         another form)."""
-        if self.sporadic:
-            return None
-        if len(self.residues) == self.modulus:
+        if self.valid.always:
             return 1
-        return self.modulus if self.residues == (0,) else None
+        if self.valid.sporadic or self.valid.residues != (0,):
+            return None
+        return self.valid.modulus
 
     @property
     def smallest(self) -> int:
@@ -53,16 +51,11 @@ class AxisRule:
 
 
 def next_valid(rule: AxisRule, n: int) -> int:
-    """The smallest valid size at or above ``n`` (the snippets' own arithmetic)."""
-    n = max(n, rule.minimum)
-    best = min((v for v in rule.sporadic if v >= n), default=None)
-    at = max(n, rule.start)
-    for r in rule.residues:
-        v = at + (r - at) % rule.modulus
-        best = v if best is None else min(best, v)
-    if best is None:
+    """The smallest valid size at or above ``n`` (what the torch snippet computes)."""
+    found = rule.valid.first(max(n, rule.minimum))
+    if found is None:
         raise AssertionError("no valid size: refused before")
-    return best
+    return found
 
 
 def axis_rules(report: SolveReport) -> list[AxisRule]:
@@ -78,18 +71,7 @@ def axis_rules(report: SolveReport) -> list[AxisRule]:
         sol = answer.solution
         if sol.minimum is None or sol.valid is None or sol.valid.never:
             raise CannotEmit(f"no padding makes {sol.name} valid: {solution_text(sol)}")
-        v = sol.valid
-        rules.append(
-            AxisRule(
-                sol.name,
-                v.modulus,
-                v.residues,
-                v.start,
-                v.sporadic,
-                sol.minimum,
-                solution_text(sol),
-            )
-        )
+        rules.append(AxisRule(sol.name, sol.valid, sol.minimum, solution_text(sol)))
     return rules
 
 
@@ -133,7 +115,9 @@ def emit(report: SolveReport, target: str) -> str:
 
 def _torch(head: list[str], rules: list[AxisRule]) -> str:
     table = ", ".join(
-        f"({r.modulus}, {r.residues!r}, {r.start}, {r.sporadic!r}, {r.minimum})" for r in rules
+        f"({r.valid.modulus}, {r.valid.residues!r}, {r.valid.start}, {r.valid.sporadic!r}, "
+        f"{r.minimum})"
+        for r in rules
     )
     return "\n".join(
         [
