@@ -20,6 +20,7 @@ from typing import Any
 from .._version import __version__
 from ..engine import Analysis
 from ..engine.erf import SHARES, SQUARE_SHARES, THRESHOLDS, Erf
+from ..engine.sizes import is_concrete
 from ..engine.unit import reads_table
 from ..model import MERGES, Finding
 from ..wording import ERF_REASONS
@@ -163,13 +164,13 @@ def _layer_data(result: Analysis, name: str) -> dict[str, Any]:
     for a, n in zip(r.axes, data["size"], strict=True):
         f = a.field
         periods.append(1 if f is None else f.period)
-        if f is None or not _concrete(f.advance):
+        if f is None or not is_concrete(f.advance):
             regions.append(None)  # not stated (the table's notes say why)
             continue
         spans: list[list[int] | None] = []
         for u in range(n):
             reg = f.region(u)
-            if reg is None or not (_concrete(reg.start) and _concrete(reg.end)):
+            if reg is None or not (is_concrete(reg.start) and is_concrete(reg.end)):
                 spans.append(None)
             else:
                 spans.append([int(reg.start), int(reg.end)])
@@ -177,10 +178,6 @@ def _layer_data(result: Analysis, name: str) -> dict[str, Any]:
     data["regions"] = regions
     data["period"] = periods
     return data
-
-
-def _concrete(x: Any) -> bool:
-    return isinstance(x, int) or bool(getattr(x, "is_Integer", False))
 
 
 def report_html(
@@ -224,7 +221,8 @@ def report_html(
         if "receptive_field_min" in entry:
             rf = [f"{lo}..{hi}" for lo, hi in zip(entry["receptive_field_min"], rf, strict=True)]
         erf_text, erf_title = _erf_cell(erfs.get(r.name))
-        cells = [_joined(rf), _joined(entry["jump"]), _joined(entry["effective_padding"])]
+        texts = [_joined(rf), _joined(entry["jump"]), _joined(entry["effective_padding"])]
+        cells = [html.escape(t) for t in texts]
         cells.append(f'<span title="{html.escape(erf_title)}">{html.escape(erf_text)}</span>')
         if cost:
             cells += [_number(entry["params"]), _number(entry["macs"])]
@@ -287,7 +285,7 @@ def _row(
     name: str,
     op: str,
     size: str,
-    cells: Sequence[str],
+    cells: Sequence[str],  # HTML
     found: Sequence[int],
     ordered: Sequence[Finding],
     svg: str,
@@ -300,12 +298,11 @@ def _row(
     )
     note = f' title="{html.escape("; ".join(notes))}"' if notes else ""
     mark = " *" if notes else ""
-    escaped = [c if c.startswith("<span") else html.escape(c) for c in cells]
     return (
         f'<tr tabindex="0" data-layer="{html.escape(name)}" data-row="{i}"{note}>'
         f'<td class="g">{svg}</td><th scope="row">{html.escape(name)}{mark}</th>'
         f"<td>{html.escape(op)}</td><td>{html.escape(size)}</td>"
-        + "".join(f"<td>{c}</td>" for c in escaped)
+        + "".join(f"<td>{c}</td>" for c in cells)
         + f"<td>{badges}</td></tr>"
     )
 
