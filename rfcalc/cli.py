@@ -176,7 +176,7 @@ def analyze(
     from .engine import analyze_network
     from .model import SpecError
     from .render.analysis_json import analysis_document, error_document
-    from .spec import has_item, input_sizes
+    from .spec import input_sizes
 
     override = parse_input(input_size) if input_size is not None else None
     counts = parse_repeats(repeats or [])
@@ -185,9 +185,7 @@ def analyze(
     for path in specs:
         try:
             network = _read_network(path, counts)
-            missing = [name for name in counts if not has_item(network, name)]
-            if missing:
-                _error(f"{path}: no top-level layer or block instance named {missing[0]!r}")
+            if _unknown_repeat(path, network, counts):
                 return EXIT_USAGE
             sizes = None if override is None else input_sizes(network, override)
             result = analyze_network(network, sizes)
@@ -281,7 +279,7 @@ def report(
     from .lint import lint_path
     from .model import SpecError
     from .render.report import report_html
-    from .spec import has_item, input_sizes
+    from .spec import input_sizes
 
     try:
         config = from_options(isolated=isolated, config_path=config_path)
@@ -292,9 +290,7 @@ def report(
     counts = parse_repeats(repeats or [])
     try:
         network = _read_network(spec, counts)
-        missing = [name for name in counts if not has_item(network, name)]
-        if missing:
-            _error(f"{spec}: no top-level layer or block instance named {missing[0]!r}")
+        if _unknown_repeat(spec, network, counts):
             return EXIT_USAGE
         sizes = None if override is None else input_sizes(network, override)
         result = analyze_network(network, sizes)
@@ -364,6 +360,16 @@ def _read_network(path: str, counts: dict[str, int]) -> Any:
         listed = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in kinds.items())
         _error(f"{path}: folded as spatially the identity: {listed}")
     return imported.network
+
+
+def _unknown_repeat(path: str, network: Any, counts: dict[str, int]) -> bool:
+    """Whether ``--repeat`` names an item the spec does not have (said on stderr)."""
+    from .spec import has_item
+
+    missing = [name for name in counts if not has_item(network, name)]
+    if missing:
+        _error(f"{path}: no top-level layer or block instance named {missing[0]!r}")
+    return bool(missing)
 
 
 def parse_repeats(items: list[str]) -> dict[str, int]:
