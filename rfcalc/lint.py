@@ -150,6 +150,7 @@ def lint_text(
 def _inline(findings: list[Finding], text: str, path: str, config: Config) -> list[Finding]:
     """``findings`` without those an inline ``# rfcalc: ignore[...]`` drops, with RF002
     for each ignore that names no rule or gives no reason."""
+    from .rules.bad_suppression import inline_problems
     from .spec.inline import inline_ignores
 
     ignores = inline_ignores(text)
@@ -169,17 +170,7 @@ def _inline(findings: list[Finding], text: str, path: str, config: Config) -> li
         return kept
     for i in ignores:
         where = Loc(path, i.line, i.col)
-        unknown = [r for r in i.rules if not any(x.matches(r) for x in RULES)]
-        problems = [f"ignore[{r}] names no rule id, name or prefix" for r in unknown]
-        if not i.rules:
-            problems.append("ignore[] names no rule")
-        if not i.reason:
-            listed = ", ".join(i.rules)
-            problems.append(
-                f"ignore[{listed}] gives no reason: say why after it "
-                f"(# rfcalc: ignore[{listed or 'RF201'}]: the holes are intended)"
-            )
-        for message in problems:
+        for message in inline_problems(i.rules, i.reason):
             kept.append(
                 Finding(where, rule.id, rule.name, severity_of(rule, config, None), message)
             )

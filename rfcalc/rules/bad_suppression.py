@@ -36,23 +36,43 @@ inline ignore its reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ..model import Severity
 from .base import Context, Report, Rule
 
 
-def check(ctx: Context) -> Iterator[Report]:
+def names_no_rule(selector: str) -> bool:
+    """Whether ``selector`` (an id, a name or an id prefix) matches no rule."""
     from . import RULES
 
+    return not any(rule.matches(selector) for rule in RULES)
+
+
+def check(ctx: Context) -> Iterator[Report]:
     entries = [(s, None) for s in ctx.network.suppress] + [
         (s, layer.name) for layer in ctx.network.layers for s in layer.suppress
     ]
     for s, layer in entries:
-        if not any(rule.matches(s.rule) for rule in RULES):
+        if names_no_rule(s.rule):
             yield Report(
                 s.loc, f"suppress names {s.rule!r}, which is no rule id, name or prefix", layer
             )
+
+
+def inline_problems(rules: Sequence[str], reason: str) -> list[str]:
+    """What this rule says of an inline ``# rfcalc: ignore[...]`` (the rules it names and
+    its reason; read from the spec's text by the linter, which has the text)."""
+    problems = [f"ignore[{r}] names no rule id, name or prefix" for r in rules if names_no_rule(r)]
+    if not rules:
+        problems.append("ignore[] names no rule")
+    if not reason:
+        listed = ", ".join(rules)
+        problems.append(
+            f"ignore[{listed}] gives no reason: say why after it "
+            f"(# rfcalc: ignore[{listed or 'RF201'}]: the holes are intended)"
+        )
+    return problems
 
 
 RULE = Rule(
