@@ -84,7 +84,7 @@ OP_KEYS: dict[Op, tuple[str, ...]] = {
     Op.IDENTITY: (),
 }
 ALL_LAYER_KEYS = sorted({k for keys in OP_KEYS.values() for k in keys} | set(COMMON_KEYS))
-_REQUIRED: dict[Op, tuple[str, ...]] = {
+REQUIRED_KEYS: dict[Op, tuple[str, ...]] = {
     Op.CONV: ("kernel",),
     Op.CONV_TRANSPOSE: ("kernel",),
     Op.MAX_POOL: ("kernel",),
@@ -524,7 +524,7 @@ def _layer(
     inputs = _inputs(item, m, op, previous, names)
     kw = {**_sizes(m, op, ndim, hyper), **_flags(m, op)}
     if "padding" in m:
-        kw["padding"] = _padding(m["padding"], ndim, _MODES.get(op, PADDING_MODES))
+        kw["padding"] = _padding(m["padding"], ndim, OP_PADDING_MODES.get(op, PADDING_MODES))
     if "crop" in m:
         if "to" in m:
             raise SpecError(
@@ -555,7 +555,7 @@ def _layer(
 
 
 #: the named padding modes an op accepts (others: every mode)
-_MODES: dict[Op, tuple[str, ...]] = {
+OP_PADDING_MODES: dict[Op, tuple[str, ...]] = {
     Op.CONV_TRANSPOSE: ("valid", "same"),
     Op.PAD: (),
     Op.MAX_POOL: tuple(x for x in PADDING_MODES if x != "full"),
@@ -576,7 +576,7 @@ def _op(item: Value, m: dict[str, Value], index: int) -> Op:
     op = Op(op_v.data)
     allowed = (*COMMON_KEYS, *OP_KEYS[op])
     _check_keys(item, allowed, f"{_article(op)} {op} layer", ALL_LAYER_KEYS)
-    for key in _REQUIRED.get(op, ()):
+    for key in REQUIRED_KEYS.get(op, ()):
         if key not in m:
             raise SpecError(f"a {op} layer needs {key!r}", item.loc)
     return op

@@ -20,8 +20,6 @@ from typing import Any
 from ..model import INTERPOLATION_MODES, PAD_FILLS, PADDING_MODES, TARGETS, Op
 from .blocks import BLOCK_KEYS, INSTANCE_KEYS, MAX_REPEAT
 from .parse import (
-    _MODES,
-    _REQUIRED,
     COMMON_KEYS,
     FORMAT_VERSION,
     INPUT_KEYS,
@@ -29,6 +27,8 @@ from .parse import (
     MAX_PARAM,
     NETWORK_EXPECT,
     OP_KEYS,
+    OP_PADDING_MODES,
+    REQUIRED_KEYS,
     TOP_KEYS,
 )
 
@@ -145,15 +145,15 @@ def _layer(op: Op, keys: dict[str, dict[str, Any]]) -> dict[str, Any]:
             continue
         name = f"{key}@{op}" if f"{key}@{op}" in keys else key
         if key == "padding":
-            modes = _MODES.get(op, PADDING_MODES)
-            name = f"padding@{op}" if op in _MODES else "padding"
+            modes = OP_PADDING_MODES.get(op, PADDING_MODES)
+            name = f"padding@{op}" if op in OP_PADDING_MODES else "padding"
             keys.setdefault(name, _padding(modes, "padding"))
         properties[key] = {"$ref": f"#/$defs/{name}"}
     return {
         "type": "object",
         "title": f"{op} layer",
         "additionalProperties": False,
-        "required": ["op", *_REQUIRED.get(op, ())],
+        "required": ["op", *REQUIRED_KEYS.get(op, ())],
         "properties": properties,
     }
 
