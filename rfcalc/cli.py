@@ -315,7 +315,8 @@ def report(
         from .engine.erf import every_erf
 
         erfs = every_erf(result)
-    checked = lint_path(spec, config)  # what `rfcalc check SPEC` says, beside the layers
+    # what `rfcalc check SPEC` says (of the network as --repeat made it), beside the layers
+    checked = lint_path(spec, config, repeats=counts)
     if checked.crashed:
         _error(f"rfcalc {__version__}: internal error checking {spec}: {checked.crashed}")
     page = report_html(result, spec, checked.findings, erfs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -114,6 +114,7 @@ def lint_text(
     config: Config = Config(),
     explicit: bool = True,
     model: Network | None = None,
+    repeats: Mapping[str, int] | None = None,
 ) -> FileResult:
     """Check a spec's text.  YAML that is not a spec is skipped; one that looks like a
     spec without its ``rfcalc: 1`` line, or an empty file named explicitly, is RF001."""
@@ -136,7 +137,9 @@ def lint_text(
     try:
         # the YAML is parsed once: it was parsed to classify it (None: it does not parse,
         # and reading it again says where)
-        network = load_spec(text, path) if root is None else parse_network(root, path)
+        network = (
+            load_spec(text, path, repeats) if root is None else parse_network(root, path, repeats)
+        )
     except SpecError as exc:
         return FileResult(path, tuple(spec_error_finding(exc, config)))
     findings = _inline(lint_network(network, config), text, path, config)
@@ -178,7 +181,11 @@ def _inline(findings: list[Finding], text: str, path: str, config: Config) -> li
 
 
 def lint_path(
-    path: str, config: Config = Config(), explicit: bool = True, model: Network | None = None
+    path: str,
+    config: Config = Config(),
+    explicit: bool = True,
+    model: Network | None = None,
+    repeats: Mapping[str, int] | None = None,
 ) -> FileResult:
     """Check one file; a file that is not a spec is skipped unless it cannot be read at all.
     With ``model``, a spec is also compared with it (RF601 model-drift)."""
@@ -194,7 +201,7 @@ def lint_path(
             # found in a folder, or some other YAML too large or not UTF-8: not ours
             return FileResult(path, skipped=True)
         return FileResult(path, tuple(spec_error_finding(exc, config)))
-    return lint_source(text, path, config, explicit, model)
+    return lint_source(text, path, config, explicit, model, repeats)
 
 
 def lint_source(
@@ -203,11 +210,12 @@ def lint_source(
     config: Config = Config(),
     explicit: bool = True,
     model: Network | None = None,
+    repeats: Mapping[str, int] | None = None,
 ) -> FileResult:
     """:func:`lint_text`, with a network too deep to check as RF001 and a bug in rfcalc
     as the file's ``crashed`` (the other files are still checked)."""
     try:
-        return lint_text(text, path, config, explicit, model)
+        return lint_text(text, path, config, explicit, model, repeats)
     except RecursionError:
         deep = SpecError("the network is too deep to check", Loc(path))
         return FileResult(path, tuple(spec_error_finding(deep, config)))

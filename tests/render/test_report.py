@@ -192,3 +192,20 @@ def test_report_refuses_what_it_cannot_draw(tmp_path: Path, capsys: Any) -> None
     assert "no top-level layer or block instance named 'nosuch'" in capsys.readouterr().err
     assert not Path(out).exists()
     assert main(["report", vgg, "-i", "64x64", "-o", str(tmp_path / "no" / "x.html")]) == 2
+
+
+def test_findings_are_of_the_network_the_page_shows(tmp_path: Path) -> None:
+    """With ``--repeat``, the findings are those of the repeated network: each names a
+    layer that is a row of the page, and the gridding reaches the last repetition."""
+    source = tmp_path / "stack.yaml"
+    source.write_text(
+        "rfcalc: 1\ninput: {size: [64, 64]}\nlayers:\n"
+        "  - {name: d, op: conv, kernel: 3, dilation: 2, padding: same, repeat: 2}\n"
+    )
+    page = _report(source, "64x64", "--repeat", "d=4")
+    rows = set(re.findall(r'<tr tabindex="0" data-layer="([^"]+)"', page))
+    assert "d.3" in rows
+    named = re.findall(r'<button type="button" class="show" data-layer="([^"]+)"', page)
+    assert named
+    assert set(named) <= rows
+    assert "an output unit of d.3 sees its receptive field with holes" in page
