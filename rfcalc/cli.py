@@ -300,7 +300,7 @@ def report(
     if not all(is_concrete(s) for s in result.input_size):
         _error(f"{spec}: a report needs a concrete input: give --input, such as 224x224")
         return EXIT_USAGE
-    if not all(is_concrete(a.size) for r in result.layers for a in r.axes):
+    if network.bounds or not all(is_concrete(a.size) for r in result.layers for a in r.axes):
         _error(
             f"{spec}: a report needs every size as a number; a hyperparameter is left open "
             "(give it a value in the spec)"

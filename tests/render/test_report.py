@@ -184,6 +184,13 @@ def test_report_refuses_what_it_cannot_draw(tmp_path: Path, capsys: Any) -> None
     )
     assert main(["report", str(hyper), "-o", out]) == 2
     assert "a hyperparameter is left open" in capsys.readouterr().err
+    same = tmp_path / "same.yaml"  # sizes stay numbers while the window is a symbol
+    same.write_text(
+        "rfcalc: 1\ninput: {size: [32, 32]}\nsymbols: {D: {min: 1, max: 3}}\n"
+        "layers:\n  - {op: conv, kernel: 3, dilation: D, padding: same}\n"
+    )
+    assert main(["report", str(same), "-o", out]) == 2
+    assert "a hyperparameter is left open" in capsys.readouterr().err
     bad = tmp_path / "bad.yaml"
     bad.write_text("rfcalc: 1\ninput: {size: [32, 32]}\nlayers:\n  - {op: conv, kernal: 3}\n")
     assert main(["report", str(bad), "-o", out]) == 1
