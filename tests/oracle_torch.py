@@ -246,7 +246,9 @@ def _clamps(u: int, n: int, m: int, kind: str, align: bool, scale: Fraction | No
     return lo - 1 < 0 or lo + 2 > n - 1
 
 
-def _run(layer: Layer, t: dict[str, Any], mark: bool, ones: bool) -> Any:
+def _run(
+    layer: Layer, t: dict[str, Any], mark: bool, ones: bool, detached: frozenset[str] = frozenset()
+) -> Any:
     x = t[layer.inputs[0]]
     ndim = x.dim() - 2
     spatial = list(x.shape[2:])
@@ -257,10 +259,14 @@ def _run(layer: Layer, t: dict[str, Any], mark: bool, ones: bool) -> Any:
         return _transposed(layer, x, mark, ones)
     if op in ("add", "mul", "concat"):
         # one channel: a concat is, for the support, a sum; so is a product (rfcalc counts
-        # paths, the gradient with every weight 1 and every merge a sum)
-        out = t[layer.inputs[0]]
-        for name in layer.inputs[1:]:
-            out = out + t[name]
+        # paths, the gradient with every weight 1 and every merge a sum); a branch of one
+        # unit meets a map by PyTorch's broadcasting; a detached branch is no path (the
+        # executor is linear: a zero map, so that values are the Jacobian too), nor, when
+        # marking, a border
+        parts = [torch.zeros_like(t[name]) if name in detached else t[name] for name in layer.inputs]
+        out = parts[0]
+        for part in parts[1:]:
+            out = out + part
         return out
     if op == "identity":
         return x
@@ -297,15 +303,70 @@ def _run(layer: Layer, t: dict[str, Any], mark: bool, ones: bool) -> Any:
     raise AssertionError(f"op {op}: extend this oracle")
 
 
-def forward(network: Network, x: Any, mark: bool = False, ones: bool = False) -> dict[str, Any]:
+def forward(
+    network: Network, x: Any, mark: bool = False, ones: bool = False, local: bool = False
+) -> dict[str, Any]:
     """Every layer's output.  With ``mark``, everything beyond a map's ends (padding,
     and the units a transposed conv or a linear interpolation would read there) is
     NaN: a unit whose value is not NaN was computed from the maps alone, so its input
-    region is exactly the one the translation-invariant model states."""
+    region is exactly the one the translation-invariant model states.  With ``local``,
+    the branches that bring the global context into a merge are detached
+    (:func:`global_branches`): the gradient then shows the moving window alone."""
+    detached = global_branches(network) if local else {}
     t = {"input": x}
     for layer in network.layers:
-        t[layer.name] = _run(layer, t, mark, ones)
+        t[layer.name] = _run(layer, t, mark, ones, detached.get(layer.name, frozenset()))
     return t
+
+
+def global_branches(network: Network) -> dict[str, frozenset[str]]:
+    """Per merge, its inputs that carry a global read broadcast over the map: a map of
+    one unit for every input (a global or adaptive pool to one unit, and what keeps it
+    one unit: PyTorch run on a one-unit map says so) meeting a map, or such a map
+    resampled back to a map.  Written from the spec and PyTorch alone."""
+    ndim = network.ndim
+    one: dict[str, tuple[bool, ...]] = {"input": (False,) * ndim}
+    spread: dict[str, bool] = {"input": False}  # resampled from a map of one unit
+    out: dict[str, frozenset[str]] = {}
+    for layer in network.layers:
+        op = str(layer.op)
+        below = layer.inputs[0]
+        if op in ("add", "mul", "concat"):
+            one[layer.name] = tuple(all(one[n][i] for n in layer.inputs) for i in range(ndim))
+            wide = [n for n in layer.inputs if not any(one[n]) and not spread[n]]
+            out[layer.name] = frozenset(
+                n for n in layer.inputs if wide and (spread[n] or any(one[n]))
+            )
+            spread[layer.name] = not wide and any(spread[n] for n in layer.inputs)
+            continue
+        if op == "global_pool":
+            one[layer.name] = (True,) * ndim
+        elif op == "adaptive_pool":
+            sizes = [int(v) for v in layer.output_size] or [1] * ndim
+            one[layer.name] = tuple(v == 1 for v in sizes)
+        elif op == "resize" and layer.target is not None:
+            one[layer.name] = one[layer.target]
+        elif op == "resize":
+            one[layer.name] = tuple(int(v) == 1 for v in layer.output_size)
+        else:
+            one[layer.name] = _keeps_one(layer, one[below])
+        resampled = op in ("resize", "upsample") and any(one[below])
+        spread[layer.name] = spread[below] or (resampled and not all(one[layer.name]))
+    return out
+
+
+def _keeps_one(layer: Layer, one_below: tuple[bool, ...]) -> tuple[bool, ...]:
+    """Per axis: the layer, run by PyTorch on a map of one unit, gives one unit (where the
+    map below is always one unit)."""
+    if not any(one_below):
+        return one_below
+    size = [1] * len(one_below)
+    try:
+        unit = torch.zeros(1, 1, *size, dtype=torch.float64)
+        y = _run(layer, {layer.inputs[0]: unit}, False, False)
+    except (RuntimeError, KeyError, ValueError):
+        return (False,) * len(one_below)
+    return tuple(b and n == 1 for b, n in zip(one_below, y.shape[2:], strict=True))
 
 
 #: what fills padding besides zeros (PyTorch's ``padding_mode``, F.pad's ``mode``)

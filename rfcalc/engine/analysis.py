@@ -13,14 +13,14 @@ from typing import Any
 
 import sympy
 
-from ..model import GLOBAL_READS, INPUT, MERGES, PER_AXIS, Expr, Layer, Network
-from .field import Field, Region, apply, merge
+from ..model import GLOBAL_READS, INPUT, MERGES, PER_AXIS, Expr, Layer, Network, Op
+from .field import Field, Region, Taps, apply, broadcast_field, is_broadcast, merge
 from .field import aligned as field_aligned
 from .interior import common, interior_of, phases_of
 from .notes import Note, NotExact, Why
 from .results import Analysis, AxisResult, Interior, LayerResult
-from .sizes import is_concrete, same
-from .steps import STEPS
+from .sizes import is_concrete, same, smax, smin
+from .steps import STEPS, Reading
 
 
 def analyze_network(
@@ -47,6 +47,9 @@ def analyze_network(
         for s in sizes
     )
     done: dict[str, tuple[AxisResult, ...]] = {INPUT: start}
+    # per layer and axis: the size is 1 for every input (a global read, what follows it
+    # while it stays one unit): such a branch is broadcast where it meets a map
+    ones: dict[str, tuple[bool, ...]] = {INPUT: (False,) * ndim}
     # axes whose whole history is axis 0's with its input symbol renamed (H -> W): their
     # results are axis 0's renamed, not computed again (square networks, symbolic input)
     renames = {
@@ -55,6 +58,7 @@ def analyze_network(
         if sizes[0].is_Symbol and sizes[i].is_Symbol and sizes[i] != sizes[0]
     }
     mirrored: dict[str, set[int]] = {INPUT: set(renames)}
+    through: dict[str, tuple[str, ...]] = {INPUT: ()}
     results: list[LayerResult] = []
     kept = 0  # support bits held by the results so far
     for layer in network.layers:
@@ -64,8 +68,10 @@ def analyze_network(
             mirror &= mirrored.get(layer.target, set())
         mirror = {i for i in mirror if _same_params(layer, i)}
         if layer.op in MERGES:
-            result = _merge(layer, below, ndim)
+            result = _merge(layer, below, ndim, [ones[name] for name in layer.inputs])
+            one = tuple(all(ones[name][i] for name in layer.inputs) for i in range(ndim))
         else:
+            one_below = ones[layer.inputs[0]]
             axes: list[AxisResult] = []
             for i in range(ndim):
                 if (
@@ -73,19 +79,26 @@ def analyze_network(
                     and _same_params(layer, i)
                     and layer.target is None
                     and _same_input(below[0], i)
+                    and one_below[i] == one_below[0]
                 ):
                     axes.append(axes[0])  # square input, square layer: no new work
                 elif i in mirror:
                     axes.append(axes[0].renamed(renames[i]))
                 else:
-                    axes.append(_one_axis(layer, i, below[0][i], done))
+                    axes.append(_one_axis(layer, i, below[0][i], done, one_below[i]))
             result = LayerResult(layer, tuple(axes), tuple(tuple(a.size for a in b) for b in below))
+            one = tuple(_stays_one(layer, i, one_below[i], ones, done) for i in range(ndim))
+        result = _with_context(result, sizes, through)
         kept = _support_bits(result, kept)
         if kept > SUPPORT_TOTAL_CAP:
             result = _without_supports(result)
         done[layer.name] = result.axes
+        ones[layer.name] = one
+        through[layer.name] = result.context_through
         mirrored[layer.name] = mirror
         results.append(result)
+    if all(is_concrete(n) for n in sizes) and any(r.context_through for r in results):
+        results = _exact_contexts(results)
     return Analysis(network, sizes, tuple(results))
 
 
@@ -165,14 +178,35 @@ def _same_input(below: tuple[AxisResult, ...], axis: int) -> bool:
     return below[axis] is below[0] or below[axis] == below[0]
 
 
-def _merge(layer: Layer, below: list[tuple[AxisResult, ...]], ndim: int) -> LayerResult:
+def _merge(
+    layer: Layer,
+    below: list[tuple[AxisResult, ...]],
+    ndim: int,
+    ones: list[tuple[bool, ...]],
+) -> LayerResult:
     axes: list[AxisResult] = []
     mismatched: dict[int, bool | None] = {}
+    broadcast: list[frozenset[int]] = []
     aligned = True
+    joins = False  # a broadcast branch joins moving ones: the global context enters here
     for i in range(ndim):
+        wide = [b for b in range(len(below)) if not ones[b][i]]
+        # a branch of one unit for every input meets a map: PyTorch broadcasts it
+        spread = frozenset(
+            b for b in range(len(below)) if ones[b][i] and wide and layer.op in BROADCASTING
+        )
+        broadcast.append(spread)
         parts = [b[i] for b in below]
-        interior = common([p.interior for p in parts])
-        verdicts = [same(parts[0].size, p.size) for p in parts[1:]]
+        moving = [parts[b] for b in range(len(parts)) if b not in spread]
+        size = moving[0].size
+        # the units whose moving window reads the maps alone (a broadcast branch's
+        # padding is the global context's, not the window's)
+        windows = [
+            p for b, p in enumerate(parts)
+            if b not in spread and not (p.field is not None and is_broadcast(p.field))
+        ]
+        interior = common([p.interior for p in windows or moving])
+        verdicts = [same(size, p.size) for p in moving[1:]]
         if any(v is False for v in verdicts):
             mismatched[i] = True
         elif any(v is None for v in verdicts):
@@ -180,18 +214,164 @@ def _merge(layer: Layer, below: list[tuple[AxisResult, ...]], ndim: int) -> Laye
         fields = [p.field for p in parts]
         if any(f is None for f in fields):
             note = next(p.note for p in parts if p.field is None)
-            axes.append(AxisResult(size=parts[0].size, note=note))
+            axes.append(AxisResult(size=size, note=note))
             continue
-        branch_fields = [f for f in fields if f is not None]
+        branch_fields = [
+            broadcast_field(f) if b in spread else f
+            for b, f in enumerate(fields)
+            if f is not None
+        ]
         aligned = aligned and field_aligned(branch_fields)
+        moving_count = sum(1 for f in branch_fields if not is_broadcast(f))
+        joins = joins or (0 < moving_count < len(branch_fields))
         try:
-            merged = merge(branch_fields, parts[0].size if is_concrete(parts[0].size) else None)
+            merged = merge(branch_fields, size if is_concrete(size) else None)
         except NotExact as exc:
-            axes.append(AxisResult(size=parts[0].size, note=exc.note))
+            axes.append(AxisResult(size=size, note=exc.note))
             continue
-        axes.append(_with_field(AxisResult(size=parts[0].size), merged, interior))
+        axes.append(_with_field(AxisResult(size=size), merged, interior))
     sizes = tuple(tuple(a.size for a in b) for b in below)
-    return LayerResult(layer, tuple(axes), sizes, mismatched, aligned)
+    return LayerResult(
+        layer,
+        tuple(axes),
+        sizes,
+        mismatched,
+        aligned,
+        tuple(broadcast),
+        (layer.name,) if joins else (),
+    )
+
+
+#: ops that resample a map to another size: from a map of one unit for every input (a
+#: global read), every output unit reads that unit (the importers' broadcast of a pooled
+#: branch back to the map)
+RESAMPLING = frozenset({Op.UPSAMPLE, Op.RESIZE})
+_BROADCAST = Reading(1, 0, lambda _phi: [Taps(0, 1, 1)])
+
+#: merges that broadcast a branch of one unit over a map (``concat`` does not: PyTorch's
+#: ``cat`` needs equal sizes)
+BROADCASTING = frozenset({Op.ADD, Op.MUL})
+
+
+def _stays_one(
+    layer: Layer,
+    axis: int,
+    one_below: bool,
+    ones: Mapping[str, tuple[bool, ...]],
+    done: Mapping[str, tuple[AxisResult, ...]],
+) -> bool:
+    """The layer's output on ``axis`` is one unit for every input: a global read, or a
+    layer that keeps a map that is always one unit at one unit."""
+    op = layer.op
+    if op == Op.GLOBAL_POOL:
+        return True
+    if op == Op.ADAPTIVE_POOL:
+        return bool(sympy.sympify(layer.param("output_size", axis)) == 1)
+    if op == Op.RESIZE:
+        if layer.target is not None:
+            return ones[layer.target][axis]
+        return bool(sympy.sympify(layer.param("output_size", axis)) == 1)
+    if not one_below:
+        return False
+
+    def size_of(name: str) -> Expr:
+        return sympy.Integer(1) if ones[name][axis] else done[name][axis].size
+
+    try:
+        size = STEPS[op](layer, axis, sympy.Integer(1), size_of).size
+    except (ValueError, ZeroDivisionError, TypeError):
+        return False
+    return bool(sympy.sympify(size) == 1)
+
+
+def _with_context(
+    result: LayerResult, sizes: Sequence[Expr], through: Mapping[str, tuple[str, ...]]
+) -> LayerResult:
+    """``result`` with its global context: per axis the fixed region of its field clipped
+    to the input, and the merges it came through (those of its inputs, and this layer's
+    own when :func:`_merge` marked a broadcast branch joining here)."""
+    axes = []
+    for i, a in enumerate(result.axes):
+        f = a.field
+        if f is None or f.fixed is None:
+            axes.append(a)
+            continue
+        axes.append(replace(a, context=_clipped(f.fixed, sizes[i])))
+    if all(a.context is None for a in axes):
+        return replace(result, context_through=()) if result.context_through else result
+    came = [n for name in result.layer.inputs for n in through[name]]
+    came += result.context_through
+    return replace(result, axes=tuple(axes), context_through=tuple(dict.fromkeys(came)))
+
+
+def _exact_contexts(results: list[LayerResult]) -> list[LayerResult]:
+    """At a concrete input, each layer's global context from the pixels its broadcast
+    branches really read (each layer's border rule: a pixel a crop removed and a padding
+    put back is no pixel of it), not the padded coordinates of the fields."""
+    from .unit import TooLarge, reached
+
+    by_name = {r.name: r for r in results}
+    entries: dict[str, list[tuple[int, int] | None]] = {}
+    out = []
+    for r in results:
+        if r.name in r.context_through and r.name not in entries:
+            entries[r.name] = []
+            for i in range(len(r.axes)):
+                branches = [
+                    src
+                    for b, src in enumerate(r.layer.inputs)
+                    if b in (r.broadcast[i] if r.broadcast else ())
+                    or (src in by_name and _global_axis(by_name[src], i))
+                ]
+                try:
+                    pixels = set().union(*(reached(results, src, i, {0}) for src in branches))
+                except TooLarge:
+                    return results  # as the fields say: clipped to the input
+                entries[r.name].append((min(pixels), max(pixels)) if pixels else None)
+        if not r.context_through:
+            out.append(r)
+            continue
+        axes = []
+        for i, a in enumerate(r.axes):
+            spans = [entries[m][i] for m in r.context_through if entries[m][i] is not None]
+            if a.context is None or not spans:
+                axes.append(a)
+                continue
+            axes.append(replace(a, context=(min(lo for lo, _ in spans), max(hi for _, hi in spans))))
+        out.append(replace(r, axes=tuple(axes)))
+    return out
+
+
+def _global_axis(r: LayerResult, axis: int) -> bool:
+    f = r.axes[axis].field
+    return f is not None and is_broadcast(f)
+
+
+def _clipped(r: Region, n: Expr) -> tuple[Expr, Expr] | None:
+    """The first and last pixel of region ``r`` inside an input of ``n`` pixels (with its
+    exact support where known: a hole at the edge is no pixel of it); None: none."""
+    last = sympy.expand(n - 1)
+    if r.support is not None and is_concrete(r.start) and is_concrete(n):
+        first, top = int(r.start), int(n) - 1
+        bits = r.support >> max(0, -first)  # from pixel 0
+        low = max(first, 0)
+        bits &= (1 << max(0, top - low + 1)) - 1  # to pixel n - 1
+        if not bits:
+            return None
+        return low + ((bits & -bits).bit_length() - 1), low + bits.bit_length() - 1
+    return _norm_max(r.start, 0), _norm_min(r.end, last)
+
+
+def _norm_max(a: Expr, b: Expr) -> Expr:
+    if is_concrete(a) and is_concrete(b):
+        return max(int(a), int(b))
+    return smax(a, b)
+
+
+def _norm_min(a: Expr, b: Expr) -> Expr:
+    if is_concrete(a) and is_concrete(b):
+        return min(int(a), int(b))
+    return smin(a, b)
 
 
 def _with_field(
@@ -200,50 +380,27 @@ def _with_field(
     interior: Interior | None = None,
     present: frozenset[int] | None = None,
 ) -> AxisResult:
-    """``axis`` with the field ``f`` and what it says (receptive field, jump, padding),
-    taken over the phases that interior units of the real map have (``present``, else
-    those of ``interior``); with no interior unit at all, over every phase."""
-    if f.period > 1:
+    """``axis`` with the field ``f`` and what it says (receptive field, jump, padding) of
+    its moving window (a fixed region seen through a broadcast branch is the global
+    context, stated apart): over every phase of its pattern, or, where the pattern is
+    that of the analysed sizes only (:attr:`Field.bounded`, per-unit fields), over the
+    phases that interior units of the real map have (``present``, else those of
+    ``interior``); with no interior unit at all, over every phase."""
+    if f.period > 1 and (f.bounded or f.per_unit):
         if present is None and interior:
             present = phases_of(interior, f.period)
         if present:
             f = replace(f, present=present)
     rf = f.receptive_field()
     blind = f.blind()
-    note = None
-    # ranges over the real map's units: stated, with the note that says so
-    info = Note(Why.PER_UNIT, f.per_unit) if f.per_unit else None
     if rf is None:
-        note = Note(Why.BLIND)
-    elif f.fixed is not None:
-        fixed = f.fixed
-        extent = sympy.expand(fixed.end - fixed.start + 1)
-        note = Note(Why.FIXED_AND_MOVING, (extent, fixed.start, fixed.end, rf[0], f.jump))
-    if note is not None and rf is not None:
-        stated = _over_units(f, _units(interior, axis.size))
-        if stated is not None:
-            hi, lo, pad = stated
-            return AxisResult(
-                size=axis.size,
-                pad_before=axis.pad_before,
-                pad_after=axis.pad_after,
-                receptive_field=hi,
-                receptive_field_min=None if hi == lo else lo,
-                jump=f.jump,
-                effective_padding=pad,
-                field=f,
-                note=Note(Why.FIXED_OVER_UNITS, note.values),
-                blind_phases=blind,
-                interior=interior,
-            )
-    if rf is None or note is not None:
         return AxisResult(
             axis.size,
             axis.pad_before,
             axis.pad_after,
             field=f,
             jump=f.jump,
-            note=note,
+            note=Note(Why.BLIND),
             blind_phases=blind,
             interior=interior,
         )
@@ -257,50 +414,19 @@ def _with_field(
         jump=f.jump,
         effective_padding=f.effective_padding(),
         field=f,
-        note=info,
+        # ranges over the real map's units: stated, with the note that says so
+        note=Note(Why.PER_UNIT, f.per_unit) if f.per_unit else None,
         blind_phases=blind,
         interior=interior,
     )
 
 
-#: the most units whose regions are united one by one (a fixed part and a moving one)
-UNITS_CAP = 1 << 16
-
-
-def _units(interior: Interior | None, size: Expr) -> list[int] | None:
-    """The units a statement over units covers: those computed from the maps alone, or
-    with none, every unit of the map (as the fields of a padded map are stated); None
-    when the map is symbolic or too long to go through."""
-    if interior is None or not is_concrete(size):
-        return None
-    ranges = interior or ((0, int(size) - 1),)
-    if sum(hi - lo + 1 for lo, hi in ranges) > UNITS_CAP:
-        return None
-    return [u for lo, hi in ranges for u in range(lo, hi + 1)]
-
-
-def _over_units(f: Field, units: list[int] | None) -> tuple[Expr, Expr, Expr] | None:
-    """Largest and smallest extent of the units' regions (a fixed part and a moving
-    window united), and the largest ``u*jump - start``: the field of a broadcast branch
-    merged with moving ones, stated over the real map's units."""
-    if (
-        not units
-        or f.fixed is None
-        or not (is_concrete(f.fixed.start) and is_concrete(f.fixed.end))
-    ):
-        return None
-    extents, pads = [], []
-    for u in units:
-        region = f.region(u)
-        if region is None or not is_concrete(region.start):
-            return None
-        extents.append(sympy.Integer(region.end - region.start + 1))
-        pads.append(sympy.sympify(u * f.jump - region.start))
-    return max(extents), min(extents), max(pads)
-
-
 def _one_axis(
-    layer: Layer, axis: int, below: AxisResult, done: Mapping[str, tuple[AxisResult, ...]]
+    layer: Layer,
+    axis: int,
+    below: AxisResult,
+    done: Mapping[str, tuple[AxisResult, ...]],
+    one_below: bool = False,
 ) -> AxisResult:
     n = below.size
     step = STEPS[layer.op](layer, axis, n, lambda name: done[name][axis].size)
@@ -313,8 +439,12 @@ def _one_axis(
     if step.read is None:
         return _with_field(base, below.field, below.interior)
     try:
-        reading = step.read(below.field.period, below.field.advance)
-        f = apply(below.field, reading.period, reading.advance, reading.taps)
+        reading = (
+            _BROADCAST
+            if one_below and layer.op in RESAMPLING
+            else step.read(below.field.period, below.field.advance)
+        )
+        f = apply(below.field, reading.period, reading.advance, reading.taps, reading.bounded)
     except NotExact as exc:
         return AxisResult(size, pb, pa, note=exc.note)
     interior, present = interior_of(below.interior, size, reading.period, reading.taps)

@@ -83,12 +83,21 @@ def size_conditions(
         if layer.op in MERGES:
             if Source.MERGE not in sources:
                 continue
-            first = r.input_sizes[0][axis]
-            for name, sizes in zip(layer.inputs[1:], r.input_sizes[1:], strict=True):
-                diff = sympy.expand(sizes[axis] - first)
+            # a branch broadcast over the axis (one unit for every input) puts no condition
+            lead, *rest = r.branches(axis)
+            first = r.input_sizes[lead][axis]
+            for b in rest:
+                diff = sympy.expand(r.input_sizes[b][axis] - first)
                 if diff != 0:
                     out.append(
-                        Condition(diff, True, layer.name, Source.MERGE, layer.inputs[0], name)
+                        Condition(
+                            diff,
+                            True,
+                            layer.name,
+                            Source.MERGE,
+                            layer.inputs[lead],
+                            layer.inputs[b],
+                        )
                     )
         elif layer.op == Op.CROP and layer.target is not None:
             if Source.CROP in sources:

@@ -13,7 +13,9 @@ exceeds a fraction of the largest; in 2-D, RepLKNet's "high-contribution area ra
 (Ding et al., CVPR 2022, its ``analyze_erf.py``): the smallest square centred on the
 input's middle pixel that holds more than a share of the paths, over the input's area.
 Exact: integers and rationals (the standard deviation is the square root of an exact
-variance).  The central unit is ``size // 2`` on each axis, as Luo et al.'s and
+variance).  Like the receptive field, the ERF is the moving window's: the paths through a
+branch that brings the global context (a pooled unit broadcast back, a squeeze-and-
+excitation gate) are not counted, as the gradient with those branches detached.  The central unit is ``size // 2`` on each axis, as Luo et al.'s and
 RepLKNet's scripts take it.
 """
 
@@ -103,7 +105,7 @@ def unit_erf(
     where = tuple(unit) if unit is not None else central_unit(analysis, name)
     if any(u < 0 for u in where):
         raise NoPaths
-    counts = unit_support(analysis, name, where, limit)
+    counts = unit_support(analysis, name, where, limit, local=True)
     counts = {p: c for p, c in counts.items() if c}
     if not counts:
         raise NoPaths
@@ -115,7 +117,7 @@ def unit_erf(
             marginal[p[i]] = marginal.get(p[i], 0) + c
         mean = Fraction(sum(x * c for x, c in marginal.items()), total)
         variance = Fraction(sum((x - mean) ** 2 * c for x, c in marginal.items()), total)
-        region = a.field.region(where[i]) if a.field is not None else None
+        region = a.field.moving_region(where[i]) if a.field is not None else None
         if region is not None and _int(region.start) is not None and _int(region.end) is not None:
             centre = Fraction(int(region.start) + int(region.end), 2)
         else:

@@ -92,6 +92,12 @@ class Field:
     #: this layer or below: the phases are then the units of a real map (one period is
     #: the whole map), the jump the coarsest branch's; empty for a repeating pattern
     per_unit: tuple[Expr, ...] = ()
+    #: the pattern holds over maps of the analysed sizes only (an adaptive pool, a
+    #: resampling by a ratio of sizes, at this layer or below): its phases beyond the
+    #: real maps are on paper, so the summaries keep to the phases real units have
+    #: (:attr:`present`).  Otherwise the pattern is the network's at every input, and
+    #: so is the receptive field stated over all its phases.
+    bounded: bool = False
 
     @classmethod
     def identity(cls, paths: bool = False) -> Field:
@@ -166,6 +172,7 @@ def apply(
     period: int,
     advance: Expr,
     taps: Callable[[int], Sequence[Taps]],
+    bounded: bool = False,
 ) -> Field:
     """The field of a layer whose unit ``phi`` (``0 <= phi < period``) reads ``taps(phi)``."""
     if period > PERIOD_CAP:
@@ -180,7 +187,15 @@ def apply(
             note = note or why
             region = _union(region, part)
         phases.append(region)
-    return Field(period, advance, tuple(phases), note, below.fixed, per_unit=below.per_unit)
+    return Field(
+        period,
+        advance,
+        tuple(phases),
+        note,
+        below.fixed,
+        per_unit=below.per_unit,
+        bounded=below.bounded or bounded,
+    )
 
 
 def is_broadcast(f: Field) -> bool:
@@ -188,6 +203,20 @@ def is_broadcast(f: Field) -> bool:
     earlier broadcast merge's fixed region included (two squeeze-and-excitation gates in
     a row: the second pools a map that already holds the first's fixed region)."""
     return f.period == 1 and _int(f.advance) and int(f.advance) == 0
+
+
+def broadcast_field(f: Field) -> Field:
+    """The field of a map of one unit (for every input) broadcast over a map: every unit
+    sees what that one unit sees."""
+    return Field(
+        1,
+        0,
+        (f.moving_region(0),),
+        f.support_note,
+        f.fixed,
+        per_unit=f.per_unit,
+        bounded=f.bounded,
+    )
 
 
 def aligned(fields: Sequence[Field]) -> bool:
@@ -241,7 +270,10 @@ def merge(fields: Sequence[Field], size: Expr | None = None) -> Field:
         raise NotExact(Why.BROADCAST_ONLY_UNITS)
     note = next((f.support_note for f in fields if f.support_note), None)
     unique = tuple(dict.fromkeys(jumps))
-    return Field(period, _norm(advance), tuple(phases), note, fixed, per_unit=unique)
+    bounded = any(f.bounded for f in moving)  # a broadcast branch's is the fixed region's
+    return Field(
+        period, _norm(advance), tuple(phases), note, fixed, per_unit=unique, bounded=bounded
+    )
 
 
 def _same_jump(a: Expr, b: Expr) -> bool:

@@ -39,6 +39,12 @@ class AxisResult:
     #: way), as sorted disjoint ranges ``(lo, hi)``, for a concrete input; None when the
     #: sizes are symbolic
     interior: Interior | None = None
+    #: global context: the first and last input pixel of the fixed region every unit
+    #: also sees, wherever it is, through a global read broadcast back over the map (a
+    #: squeeze-and-excitation gate, image pooling), clipped to the input; None when no
+    #: such branch joins at this layer or below.  The receptive field, jump and
+    #: effective padding are those of the moving window alone.
+    context: tuple[Expr, Expr] | None = None
 
     def renamed(self, rename: Callable[[Expr], Expr]) -> AxisResult:
         """This axis with ``rename`` applied to every value (an input symbol renamed,
@@ -61,6 +67,7 @@ class AxisResult:
             None if self.note is None else self.note.renamed(rename),
             self.blind_phases,
             self.interior,
+            None if self.context is None else (rename(self.context[0]), rename(self.context[1])),
         )
 
 
@@ -78,6 +85,18 @@ class LayerResult:
     mismatched_axes: Mapping[int, bool | None] = field(default_factory=dict)
     #: False when a merge joins branches of different jump (Distill's misalignment)
     aligned: bool = True
+    #: per axis, the branches of an ``add`` or ``mul`` (indices into ``layer.inputs``)
+    #: broadcast over that axis: one unit for every input, against a map (PyTorch's
+    #: broadcasting of a size-1 axis)
+    broadcast: tuple[frozenset[int], ...] = ()
+    #: the merges (this layer or below) through which a broadcast branch brings the
+    #: global context (:attr:`AxisResult.context`), in network order
+    context_through: tuple[str, ...] = ()
+
+    def branches(self, axis: int) -> list[int]:
+        """The branches of a merge that move with the unit on ``axis`` (not broadcast)."""
+        out = self.broadcast[axis] if self.broadcast else frozenset()
+        return [i for i in range(len(self.layer.inputs)) if i not in out]
 
     @property
     def name(self) -> str:

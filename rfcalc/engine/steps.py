@@ -10,7 +10,7 @@ below as arithmetic progressions (:class:`~.field.Taps`) in a :class:`Reading`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import ceil, floor, gcd
 
@@ -35,6 +35,9 @@ class Reading:
     period: int
     advance: Expr
     taps: Callable[[int], Sequence[Taps]]
+    #: the pattern is that of maps of these concrete sizes only (an adaptive pool, a
+    #: resampling by the ratio of two sizes): its phases beyond the real map are on paper
+    bounded: bool = False
 
 
 @dataclass(frozen=True)
@@ -269,16 +272,16 @@ def adaptive(q: int, a: Expr, n: Expr, out: Expr) -> Reading:
             if ni % q:
                 raise NotExact(Why.PARTIAL_PERIODS)
             advance = _c(a * ni // q)
-        return Reading(1, advance, lambda phi: [Taps(phi * _c(nn), 1, _c(nn))])
+        return Reading(1, advance, lambda phi: [Taps(phi * _c(nn), 1, _c(nn))], bounded=True)
     ni = _need_int(n, Quantity.ADAPTIVE_INPUT)
     if ni % out == 0:
-        return forward(q, a, ni // out, ni // out, 1, 0)
+        return replace(forward(q, a, ni // out, ni // out, 1, 0), bounded=True)
 
     def window(b: int) -> list[Taps]:
         lo = (b * ni) // out
         return [Taps(lo, 1, ceil(Fraction((b + 1) * ni, out)) - lo)]
 
-    return _periodic(q, a, ni, out, window)
+    return _periodic(q, a, ni, out, window, bounded=True)
 
 
 def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
@@ -294,17 +297,15 @@ def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
     for size, why in ((n, Why.EMPTY_INPUT), (m, Why.EMPTY_OUTPUT)):
         if is_concrete(size) and int(size) < 1:
             raise NotExact(why)
-    if sympy.sympify(n) == 1:
-        # one unit (after global or adaptive pooling to 1) broadcast: every output unit
-        # reads it, whatever the output size
-        return Reading(1, 0, lambda _phi: [Taps(0, 1, 1)])
     if how.kind == "linear" and sympy.sympify(n) == sympy.sympify(m):
         return shift(q, a, 0)  # PyTorch copies a map to its own size, whatever the scale
     if how.align_corners:
         ni = _need_int(n, Quantity.ALIGN_CORNERS_SIZE)
         mi = _need_int(m, Quantity.ALIGN_CORNERS_SIZE)
         s = Fraction(ni - 1, mi - 1) if mi > 1 else Fraction(0)
-        return _periodic(q, a, s.numerator, s.denominator, lambda u: _weighed(s * u, how))
+        return _periodic(
+            q, a, s.numerator, s.denominator, lambda u: _weighed(s * u, how), bounded=True
+        )
     inverse = (1 / sympy.sympify(how.scale)) if how.scale is not None else sympy.sympify(n) / m
     inverse = sympy.simplify(inverse)
     if how.kind in ("nearest", "nearest-exact"):
@@ -316,7 +317,16 @@ def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
         exact = how.kind == "nearest-exact"
         index = [torch_nearest_index(u, ni, mi, scale, exact, how.ndim) for u in range(mi)]
         s = _rational(inverse)
-        return _periodic(q, a, s.numerator, s.denominator, lambda u: [Taps(index[u], 1, 1)], mi, ni)
+        return _periodic(
+            q,
+            a,
+            s.numerator,
+            s.denominator,
+            lambda u: [Taps(index[u], 1, 1)],
+            mi,
+            ni,
+            bounded=how.scale is None,
+        )
     if not inverse.is_Rational:
         _need_int(n, Quantity.RESIZE_INPUT)  # the ratio of sizes needs numbers
         _need_int(m, Quantity.RESIZE_OUTPUT)
@@ -325,7 +335,12 @@ def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
         return scaled(q, a, int(1 / s), how)
     half = Fraction(1, 2)
     return _periodic(
-        q, a, s.numerator, s.denominator, lambda u: _weighed(s * (u + half) - half, how)
+        q,
+        a,
+        s.numerator,
+        s.denominator,
+        lambda u: _weighed(s * (u + half) - half, how),
+        bounded=how.scale is None,
     )
 
 
@@ -344,19 +359,21 @@ def _periodic(
     taps_of: Callable[[int], list[Taps]],
     m: int | None = None,
     n: int | None = None,
+    bounded: bool = False,
 ) -> Reading:
     """The reading of a layer whose unit ``u + p_out`` reads the taps of unit ``u`` moved
     by ``p_in`` units below (a resampling by ``p_in/p_out``, an adaptive pool), over a
     field below of period ``q`` and advance ``a``.  ``taps_of`` may be a table over a map
     of ``m`` units from ``n``: then the pattern is checked over the map, and where it does
-    not hold the map is one period (the pattern beyond it is on paper only)."""
+    not hold the map is one period (the pattern beyond it is on paper only), and the
+    reading is ``bounded`` (as it is when the ratio is one of concrete sizes)."""
     if m is not None and n is not None:
         holds = all(
             taps_of(u + p_out) == [Taps(t.first + p_in, t.step, t.count) for t in taps_of(u)]
             for u in range(m - p_out)
         )
         if not holds or p_out > m:
-            p_out, p_in = m, n
+            p_out, p_in, bounded = m, n, True
     table = [taps_of(b) for b in range(p_out)]
     c = q // gcd(p_in, q) if p_in else 1
 
@@ -364,7 +381,7 @@ def _periodic(
         t, b = divmod(phi, p_out)
         return [Taps(x.first + t * p_in, x.step, x.count) for x in table[b]]
 
-    return Reading(p_out * c, _c(a * p_in * c // q), taps)
+    return Reading(p_out * c, _c(a * p_in * c // q), taps, bounded)
 
 
 def shift(q: int, a: Expr, by: Expr) -> Reading:

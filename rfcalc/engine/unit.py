@@ -23,6 +23,7 @@ from math import ceil, floor, gcd
 from typing import Any
 
 from ..model import INPUT, MERGES, POOLS, Op
+from .field import is_broadcast
 from .results import Analysis, LayerResult
 from .steps import Interp, phase_taps
 from .torch_index import torch_nearest_index
@@ -44,11 +45,19 @@ class NotConcrete(Exception):
     """The analysis has a symbol where numbers are needed."""
 
 
-def unit_support(analysis: Analysis, name: str, unit: Sequence[int], limit: int = LIMIT) -> Support:
+def unit_support(
+    analysis: Analysis,
+    name: str,
+    unit: Sequence[int],
+    limit: int = LIMIT,
+    local: bool = False,
+) -> Support:
     """The input pixels output unit ``unit`` of layer ``name`` reads, with path counts.
 
     ``analysis`` must be at a concrete input (every size an integer); ``unit`` has one
-    index per axis, inside the layer's output."""
+    index per axis, inside the layer's output.  A branch broadcast at a merge (one unit
+    for every input) is read at its one unit; with ``local`` it is detached (the moving
+    window alone, without the global context: the gradient with the gates detached)."""
     order = list(analysis.layers)
     at = {r.name: i for i, r in enumerate(order)}
     pending: dict[str, Support] = {name: {tuple(unit): 1}}
@@ -57,7 +66,7 @@ def unit_support(analysis: Analysis, name: str, unit: Sequence[int], limit: int 
         if not here:
             continue
         if r.layer.op in MERGES:
-            parts = [(src, here) for src in r.layer.inputs]
+            parts = _branches(analysis, r, here, local)
         else:
             parts = [(r.layer.inputs[0], _through(r, here, limit))]
         for src, support in parts:
@@ -67,6 +76,62 @@ def unit_support(analysis: Analysis, name: str, unit: Sequence[int], limit: int 
             if len(into) > limit:
                 raise TooLarge
     return pending.get(INPUT, {})
+
+
+def _branches(
+    analysis: Analysis, r: LayerResult, here: Support, local: bool
+) -> list[tuple[str, Support]]:
+    """What each branch of a merge reads of ``here``: the same units, or on the axes a
+    branch is broadcast over, its one unit.  With ``local``, a branch that brings the
+    global context (broadcast here, or resampled from one unit) is left out."""
+    parts = []
+    for b, src in enumerate(r.layer.inputs):
+        spread = [i for i, axes in enumerate(r.broadcast) if b in axes]
+        if local and (spread or _is_global(analysis, src)):
+            continue
+        if not spread:
+            parts.append((src, here))
+            continue
+        moved: defaultdict[tuple[int, ...], int] = defaultdict(int)
+        for pixel, count in here.items():
+            moved[tuple(0 if i in spread else u for i, u in enumerate(pixel))] += count
+        parts.append((src, dict(moved)))
+    return parts
+
+
+def _is_global(analysis: Analysis, name: str) -> bool:
+    """Layer ``name``'s every unit sees the same pixels on some axis (a pooled unit
+    resampled back to a map): a broadcast, not a window."""
+    if name == INPUT:
+        return False
+    return any(a.field is not None and is_broadcast(a.field) for a in analysis[name].axes)
+
+
+def reached(
+    layers: Sequence[LayerResult], name: str, axis: int, units: set[int], limit: int = LIMIT
+) -> set[int]:
+    """The input pixels on ``axis`` that ``units`` of layer ``name`` read, each layer's
+    border rule included (a set, per axis: where a box is empty on another axis, the
+    projection holds more); every layer up to ``name`` in ``layers`` at a concrete input.
+    Raises :class:`TooLarge` past ``limit`` units held."""
+    at = {r.name: i for i, r in enumerate(layers)}
+    pending: dict[str, set[int]] = {name: set(units)}
+    for r in reversed(layers[: at[name] + 1]):
+        here = pending.pop(r.name, None)
+        if not here:
+            continue
+        if r.layer.op in MERGES:
+            spread = r.broadcast[axis] if r.broadcast else frozenset()
+            parts = [(src, {0} if b in spread else here) for b, src in enumerate(r.layer.inputs)]
+        else:
+            reads = _reader(r, axis)
+            parts = [(r.layer.inputs[0], {v for u in here for v in reads(u)})]
+        for src, found in parts:
+            into = pending.setdefault(src, set())
+            into |= found
+            if len(into) > limit:
+                raise TooLarge
+    return pending.get(INPUT, set())
 
 
 def reads_table(r: LayerResult) -> tuple[tuple[tuple[int, ...], ...], ...]:

@@ -1,5 +1,6 @@
-"""The ``analyze --format json`` document: schema 2, ``rfcalc/schema/analyze.schema.json``
-(2 added the optional per-layer ``erf`` of ``--erf``)."""
+"""The ``analyze --format json`` document: schema 3, ``rfcalc/schema/analyze.schema.json``
+(2 added the optional per-layer ``erf`` of ``--erf``; 3 the moving window's numbers after
+a broadcast merge and the per-layer ``global_context``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ..model import CONVS, WINDOWS
 from ..wording import note_text
 from .values import json_value
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _fraction(x: Fraction) -> int | str:
@@ -93,6 +94,14 @@ def analysis_document(
             ]
         entry["jump"] = [json_value(a.jump) for a in axes]
         entry["effective_padding"] = [json_value(a.effective_padding) for a in axes]
+        if r.context_through:
+            entry["global_context"] = {
+                "region": [
+                    None if a.context is None else [json_value(v) for v in a.context]
+                    for a in axes
+                ],
+                "through": list(r.context_through),
+            }
         entry["padding"] = [[json_value(a.pad_before), json_value(a.pad_after)] for a in axes]
         c = cost.layers[r.name]
         entry["channels"] = c.channels

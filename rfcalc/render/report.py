@@ -153,6 +153,12 @@ def _layer_data(result: Analysis, name: str) -> dict[str, Any]:
     data["size"] = [int(a.size) for a in r.axes]
     if r.layer.op in MERGES:
         data["reads"] = "merge"
+        spread = [
+            [i for i, axes in enumerate(r.broadcast) if b in axes]
+            for b in range(len(r.layer.inputs))
+        ]
+        if any(spread):
+            data["broadcast"] = spread
     else:
         tables = reads_table(r)
         data["reads"] = [
@@ -169,7 +175,7 @@ def _layer_data(result: Analysis, name: str) -> dict[str, Any]:
             continue
         spans: list[list[int] | None] = []
         for u in range(n):
-            reg = f.region(u)
+            reg = f.moving_region(u)
             if reg is None or not (is_concrete(reg.start) and is_concrete(reg.end)):
                 spans.append(None)
             else:
@@ -200,7 +206,9 @@ def report_html(
         by_layer.setdefault(f.layer or "", []).append(k)
     cost = doc["macs"] is not None and any(e["channels"] for e in doc["layers"])
 
-    head = ["", "layer", "op", "output", "RF", "jump", "eff. pad", "ERF 95 %"]
+    context = any("global_context" in e for e in doc["layers"])
+    head = ["", "layer", "op", "output", "RF", *(["global"] if context else [])]
+    head += ["jump", "eff. pad", "ERF 95 %"]
     if cost:
         head += ["params", "MACs"]
     head.append("findings")
@@ -210,7 +218,7 @@ def report_html(
             "input",
             "",
             _joined(doc["input"]),
-            ["1", "1", "0", ""] + (["", ""] if cost else []),
+            ["1", *([""] if context else []), "1", "0", ""] + (["", ""] if cost else []),
             [],
             ordered,
             _row_svg(0, spine, edges, width, False),
@@ -221,7 +229,10 @@ def report_html(
         if "receptive_field_min" in entry:
             rf = [f"{lo}..{hi}" for lo, hi in zip(entry["receptive_field_min"], rf, strict=True)]
         erf_text, erf_title = _erf_cell(erfs.get(r.name))
-        texts = [_joined(rf), _joined(entry["jump"]), _joined(entry["effective_padding"])]
+        texts = [_joined(rf)]
+        if context:
+            texts.append(_context_text(entry, doc["input"]))
+        texts += [_joined(entry["jump"]), _joined(entry["effective_padding"])]
         cells = [html.escape(t) for t in texts]
         cells.append(f'<span title="{html.escape(erf_title)}">{html.escape(erf_text)}</span>')
         if cost:
@@ -260,6 +271,18 @@ def report_html(
         + "</tbody></table>"
     )
     return _page(result, path, doc, table, _findings_list(ordered), data, cost)
+
+
+def _context_text(entry: dict[str, Any], sizes: Sequence[int]) -> str:
+    """The global context of a layer: ``all`` (every input pixel), ``3..60`` per axis, or
+    blank (as the ``analyze`` table writes it)."""
+    if "global_context" not in entry:
+        return ""
+    cells = [
+        "" if span is None else "all" if span == [0, n - 1] else f"{span[0]}..{span[1]}"
+        for span, n in zip(entry["global_context"]["region"], sizes, strict=True)
+    ]
+    return _joined(cells)
 
 
 def _options(entry: dict[str, Any]) -> str:
@@ -348,6 +371,14 @@ def _page(
 ) -> str:
     name = html.escape(result.network.name)
     size = " × ".join(str(s) for s in data["input"])
+    context = ""
+    if any("global_context" in e for e in doc["layers"]):
+        context = (
+            '\n<p class="help">global: the input pixels every unit also sees, wherever it '
+            "is, through a pooled branch broadcast back over the map (a squeeze-and-"
+            "excitation gate, image pooling); RF, jump and eff. pad are the moving "
+            "window's.</p>"
+        )
     totals = ""
     if cost:
         totals = f" · {_number(doc['params'])} parameters · {_number(doc['macs'])} MACs"
@@ -371,7 +402,7 @@ def _page(
 <section id="network" aria-label="layers">
 <p class="help">Select a layer (click, or Tab to a row and press Enter; arrow keys move
 between rows). Its picture is on the right.</p>
-<div class="scroll">{table}</div>
+<div class="scroll">{table}</div>{context}
 <h2>Findings</h2>
 {findings}
 </section>

@@ -13,7 +13,6 @@ from rich.text import Text
 
 from ..engine import Analysis, AxisResult, LayerResult
 from ..engine.cost import LayerCost
-from ..engine.notes import Why
 from ..engine.sizes import is_concrete
 from ..model import AXIS_NAMES, CONVS, WINDOWS, Layer, Op
 from ..wording import maybe_note_text, residues_text
@@ -80,14 +79,16 @@ class _Row:
     name: str
     op: str
     params: str
-    #: per axis: output size, receptive field, jump, effective padding
-    axes: list[tuple[str, str, str, str]]
+    #: per axis: output size, receptive field, (global context,) jump, effective padding
+    axes: list[tuple[str, ...]]
     cost: list[str]
     style: str | None = None
 
 
 #: the columns after name, op and k/s/p/d, in the order they are dropped last-first
 _VALUES = ("output", "RF", "jump", "eff. pad")
+#: likewise, when some layer sees a global context (a broadcast branch's fixed region)
+_CONTEXT_VALUES = ("output", "RF", "global", "jump", "eff. pad")
 
 
 def analysis_table(result: Analysis, title: str, cost: bool = False) -> RenderableType:
@@ -106,21 +107,24 @@ def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
 
         costs = network_cost(result)
     ndim = len(result.input_size)
-    inputs = [(short(s), "1", "1", "0") for s in result.input_size]
+    context = any(r.context_through for r in result.layers)
+    inputs = [
+        (short(s), "1", *([""] if context else []), "1", "0") for s in result.input_size
+    ]
     rows = [_Row("input", "", "", inputs, ["", ""] if cost else [], "dim")]
     notes: list[Text] = []
     previous = "input"
     constants = _Constants(result)
-    #: a broadcast branch's fixed region, once said: the layers after it that see the
-    #: same region (every layer below an SE gate) are listed together at the end
-    fixed: dict[tuple[int, tuple[Any, ...]], tuple[str, list[str], Why]] = {}
+    #: a condition's words, once said, by the layer it starts at: the later layers it
+    #: holds at too are listed together at the end
+    said: dict[str, tuple[str, list[str]]] = {}
     for r in result.layers:
         op = str(r.layer.op)
         # name the inputs of merges, and of layers that do not read the row above
         if len(r.layer.inputs) > 1 or r.layer.inputs[0] != previous:
             op = f"{op} ← {', '.join(r.layer.inputs)}"
         previous = r.name
-        style, flags = _flags(result, r, fixed)
+        style, flags, inherited = _flags(result, r)
         axes = []
         for i, a in enumerate(r.axes):
             rf = _rf(a)
@@ -129,15 +133,59 @@ def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
                 rf = constants.cell(i, a.receptive_field, "RF", rf, flags)
             jump = constants.cell(i, a.jump, "jump", jump, flags)
             pad = constants.cell(i, a.effective_padding, "eff. pad", pad, flags)
-            axes.append((short(a.size), rf, jump, pad))
+            shown = [_context_cell(result, i, a)] if context else []
+            axes.append((short(a.size), rf, *shown, jump, pad))
         cells = _cost_cells(costs.layers[r.name]) if costs is not None else []
         rows.append(_Row(r.name, op, _params(r), axes, cells, style))
+        for flag in dict.fromkeys(inherited):
+            if flag in said:
+                said[flag][1].append(r.name)
+            else:
+                said[flag] = (r.name, [])
+                flags.append(flag)
         notes += [Text(f"{r.name}: {flag}", style="yellow") for flag in dict.fromkeys(flags)]
-    notes += _likewise(result, fixed)
+    notes += _likewise(said)
+    notes += _context_note(result)
     if costs is not None:
         total = _cost_cells(LayerCost(None, costs.params, costs.macs))
-        rows.append(_Row("total", "", "", [("", "", "", "")] * ndim, total, "bold"))
+        width = len(rows[0].axes[0])
+        rows.append(_Row("total", "", "", [("",) * width] * ndim, total, "bold"))
     return rows, notes
+
+
+def _context_cell(result: Analysis, axis: int, a: AxisResult) -> str:
+    """The global context on one axis: ``all`` (every input pixel), ``3..60``, or blank."""
+    if a.context is None:
+        return ""
+    start, end = a.context
+    last = result.input_size[axis] - 1
+    if start == 0 and (end == last or (is_concrete(end) and is_concrete(last) and int(end) == int(last))):
+        return "all"
+    return f"{short(start)}..{short(end)}"
+
+
+def _context_note(result: Analysis) -> list[Text]:
+    """One sentence for the whole network: where the global context enters, through
+    which merges, and what the RF column then means."""
+    first = next((r for r in result.layers if r.context_through), None)
+    if first is None:
+        return []
+    merges = list(dict.fromkeys(n for r in result.layers for n in r.context_through))
+    named = ", ".join(merges[:3]) + (f" and {len(merges) - 3} more" if len(merges) > 3 else "")
+    whole = all(
+        _context_cell(result, i, a) in ("all", "")
+        for r in result.layers
+        for i, a in enumerate(r.axes)
+    )
+    region = "every input pixel" if whole else "a fixed region of the input (the global column)"
+    return [
+        Text(
+            f"global context: from {first.name} on, every unit also sees {region} through "
+            f"a pooled branch broadcast at {named}; RF, jump and eff. pad are the moving "
+            "window's",
+            style="yellow",
+        )
+    ]
 
 
 #: the most layers for which the table solves the valid inputs to find constant values
@@ -180,11 +228,9 @@ class _Constants:
         return f"{short(constant)}*"
 
 
-def _flags(
-    result: Analysis,
-    r: LayerResult,
-    fixed: dict[tuple[int, tuple[Any, ...]], tuple[str, list[str], Why]],
-) -> tuple[str | None, list[str]]:
+def _flags(result: Analysis, r: LayerResult) -> tuple[str | None, list[str], list[str]]:
+    """The row's style, what is said of this layer alone, and the notes it may share with
+    earlier layers (said once, where they start)."""
     style = None
     flags = []
     if r.mismatched_axes:
@@ -192,28 +238,21 @@ def _flags(
         style = "red"
     if not r.aligned:
         flags.append("misaligned branches")
-    axis_notes: list[str | None] = []
-    for i, a in enumerate(r.axes):
-        if a.note is not None and a.note.why in _FIXED:
-            key = (i, tuple(a.note.values[:3]))
-            if key in fixed:  # said at an earlier layer: listed with it at the end
-                fixed[key][1].append(r.name)
-                axis_notes.append(None)
-                continue
-            fixed[key] = (r.name, [], a.note.why)
-        axis_notes.append(maybe_note_text(a.note))
+    axis_notes: list[str | None] = [maybe_note_text(a.note) for a in r.axes]
     if len(set(axis_notes)) == 1:
         axis_notes = axis_notes[:1]  # the same on every axis: said once
-    for i, note in enumerate(axis_notes):
-        if note:
-            flags.append(note if len(axis_notes) == 1 else f"on {_axis(result, i)}, {note}")
+    inherited = [
+        note if len(axis_notes) == 1 else f"on {_axis(result, i)}, {note}"
+        for i, note in enumerate(axis_notes)
+        if note
+    ]
     for a in r.axes:
         if a.blind_phases and a.field is not None:
-            flags.append(f"{a.blind_phases} of {a.field.period} output phases see no input")
+            inherited.append(f"{a.blind_phases} of {a.field.period} output phases see no input")
     if any(is_concrete(a.size) and int(a.size) < 1 for a in r.axes):
         style = "red"
         flags.append("empty output")
-    return style, flags
+    return style, flags, inherited
 
 
 #: where a word may break when it does not fit a line: after ``.`` or ``_``, after ``-``
@@ -228,7 +267,7 @@ _WORDS = re.compile(r"(?<= )")
 _TERMS = re.compile(r"(?= [+\-−×] )")
 
 #: value columns that may break a formula between terms when nothing else fits
-_FORMULAS = frozenset({*_VALUES, "params", "MACs"})
+_FORMULAS = frozenset({*_CONTEXT_VALUES, "params", "MACs"})
 
 #: layouts tried in turn: (one line per axis, k/s/p/d folded into op, columns dropped)
 _ATTEMPTS = (
@@ -305,6 +344,8 @@ class _Layout:
         self.title, self.rows, self.notes, self.cost = title, rows, notes, cost
         self.result = result
         self.ndim = len(result.input_size)
+        context = any(len(a) == len(_CONTEXT_VALUES) for row in rows for a in row.axes)
+        self.values = _CONTEXT_VALUES if context else _VALUES
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
@@ -330,7 +371,7 @@ class _Layout:
             (_, table), dropped = next((f, d) for f, d in kept if 4 * f[0] <= 5 * shortest)
             yield table
             if dropped:
-                left = ", ".join(_VALUES[len(_VALUES) - dropped :])
+                left = ", ".join(self.values[len(self.values) - dropped :])
                 yield Text(
                     f"({left} left out to fit {width} columns: widen the terminal,"
                     " or use --format json)",
@@ -367,7 +408,7 @@ class _Layout:
         self, per_axis_lines: bool, fold: bool, dropped: int, cost: bool
     ) -> tuple[list[str], list[list[str]], list[str]]:
         """Headers, the cells of every row, and the wrappable columns' names."""
-        values = list(_VALUES[: len(_VALUES) - dropped])
+        values = list(self.values[: len(self.values) - dropped])
         headers = ["layer", "op"] + ([] if fold else ["k/s/p/d"])
         if per_axis_lines:
             headers.append("axis")
@@ -402,7 +443,7 @@ class _Layout:
         height = 0
         table = Table(title=Text(self.title), title_justify="left", header_style="bold")
         for h, w in zip(headers, widths, strict=True):
-            right = h in ("RF", "jump", "eff. pad", "params", "MACs")
+            right = h in ("RF", "global", "jump", "eff. pad", "params", "MACs")
             table.add_column(h, justify="right" if right else "left", no_wrap=True, width=w)
         for row_cells, style in self._styles(body, per_axis_lines):
             cells = [
@@ -435,7 +476,7 @@ class _Layout:
             head = " ".join(x for x in (row.name, row.op, row.params) if x)
             style = row.style or ""
             yield Text(wrap_at_separators(head, width), style=style or "bold")
-            for k, label in enumerate(_VALUES):
+            for k, label in enumerate(self.values):
                 shown = _joined([a[k] for a in row.axes]).replace("\n", " | ")
                 yield Text(f"  {label}: {shown}", style=style)
             if row.cost and any(row.cost):
@@ -509,38 +550,17 @@ def _rf(a: AxisResult) -> str:
     return f"{short(a.receptive_field_min)}..{short(a.receptive_field)}"
 
 
-_FIXED = frozenset({Why.FIXED_AND_MOVING, Why.FIXED_OVER_UNITS})
-
-
-def _likewise(
-    result: Analysis, fixed: dict[tuple[int, tuple[Any, ...]], tuple[str, list[str], Why]]
-) -> list[Text]:
-    """One line per fixed region for the later layers that see it too (axes with the
-    same layers said together)."""
-    grouped: dict[tuple[str, tuple[str, ...], Why], list[int]] = {}
-    for (axis, _), (first, after, why) in fixed.items():
-        if after:
-            grouped.setdefault((first, tuple(after), why), []).append(axis)
+def _likewise(said: dict[str, tuple[str, list[str]]]) -> list[Text]:
+    """One line per group of later layers that the notes of one earlier layer hold at
+    too (a condition inherited from below: said where it starts)."""
+    grouped: dict[tuple[str, tuple[str, ...]], None] = {}
+    for first, later in said.values():
+        if later:
+            grouped[(first, tuple(later))] = None
     lines = []
-    for (first, later, why), axes in grouped.items():
+    for first, later in grouped:
         names = ", ".join(later[:8]) + (f" and {len(later) - 8} more" if len(later) > 8 else "")
-        on = (
-            ""
-            if len(axes) == len(result.input_size)
-            else (" on " + " and ".join(_axis(result, i) for i in axes))
-        )
-        lines.append(
-            Text(
-                f"{names}: likewise{on}, the fixed region of {first} plus each one's own "
-                "moving window "
-                + (
-                    "(the RF column gives the range of their union)"
-                    if why is Why.FIXED_OVER_UNITS
-                    else "(no single receptive field)"
-                ),
-                style="yellow",
-            )
-        )
+        lines.append(Text(f"{names}: as {first}", style="yellow"))
     return lines
 
 

@@ -54,7 +54,7 @@ def check(ctx: Context) -> Iterator[Report]:
         problems = []
         for axis in range(len(r.axes)):
             fields = []
-            for name in r.layer.inputs:
+            for name in (r.layer.inputs[b] for b in r.branches(axis)):
                 axis_result = _axis(a, name, axis)
                 if axis_result is None or axis_result.field is None:
                     break

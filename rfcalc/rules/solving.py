@@ -71,8 +71,9 @@ def nearest_text(res: Residues, value: int) -> str:
 
 def first_valid_text(res: Residues, count: int = 4) -> str:
     out: list[int] = []
-    v = res.first(res.start)
+    v = res.first(min((*res.sporadic, res.start)))  # sporadic values lie below the start
     while v is not None and len(out) < count:
         out.append(v)
         v = res.first(v + 1)
-    return ", ".join(map(str, out)) + ", ..."
+    more = v is not None  # a finite set (sporadic values only) ends
+    return ", ".join(map(str, out)) + (", ..." if more else "")

@@ -123,8 +123,10 @@ def test_a_second_broadcast_merge_keeps_the_jump(size: int) -> None:
     assert m2.field is not None
     assert m2.field.fixed is not None
     assert (m2.field.fixed.start, m2.field.fixed.end) == (0, size - 1)
-    assert m2.note is not None
-    assert "window of 5 that moves 2 per unit" in note_text(m2.note)
+    # the headline numbers are c2's moving window; the pooled branches are the context
+    assert (m2.receptive_field, m2.effective_padding) == (5, 0)
+    assert m2.context == (0, size - 1)
+    assert rfcalc.analyze(network, [size])["m2"].context_through == ("m1", "m2")
     _check(network, [size], "gates", every_layer=False)
     free = rfcalc.analyze(network)["m2"].axes[0]
     assert free.jump == 2
@@ -136,20 +138,19 @@ def test_broadcast_branch_is_a_fixed_region(size: int) -> None:
     _check(network, [size], "broadcast")
     m = rfcalc.analyze(network, [size])["m"].axes[0]
     assert m.jump == 2
-    assert m.note is not None
-    assert "range of their union over the map's units" in note_text(m.note)
+    assert m.note is None
     assert m.field is not None
     assert m.field.fixed is not None
     end = (size - 3) // 2 * 2 + 2
     assert (m.field.fixed.start, m.field.fixed.end) == (0, end)
-    # every unit's window (b's: 9 pixels from 2u) lies inside the fixed region 0..end
-    assert (m.receptive_field, m.receptive_field_min) == (end + 1, None)
-    assert m.effective_padding == 2 * (int(m.size) - 1)
-    # symbolic: a fixed region and a moving window, no single receptive field
+    # the moving window is b's (11 pixels from 2u); the pooled branch is the context
+    assert (m.receptive_field, m.receptive_field_min, m.effective_padding) == (11, None, 0)
+    assert m.context == (0, end)
+    # symbolic: the same window, and the context as a formula
     free = rfcalc.analyze(network)["m"].axes[0]
-    assert free.receptive_field is None
-    assert free.note is not None
-    assert "no single receptive field" in note_text(free.note)
+    assert (free.receptive_field, free.jump, free.effective_padding) == (11, 2, 0)
+    assert free.context is not None
+    assert free.context[0] == 0
 
 
 def test_branches_of_different_jumps_are_ranges_over_the_units() -> None:
@@ -363,9 +364,11 @@ def _every_unit(case: tuple[str, list[int]], need: Any = assume) -> int:
     need(not _too_wide(analysis))
     (n,) = size
     eye = torch.eye(n, dtype=torch.float64).reshape(n, 1, n)
-    t = forward(network, eye)
+    # the moving window: the branches that bring the global context detached
+    t = forward(network, eye, local=True)
     with torch.no_grad():
-        marks = forward(network, torch.zeros(1, 1, n, dtype=torch.float64), mark=True)
+        marks = forward(network, torch.zeros(1, 1, n, dtype=torch.float64), mark=True, local=True)
+        whole = forward(network, eye)
     checked = 0
     for result in analysis.layers:
         (a,) = result.axes
@@ -374,7 +377,10 @@ def _every_unit(case: tuple[str, list[int]], need: Any = assume) -> int:
             continue
         jac = t[result.name][:, 0, :].T  # jac[u, i]: unit u's gradient at pixel i
         inside = [u for u in range(jac.shape[0]) if not torch.isnan(marks[result.name][0, 0, u])]
-        extents, pads = [], []
+        assert a.interior is not None
+        interior = {u for lo, hi in a.interior for u in range(lo, hi + 1)}
+        extents, pads, phases = [], [], set()
+        where = (result.name, text)
         for u in inside:
             row = jac[u].abs().tolist()
             top = max(row)
@@ -383,20 +389,32 @@ def _every_unit(case: tuple[str, list[int]], need: Any = assume) -> int:
                 continue  # a blind unit
             extents.append(got[-1] - got[0] + 1)
             pads.append(u * a.jump - got[0])
+            phases.add(u % f.period)
+            if u in interior:  # the unit's own window, exactly
+                region = f.moving_region(u)
+                assert region is not None, (*where, u)
+                assert (int(region.start), int(region.end)) == (got[0], got[-1]), (*where, u)
+            if a.context is not None and u in interior:
+                # with the context's branches attached: the window and the fixed region
+                attached = whole[result.name][:, 0, u].abs().tolist()
+                seen = [i for i, v in enumerate(attached) if v > TINY * max(attached)]
+                lo, hi = (int(v) for v in a.context)
+                assert (seen[0], seen[-1]) == (min(lo, got[0]), max(hi, got[-1])), (*where, u)
         if not extents:
             continue
-        where = (result.name, text)
         rf_min = a.receptive_field_min or a.receptive_field
-        assert a.interior is not None
-        interior = {u for lo, hi in a.interior for u in range(lo, hi + 1)}
-        if interior <= set(inside):
+        # a pattern of the network (no adaptive pool, no resampling by a ratio of sizes,
+        # no merge of different jumps) is stated over all its phases, at every input
+        every = f.bounded or f.per_unit or {p for p, _ in f.seen()} <= phases
+        if interior <= set(inside) and every:
             assert a.receptive_field == max(extents), where
             assert rf_min == min(extents), where
             assert a.effective_padding == max(pads), where
             checked += 1
         else:
             # the marking is conservative (a linear interpolation's weight 0 on a
-            # marked neighbour still marks): the units it shows bound the statement
+            # marked neighbour still marks), and some phases may have no interior unit:
+            # the units it shows bound the statement
             assert rf_min <= min(extents), where
             assert max(extents) <= a.receptive_field, where
             assert max(pads) <= a.effective_padding, where

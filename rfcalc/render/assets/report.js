@@ -106,7 +106,17 @@
       if (here === undefined) continue;
       pending.delete(layer.name);
       if (layer.reads === "merge") {
-        for (const src of layer.inputs) send(src, here, layer.size);
+        // a branch broadcast over an axis (one unit for every input) is read at unit 0
+        layer.inputs.forEach((src, b) => {
+          let values = here;
+          const dims = layer.size.slice();
+          for (const axis of (layer.broadcast || [])[b] || []) {
+            const table = Array.from({ length: dims[axis] }, () => [0]);
+            values = alongAxis(values, dims, axis, table, 1, big);
+            dims[axis] = 1;
+          }
+          send(src, values, dims);
+        });
         continue;
       }
       const below = sizeOf(layer.inputs[0]);
