@@ -263,7 +263,9 @@ def _run(
         # unit meets a map by PyTorch's broadcasting; a detached branch is no path (the
         # executor is linear: a zero map, so that values are the Jacobian too), nor, when
         # marking, a border
-        parts = [torch.zeros_like(t[name]) if name in detached else t[name] for name in layer.inputs]
+        parts = [
+            torch.zeros_like(t[name]) if name in detached else t[name] for name in layer.inputs
+        ]
         out = parts[0]
         for part in parts[1:]:
             out = out + part

@@ -16,7 +16,8 @@ def page_data(page: str) -> Any:
 
 def walk(data: Any, name: str, unit: tuple[int, ...]) -> dict[tuple[int, ...], int]:
     """The page script's walk, sparse: each layer's reads move the counts one axis at a
-    time; merges pass them to every input."""
+    time; merges pass them to every input (at unit 0 on the axes a branch is broadcast
+    over)."""
     layers = data["layers"]
     at = {layer["name"]: i for i, layer in enumerate(layers)}
     pending: dict[str, dict[tuple[int, ...], int]] = {name: {unit: 1}}
@@ -25,7 +26,15 @@ def walk(data: Any, name: str, unit: tuple[int, ...]) -> dict[tuple[int, ...], i
         if not here:
             continue
         if layer["reads"] == "merge":
-            parts = [(src, here) for src in layer["inputs"]]
+            # a branch broadcast over an axis is read at its one unit there
+            spread = layer.get("broadcast", [[]] * len(layer["inputs"]))
+            parts = []
+            for src, axes in zip(layer["inputs"], spread, strict=True):
+                moved_to: dict[tuple[int, ...], int] = {}
+                for pixel, count in here.items():
+                    key = tuple(0 if i in axes else u for i, u in enumerate(pixel))
+                    moved_to[key] = moved_to.get(key, 0) + count
+                parts.append((src, moved_to))
         else:
             below = (
                 data["input"]

@@ -202,7 +202,8 @@ def _merge(
         # the units whose moving window reads the maps alone (a broadcast branch's
         # padding is the global context's, not the window's)
         windows = [
-            p for b, p in enumerate(parts)
+            p
+            for b, p in enumerate(parts)
             if b not in spread and not (p.field is not None and is_broadcast(p.field))
         ]
         interior = common([p.interior for p in windows or moving])
@@ -217,9 +218,7 @@ def _merge(
             axes.append(AxisResult(size=size, note=note))
             continue
         branch_fields = [
-            broadcast_field(f) if b in spread else f
-            for b, f in enumerate(fields)
-            if f is not None
+            broadcast_field(f) if b in spread else f for b, f in enumerate(fields) if f is not None
         ]
         aligned = aligned and field_aligned(branch_fields)
         moving_count = sum(1 for f in branch_fields if not is_broadcast(f))
@@ -337,7 +336,9 @@ def _exact_contexts(results: list[LayerResult]) -> list[LayerResult]:
             if a.context is None or not spans:
                 axes.append(a)
                 continue
-            axes.append(replace(a, context=(min(lo for lo, _ in spans), max(hi for _, hi in spans))))
+            axes.append(
+                replace(a, context=(min(lo for lo, _ in spans), max(hi for _, hi in spans)))
+            )
         out.append(replace(r, axes=tuple(axes)))
     return out
 

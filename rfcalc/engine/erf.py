@@ -14,8 +14,9 @@ exceeds a fraction of the largest; in 2-D, RepLKNet's "high-contribution area ra
 input's middle pixel that holds more than a share of the paths, over the input's area.
 Exact: integers and rationals (the standard deviation is the square root of an exact
 variance).  Like the receptive field, the ERF is the moving window's: the paths through a
-branch that brings the global context (a pooled unit broadcast back, a squeeze-and-
-excitation gate) are not counted, as the gradient with those branches detached.  The central unit is ``size // 2`` on each axis, as Luo et al.'s and
+branch that brings the global context (a pooled unit broadcast back: a squeeze-and-
+excitation gate, image pooling) are not counted, as the gradient with those branches
+detached.  The central unit is ``size // 2`` on each axis, as Luo et al.'s and
 RepLKNet's scripts take it.
 """
 

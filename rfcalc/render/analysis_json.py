@@ -97,8 +97,7 @@ def analysis_document(
         if r.context_through:
             entry["global_context"] = {
                 "region": [
-                    None if a.context is None else [json_value(v) for v in a.context]
-                    for a in axes
+                    None if a.context is None else [json_value(v) for v in a.context] for a in axes
                 ],
                 "through": list(r.context_through),
             }

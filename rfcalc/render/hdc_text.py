@@ -49,7 +49,10 @@ def check_text(check: ScheduleCheck) -> str:
         )
     if check.long_growth is not None:
         grow = list(check.long_growth)
-        lines.append(f"  sawtooth: {grow} grows for {plural(len(grow), 'layer')}")
+        lines.append(
+            f"  sawtooth (HDC rule 2): the group {grow} grows for "
+            f"{plural(len(grow), 'layer')}; repeating a short group keeps local detail"
+        )
     holes = check.holes
     lines.append(
         f"  exact coverage: receptive field {check.support.bit_length()}, "
@@ -61,4 +64,28 @@ def check_text(check: ScheduleCheck) -> str:
         lines.append(summary([counts, counts]))
     else:  # path counts cost a pass per tap over the whole field: holes only
         lines.append(f"  (path counts are drawn up to a field of {MAX_PATH_FIELD})")
+    lines.append(verdict_text(check))
     return "\n".join(lines) + "\n"
+
+
+def verdict_text(check: ScheduleCheck) -> str:
+    """The one-line answer: the schedule grids, breaks an HDC rule, or passes (with the
+    sawtooth advice where a group grows long); what the exit code says."""
+    broken = []
+    if check.holes:
+        broken.append(f"grids ({plural(check.holes, 'hole')})")
+    if not all(g.factor_ok for g in check.groups):
+        broken.append("breaks HDC rule 1 (a common factor)")
+    if not all(g.m2_ok for g in check.groups):
+        broken.append(f"breaks HDC rule 3 (M_2 > K = {check.kernel})")
+    if broken:
+        return "verdict: fails: " + "; ".join(broken)
+    advice = ""
+    if check.long_growth is not None:
+        advice = (
+            f"; advice (HDC rule 2): a sawtooth instead of {len(check.long_growth)} growing rates"
+        )
+    return (
+        "verdict: passes: every pixel of the field reaches the unit, HDC rules 1 and 3 hold"
+        + advice
+    )

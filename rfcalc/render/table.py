@@ -108,9 +108,7 @@ def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
         costs = network_cost(result)
     ndim = len(result.input_size)
     context = any(r.context_through for r in result.layers)
-    inputs = [
-        (short(s), "1", *([""] if context else []), "1", "0") for s in result.input_size
-    ]
+    inputs = [(short(s), "1", *([""] if context else []), "1", "0") for s in result.input_size]
     rows = [_Row("input", "", "", inputs, ["", ""] if cost else [], "dim")]
     notes: list[Text] = []
     previous = "input"
@@ -159,7 +157,9 @@ def _context_cell(result: Analysis, axis: int, a: AxisResult) -> str:
         return ""
     start, end = a.context
     last = result.input_size[axis] - 1
-    if start == 0 and (end == last or (is_concrete(end) and is_concrete(last) and int(end) == int(last))):
+    if start == 0 and (
+        end == last or (is_concrete(end) and is_concrete(last) and int(end) == int(last))
+    ):
         return "all"
     return f"{short(start)}..{short(end)}"
 
@@ -390,7 +390,7 @@ class _Layout:
         headers = ["layer", "params", "MACs"]
         rows = [r for r in self.rows if r.name != "input"]
         body = [[r.name, *r.cost] for r in rows]
-        widths = _fit(headers, body, ["layer"], width, names_first=True)
+        widths = fit_columns(headers, body, ["layer"], width, names_first=True)
         if widths is None:
             return Text("\n".join(f"{r.name}: params {r.cost[0]}, MACs {r.cost[1]}" for r in rows))
         table = Table(header_style="bold")
@@ -437,7 +437,7 @@ class _Layout:
     ) -> tuple[int, Table] | None:
         """The table in one layout, with the lines its body takes; None: it cannot fit."""
         headers, body, wrappable = self._columns(per_axis_lines, fold, dropped, cost)
-        widths = _fit(headers, body, wrappable, width)
+        widths = fit_columns(headers, body, wrappable, width)
         if widths is None:
             return None
         height = 0
@@ -483,7 +483,7 @@ class _Layout:
                 yield Text(f"  params: {row.cost[0]}, MACs: {row.cost[1]}", style=style)
 
 
-def _fit(
+def fit_columns(
     headers: list[str],
     body: list[list[str]],
     wrappable: list[str],

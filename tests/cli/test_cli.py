@@ -50,7 +50,7 @@ def test_json_document(capsys: pytest.CaptureFixture[str], spec: Path) -> None:
     assert (code, err) == (0, "")
     doc = json.loads(out)
     jsonschema.validate(doc, SCHEMA)
-    assert doc["schema"] == 2
+    assert doc["schema"] == 3
     assert doc["input"] == ["H", "W"]
     assert doc["name"] == "tiny"
     _, p1, up = doc["layers"]

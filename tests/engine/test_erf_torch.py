@@ -135,7 +135,7 @@ def test_generated_networks_erf_is_the_gradients(case: tuple[str, list[int]]) ->
 def test_analyze_erf_prints_and_documents_the_same_numbers(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """``rfcalc analyze --erf``: the table's rows and the JSON document (schema 2,
+    """``rfcalc analyze --erf``: the table's rows and the JSON document (schema 3,
     validated) carry the engine's exact values; a symbolic input is a usage error."""
     import json
 
@@ -148,7 +148,7 @@ def test_analyze_erf_prints_and_documents_the_same_numbers(
     doc = json.loads(capsys.readouterr().out)
     schema = json.loads((ROOT / "rfcalc" / "schema" / "analyze.schema.json").read_text())
     jsonschema.validate(doc, schema)
-    assert doc["schema"] == 2
+    assert doc["schema"] == 3
     analysis = rfcalc.analyze(rfcalc.load(spec), [64, 64])
     last = doc["layers"][-1]
     erf = unit_erf(analysis, last["name"])

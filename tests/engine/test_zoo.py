@@ -13,7 +13,6 @@ from rfcalc.engine.cost import network_cost
 from rfcalc.engine.sizes import size_symbol
 from rfcalc.render.design_text import solution_text
 from rfcalc.render.values import json_value
-from rfcalc.wording import maybe_note_text, note_text
 
 ZOO = Path(__file__).parents[2] / "specs" / "zoo"
 
@@ -110,27 +109,29 @@ def test_deeplabv3_output_stride_16() -> None:
     for rate in (6, 12, 18):
         assert a[f"aspp{rate}"].axes[0].receptive_field == base + 2 * rate * 16
     assert a["image_up"].axes[0].jump == 0  # image pooling: every unit sees the same
-    # with it, the concat sees a fixed region plus a window: at 513 its field is the
-    # range of their union over the 33 units (each unit's window: aspp18's)
+    # with it, the concat's moving window is aspp18's; the pooled branch is the global
+    # context: every input pixel the image pooling reads (the DeepLab crop: all of 513)
     aspp = a["aspp"].axes[0]
     assert aspp.jump == 16
-    assert aspp.note is not None
-    assert "fixed region of 939 input pixels (-213 to 725)" in note_text(aspp.note)
-    assert "window of 1003 that moves 16 per unit" in note_text(aspp.note)
-    pad = int(a["aspp18"].axes[0].effective_padding)
-    starts = [min(-213, 16 * u - pad) for u in range(33)]
-    extents = [max(725, 16 * u - pad + 1002) - s + 1 for u, s in enumerate(starts)]
-    assert aspp.receptive_field == max(extents)
-    assert aspp.receptive_field_min == min(extents)
-    assert aspp.effective_padding == max(16 * u - s for u, s in enumerate(starts))
-    # symbolic: no map to go through, no single receptive field
-    assert zoo("deeplabv3_aspp")["aspp"].axes[0].receptive_field is None
+    assert aspp.note is None
+    window = a["aspp18"].axes[0]
+    assert (aspp.receptive_field, aspp.effective_padding) == (
+        window.receptive_field,
+        window.effective_padding,
+    )
+    assert aspp.context == (0, 512)
+    assert a["aspp"].context_through == ("aspp",)
+    assert a["project"].context_through == ("aspp",)
+    # symbolic: the same window, and the context
+    free = zoo("deeplabv3_aspp")
+    assert free["aspp"].axes[0].receptive_field == free["aspp18"].axes[0].receptive_field
+    assert free["aspp"].axes[0].context is not None
     # symbolic: the W axis, renamed from H, speaks of W
-    notes = [maybe_note_text(x.note) or "" for x in zoo("deeplabv3_aspp")["project"].axes]
-    assert "H" in notes[0]
-    assert "W" not in notes[0]
-    assert "W" in notes[1]
-    assert "H" not in notes[1]
+    contexts = [str(x.context) for x in free["project"].axes]
+    assert "H" in contexts[0]
+    assert "W" not in contexts[0]
+    assert "W" in contexts[1]
+    assert "H" not in contexts[1]
 
 
 def test_tcn_receptive_field() -> None:

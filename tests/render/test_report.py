@@ -97,7 +97,7 @@ def test_generated_pages_carry_the_engines_support(
                 continue
             assert f is not None
             for u, span in enumerate(spans):
-                region = f.region(u)
+                region = f.moving_region(u)  # the moving window (the context is apart)
                 assert span == (None if region is None else [region.start, region.end])
 
 

@@ -77,11 +77,12 @@ def test_formulas_break_between_terms_never_inside_one() -> None:
     assert wrap_formula("123456789", 3) == "123456789"
 
 
-def test_a_broadcast_region_is_said_once_and_later_layers_listed(
+def test_the_global_context_is_a_column_and_one_sentence(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Below a squeeze-and-excitation gate every layer sees the same fixed region: the
-    note says it at the gate, and one line lists the layers after it."""
+    """Below a squeeze-and-excitation gate every layer also sees the pooled region: the
+    RF column stays the moving window, a "global" column says the context, and one
+    sentence for the whole network says where it enters (issue #22)."""
     spec = tmp_path / "se.yaml"
     spec.write_text(
         "rfcalc: 1\ninput: {size: [32, 32]}\nlayers:\n"
@@ -92,9 +93,23 @@ def test_a_broadcast_region_is_said_once_and_later_layers_listed(
         "  - {name: c2, op: conv, kernel: 3, stride: 2}\n"
         "  - {name: c3, op: conv, kernel: 3}\n"
     )
-    out = " ".join(_table(capsys, monkeypatch, str(spec), "200").split())
-    assert out.count("every unit sees a fixed region of 34 input pixels") == 1
+    out = _table(capsys, monkeypatch, str(spec), "200")
+    head = [c.strip() for c in out.splitlines()[2].split("┃")[1:-1]]
+    assert head == ["layer", "op", "k/s/p/d", "output", "RF", "global", "jump", "eff. pad"]
+    rows = {
+        cells[0]: cells
+        for cells in ([c.strip() for c in line.split("│")[1:-1]] for line in out.splitlines())
+        if cells
+    }
+    assert rows["se"][4:] == ["3", "all", "1", "1"]
+    assert rows["c3"][4:] == ["9", "all", "2", "1"]
+    assert rows["g"][5] == ""
+    flat = " ".join(out.split())
+    assert flat.count("global context:") == 1
     assert (
-        "c2, c3: likewise, the fixed region of se plus each one's own moving window "
-        "(the RF column gives the range of their union)"
-    ) in out
+        "global context: from se on, every unit also sees every input pixel through a "
+        "pooled branch broadcast at se; RF, jump and eff. pad are the moving window's"
+    ) in flat
+    assert "fixed region" not in flat
+
+
