@@ -26,6 +26,7 @@ KINDS = (
     "adaptive",
     "global",
     "broadcast",
+    "gate",
     "resize",
     "residual",
     "pad",
@@ -146,6 +147,15 @@ def spec(  # noqa: C901 (one branch per op: the generator is a table)
                 f"{{name: {name}, op: {rng.choice(['add', 'mul', 'concat'])}, "
                 f"inputs: [{prev}, {name}_up]}}",
             ]
+        elif kind == "gate":  # squeeze-and-excitation: a map times its pooled self
+            pool = rng.choice(["global_pool", "adaptive_pool, output_size: 1"])
+            gate = f"{name}_g"
+            items.append(f"{{name: {gate}, op: {pool}, {src}}}")
+            if rng.random() < 0.5:
+                items.append(f"{{name: {name}_e, op: conv, kernel: 1, inputs: [{gate}]}}")
+                gate = f"{name}_e"
+            merge = rng.choice(["add", "mul"])
+            items.append(f"{{name: {name}, op: {merge}, inputs: [{prev}, {gate}]}}")
         elif kind == "resize":  # a strided branch resized back and merged
             mode = rng.choice(MODES)
             items += [

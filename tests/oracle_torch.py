@@ -423,6 +423,7 @@ def generated(  # noqa: C901 (one branch per op: the generator is a table)
                     "unshuffle",
                     "adaptive",
                     "broadcast",
+                    "gate",
                     "resize",
                     "resize_fixed",
                     "residual",
@@ -498,6 +499,16 @@ def generated(  # noqa: C901 (one branch per op: the generator is a table)
                 f"  - {{name: {name}, op: {draw(st.sampled_from(['add', 'mul']))}, "
                 f"inputs: [{prev}, {name}_up]}}",
             ]
+        elif kind == "gate":  # squeeze-and-excitation: the map times its pooled self,
+            # broadcast by the merge (no resize), through a 1x1 conv or not
+            pool = draw(st.sampled_from(["global_pool", "adaptive_pool, output_size: 1"]))
+            gate = f"{name}_g"
+            lines.append(f"  - {{name: {gate}, op: {pool}, {src}}}")
+            if draw(st.booleans()):
+                lines.append(f"  - {{name: {name}_e, op: conv, kernel: 1, inputs: [{gate}]}}")
+                gate = f"{name}_e"
+            merge = draw(st.sampled_from(["add", "mul"]))
+            lines.append(f"  - {{name: {name}, op: {merge}, inputs: [{prev}, {gate}]}}")
         elif kind == "resize":  # a strided branch resized back to the map and merged
             k, s = draw(st.integers(1, 3)), draw(st.integers(2, 3))
             mode = draw(st.sampled_from(modes(ndim)))

@@ -140,6 +140,8 @@ def test_reads_every_pixel_is_the_union_of_the_units_supports() -> None:
             # away from the ends, where a pixel may be read only by a unit on the border
             reach = max(int(reg.extent) for _, reg in f.seen())
             inside = set(range(min(read) + reach, max(read) - reach + 1))
+            if not inside:
+                continue  # too few units to tell a gap from the ends
             says = reads_every_pixel(f)
             assert says == (inside <= read), (seed, r.name, sorted(inside - read)[:5])
             told[says] += 1
