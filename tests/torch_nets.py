@@ -462,3 +462,99 @@ CLASSIFIERS = [
     (AlexNet, [1, 3, 224, 224]),
     (DenseNet121, [1, 3, 224, 224]),
 ]
+
+
+# --- squeeze-and-excitation networks: the gates can be detached (the moving window) ---
+
+
+class SqueezeExcitation(nn.Module):
+    """torchvision's SqueezeExcitation: pooled to one unit, two 1x1 convs, a sigmoid gate
+    that multiplies the map (PyTorch broadcasts it).  ``detach``: the gate is a constant
+    for the gradient, which then shows the moving window alone."""
+
+    def __init__(self, channels: int, squeezed: int) -> None:
+        super().__init__()
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Conv2d(channels, squeezed, 1)
+        self.fc2 = nn.Conv2d(squeezed, channels, 1)
+        self.detach = False
+
+    def forward(self, x: Any) -> Any:
+        gate = torch.sigmoid(self.fc2(F.silu(self.fc1(self.avgpool(x)))))
+        return x * (gate.detach() if self.detach else gate)
+
+
+def _conv_bn(cin: int, cout: int, k: int, s: int = 1, groups: int = 1, act: bool = True) -> Any:
+    """torchvision's Conv2dNormActivation (SiLU)."""
+    layers: list[Any] = [
+        nn.Conv2d(cin, cout, k, s, (k - 1) // 2, groups=groups, bias=False),
+        nn.BatchNorm2d(cout),
+    ]
+    if act:
+        layers.append(nn.SiLU())
+    return nn.Sequential(*layers)
+
+
+class MBConv(nn.Module):
+    """torchvision's MBConv: expand, depthwise, squeeze-and-excitation, project; a
+    residual where the shape is kept (stochastic depth is the identity in eval)."""
+
+    def __init__(self, expand: int, k: int, s: int, cin: int, cout: int) -> None:
+        super().__init__()
+        hidden = cin * expand
+        layers: list[Any] = []
+        if expand != 1:
+            layers.append(_conv_bn(cin, hidden, 1))
+        layers += [
+            _conv_bn(hidden, hidden, k, s, groups=hidden),
+            SqueezeExcitation(hidden, max(1, cin // 4)),
+            _conv_bn(hidden, cout, 1, act=False),
+        ]
+        self.block = nn.Sequential(*layers)
+        self.residual = s == 1 and cin == cout
+
+    def forward(self, x: Any) -> Any:
+        y = self.block(x)
+        return x + y if self.residual else y
+
+
+class EfficientNetB0(nn.Module):
+    """torchvision's efficientnet_b0 features, layer for layer (the classifier's pooling
+    and linear head left out: they read the whole map)."""
+
+    #: (expand ratio, kernel, stride, channels in, channels out, layers)
+    STAGES = (
+        (1, 3, 1, 32, 16, 1),
+        (6, 3, 2, 16, 24, 2),
+        (6, 5, 2, 24, 40, 2),
+        (6, 3, 2, 40, 80, 3),
+        (6, 5, 1, 80, 112, 3),
+        (6, 5, 2, 112, 192, 4),
+        (6, 3, 1, 192, 320, 1),
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        stages: list[Any] = [_conv_bn(3, 32, 3, 2)]
+        for expand, k, s, cin, cout, count in self.STAGES:
+            stages.append(
+                nn.Sequential(
+                    *(
+                        MBConv(expand, k, s if i == 0 else 1, cin if i == 0 else cout, cout)
+                        for i in range(count)
+                    )
+                )
+            )
+        stages.append(_conv_bn(320, 1280, 1))
+        self.features = nn.Sequential(*stages)
+
+    def forward(self, x: Any) -> Any:
+        return self.features(x)
+
+
+def detach_gates(model: Any, detach: bool = True) -> Any:
+    """Every squeeze-and-excitation gate of ``model`` detached (or attached again)."""
+    for m in model.modules():
+        if isinstance(m, SqueezeExcitation):
+            m.detach = detach
+    return model
