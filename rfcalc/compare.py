@@ -16,7 +16,7 @@ import sympy
 
 from .config import Config, enabled, severity_of
 from .engine import Analysis, analyze_network
-from .model import INPUT, Finding, Layer, Network
+from .model import CONVS, INPUT, POOLS, WINDOWS, Finding, Layer, Network, Op
 from .rules.base import size_text
 from .rules.model_drift import RULE
 
@@ -50,6 +50,7 @@ def drift(spec: Network, model: Network, config: Config = Config()) -> list[Find
         if str(s.op) != str(m.op):
             found.append((s.loc, f"{s.name}: the model's layer is {m.op}, not {s.op}", s.name))
             continue
+        found += _hyperparameters(s, m, spec.ndim)
         theirs = tuple(rename.get(i, f"{i} (not in the spec)") for i in m.inputs)
         if theirs != s.inputs:
             found.append(
@@ -62,11 +63,135 @@ def drift(spec: Network, model: Network, config: Config = Config()) -> list[Find
             )
     inputs: list[tuple[Any, ...]] = [tuple(spec.input_size)]
     inputs += [tuple(sizes) for sizes in spec.sizes if tuple(sizes) != tuple(spec.input_size)]
+    inputs += _valid_samples(spec, inputs)
     for size in inputs:
         found += _first_difference(spec, model, pairs, size)
+    found += _padding_differences(spec, model, pairs, inputs)
     if by_order and found:
         found.append((spec.loc, "layers were paired in order: no name is shared", None))
     return _findings(found, severity)
+
+
+#: the hyperparameters compared layer by layer, per axis (defaults filled in)
+_PER_AXIS = ("kernel", "stride", "dilation", "output_padding", "scale", "output_size")
+#: and those of the whole layer, with the ops they mean something for
+_WHOLE = (
+    ("groups", CONVS),
+    ("ceil_mode", POOLS),
+    ("padding_mode", frozenset({Op.CONV, Op.PAD})),
+    ("mode", frozenset({Op.UPSAMPLE, Op.RESIZE})),
+    ("align_corners", frozenset({Op.UPSAMPLE, Op.RESIZE})),
+    ("recompute_scale_factor", frozenset({Op.UPSAMPLE})),
+)
+#: the per-axis keys each op reads (others keep their defaults and mean nothing)
+_KEYS_OF = {
+    Op.CONV: ("kernel", "stride", "dilation"),
+    Op.MAX_POOL: ("kernel", "stride", "dilation"),
+    Op.AVG_POOL: ("kernel", "stride"),
+    Op.CONV_TRANSPOSE: ("kernel", "stride", "dilation", "output_padding"),
+    Op.UPSAMPLE: ("scale",),
+    Op.PIXEL_SHUFFLE: ("scale",),
+    Op.PIXEL_UNSHUFFLE: ("scale",),
+    Op.ADAPTIVE_POOL: ("output_size",),
+}
+
+
+def _hyperparameters(s: Layer, m: Layer, ndim: int) -> list[tuple[Any, str, str | None]]:
+    """Where the model's layer has another kernel, stride, dilation, output padding,
+    groups, scale, output size or mode than the spec's (padding: by its amounts, at
+    each input compared, in :func:`_padding_differences`)."""
+    out: list[tuple[Any, str, str | None]] = []
+    for key in _KEYS_OF.get(s.op, ()):
+        ours = [s.param(key, i) for i in range(ndim)]
+        theirs = [m.param(key, i) for i in range(ndim)]
+        if not all(_same(a, b) for a, b in zip(ours, theirs, strict=True)):
+            out.append(
+                (
+                    s.at(key),
+                    f"{s.name}: the model's {key.replace('_', ' ')} is "
+                    f"{size_text(theirs)}, not {size_text(ours)}",
+                    s.name,
+                )
+            )
+    for key, ops in _WHOLE:
+        if s.op in ops and getattr(s, key) != getattr(m, key):
+            out.append(
+                (
+                    s.at(key),
+                    f"{s.name}: the model's {key.replace('_', ' ')} is {getattr(m, key)}, "
+                    f"not {getattr(s, key)}",
+                    s.name,
+                )
+            )
+    return out
+
+
+def _padding_differences(
+    spec: Network, model: Network, pairs: list[tuple[Layer, Layer]], inputs: list[Any]
+) -> list[tuple[Any, str, str | None]]:
+    """Layers whose padding (as resolved: a mode or amounts) differs at some input; each
+    layer said once, at the first such input."""
+    out: list[tuple[Any, str, str | None]] = []
+    said: set[str] = set()
+    for size in inputs:
+        try:
+            a = analyze_network(spec, list(size))
+            b = analyze_network(model, list(size))
+        except ValueError:
+            continue
+        for s, m in pairs:
+            if s.name in said or str(s.op) != str(m.op) or s.op not in _PADDED:
+                continue
+            ours = [(x.pad_before, x.pad_after) for x in a[s.name].axes]
+            theirs = [(x.pad_before, x.pad_after) for x in b[m.name].axes]
+            pairs_of = zip(ours, theirs, strict=True)
+            if all(_same(p, q) for o, t in pairs_of for p, q in zip(o, t, strict=True)):
+                continue
+            said.add(s.name)
+            out.append(
+                (
+                    s.at("padding"),
+                    f"{s.name}: the model pads {_pads(theirs)} where the spec pads "
+                    f"{_pads(ours)} (at input {size_text(size)})",
+                    s.name,
+                )
+            )
+    return out
+
+
+#: ops whose padding is a hyperparameter
+_PADDED = frozenset({*WINDOWS, Op.CONV_TRANSPOSE, Op.PAD, Op.CROP})
+
+
+def _pads(pads: list[tuple[Any, Any]]) -> str:
+    return size_text([f"{before},{after}" for before, after in pads])
+
+
+#: inputs near which formulas are also compared at sizes the spec is valid at
+_NEAR = (32, 97, 224)
+
+
+def _valid_samples(spec: Network, inputs: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Where the spec's input is symbolic: a few concrete inputs at which it runs (the
+    solver's valid sizes), so that fields a formula cannot state are compared too."""
+    if all(getattr(n, "is_Integer", isinstance(n, int)) for n in spec.input_size):
+        return []
+    from .rules.base import Context, Run
+    from .rules.solving import valid_sizes
+
+    run = Run(size_text(spec.input_size), analyze_network(spec))
+    ctx = Context(spec, spec.target or "pytorch", (run,))
+    per_axis = []
+    for axis, n in enumerate(spec.input_size):
+        if getattr(n, "is_Integer", isinstance(n, int)):
+            per_axis.append([int(n)] * len(_NEAR))
+            continue
+        found = valid_sizes(ctx, axis, _NEAR)
+        if len(found) < len(_NEAR):
+            return []
+        per_axis.append(found)
+    samples = [tuple(values) for values in zip(*per_axis, strict=True)]
+    return [s for s in dict.fromkeys(samples) if s not in inputs]
 
 
 def _findings(found: list[tuple[Any, str, str | None]], severity: Any) -> list[Finding]:

@@ -307,7 +307,7 @@ def _exact_contexts(results: list[LayerResult]) -> list[LayerResult]:
     """At a concrete input, each layer's global context from the pixels its broadcast
     branches really read (each layer's border rule: a pixel a crop removed and a padding
     put back is no pixel of it), not the padded coordinates of the fields."""
-    from .unit import TooLarge, reached
+    from .unit import NotConcrete, TooLarge, reached
 
     by_name = {r.name: r for r in results}
     entries: dict[str, list[tuple[int, int] | None]] = {}
@@ -324,7 +324,7 @@ def _exact_contexts(results: list[LayerResult]) -> list[LayerResult]:
                 ]
                 try:
                     pixels = set().union(*(reached(results, src, i, {0}) for src in branches))
-                except TooLarge:
+                except (TooLarge, NotConcrete):  # a window left open, or too much to walk
                     return results  # as the fields say: clipped to the input
                 entries[r.name].append((min(pixels), max(pixels)) if pixels else None)
         if not r.context_through:
@@ -332,13 +332,11 @@ def _exact_contexts(results: list[LayerResult]) -> list[LayerResult]:
             continue
         axes = []
         for i, a in enumerate(r.axes):
-            spans = [entries[m][i] for m in r.context_through if entries[m][i] is not None]
+            spans = [span for m in r.context_through if (span := entries[m][i]) is not None]
             if a.context is None or not spans:
                 axes.append(a)
                 continue
-            axes.append(
-                replace(a, context=(min(lo for lo, _ in spans), max(hi for _, hi in spans)))
-            )
+            axes.append(replace(a, context=(min(s[0] for s in spans), max(s[1] for s in spans))))
         out.append(replace(r, axes=tuple(axes)))
     return out
 

@@ -558,9 +558,9 @@ def _likewise(said: dict[str, tuple[str, list[str]]]) -> list[Text]:
         if later:
             grouped[(first, tuple(later))] = None
     lines = []
-    for first, later in grouped:
-        names = ", ".join(later[:8]) + (f" and {len(later) - 8} more" if len(later) > 8 else "")
-        lines.append(Text(f"{names}: as {first}", style="yellow"))
+    for first, names in grouped:
+        listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        lines.append(Text(f"{listed}: as {first}", style="yellow"))
     return lines
 
 

@@ -77,3 +77,28 @@ def first_valid_text(res: Residues, count: int = 4) -> str:
         v = res.first(v + 1)
     more = v is not None  # a finite set (sporadic values only) ends
     return ", ".join(map(str, out)) + (", ..." if more else "")
+
+
+#: where a network runs at all: its merges agree, its crops fit, its unshuffles divide,
+#: its padding fills fit (dropped pixels are a lint finding, not a failure)
+RUNS = frozenset({Source.MERGE, Source.CROP, Source.UNSHUFFLE, Source.FILL})
+
+
+def valid_sizes(ctx: Context, axis: int, near: Sequence[int]) -> list[int]:
+    """For each of ``near``, the smallest input on ``axis`` at or above it at which the
+    network runs (its size conditions hold); none where the solver cannot say."""
+    found = size_conditions(ctx.free, axis, RUNS)
+    start = ctx.min_valid_input(axis)
+    if start is None:
+        return []
+    if not found:
+        return [max(n, start) for n in near]
+    res = solve_axis(
+        ctx,
+        axis,
+        [c.expr for c in found],
+        lambda values: all(c.holds(v) for c, v in zip(found, values, strict=True)),
+    )
+    if res is None:
+        return []
+    return [v for v in (res.first(max(n, start)) for n in near) if v is not None]

@@ -61,8 +61,9 @@ def test_a_changed_stride_is_the_first_layer_that_differs(
     )
     code, found = _check(spec, model, capsys)
     assert code == 1
-    (f,) = found
-    assert f["line"] == _line(spec, '"c3"')
+    f, said = found  # the first layer whose numbers differ, and the hyperparameter itself
+    assert said["message"] == "c3: the model's stride is 2x2, not 1x1"
+    assert said["line"] == f["line"] == _line(spec, '"c3"')
     ours = rfcalc.analyze(rfcalc.load(str(spec)))["c3"].axes[0]
     theirs = rfcalc.analyze(rfcalc.from_onnx(model, [64, 64]))["c3"].axes[0]
     assert (ours.size, theirs.size) == (32, 16)
