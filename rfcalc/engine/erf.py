@@ -25,12 +25,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
 from .results import Analysis
-from .unit import LIMIT, NotConcrete, unit_support
+from .unit import LIMIT, NotConcrete
+
+if TYPE_CHECKING:
+    from .counts import Counts
 
 #: shares of the path mass whose window widths are reported
 SHARES = (Fraction(1, 2), Fraction(9, 10), Fraction(19, 20), Fraction(99, 100))
@@ -97,27 +100,33 @@ def central_unit(analysis: Analysis, name: str) -> tuple[int, ...]:
 
 
 def unit_erf(
-    analysis: Analysis, name: str, unit: Sequence[int] | None = None, limit: int = LIMIT
+    analysis: Analysis,
+    name: str,
+    unit: Sequence[int] | None = None,
+    limit: int = LIMIT,
+    tables: Any = None,
 ) -> Erf:
     """The ERF of ``unit`` (default: the central one) of layer ``name``; the analysis is
     at a concrete input.  Raises :class:`~rfcalc.engine.unit.TooLarge` past ``limit``
-    pixels, :class:`NoPaths` for a unit that sees nothing."""
+    pixels, :class:`NoPaths` for a unit that sees nothing.  ``tables``: the reads of
+    an earlier call on the same analysis (:class:`~.counts.Tables`), reused."""
+    from .counts import path_counts
+
     r = analysis[name]
     where = tuple(unit) if unit is not None else central_unit(analysis, name)
     if any(u < 0 for u in where):
         raise NoPaths
-    counts = unit_support(analysis, name, where, limit, local=True)
-    counts = {p: c for p, c in counts.items() if c}
-    if not counts:
+    counts = path_counts(analysis, name, where, limit, local=True, tables=tables)
+    if not counts.any():
         raise NoPaths
-    total = sum(counts.values())
+    total = counts.total()
     axes = []
     for i, a in enumerate(r.axes):
-        marginal: dict[int, int] = {}
-        for p, c in counts.items():
-            marginal[p[i]] = marginal.get(p[i], 0) + c
-        mean = Fraction(sum(x * c for x, c in marginal.items()), total)
-        variance = Fraction(sum((x - mean) ** 2 * c for x, c in marginal.items()), total)
+        marginal = counts.marginal(i)
+        first = sum(x * c for x, c in marginal.items())  # the moments, in integers
+        second = sum(x * x * c for x, c in marginal.items())
+        mean = Fraction(first, total)
+        variance = Fraction(second * total - first * first, total * total)
         region = a.field.moving_region(where[i]) if a.field is not None else None
         if region is not None and _int(region.start) is not None and _int(region.end) is not None:
             centre = Fraction(int(region.start) + int(region.end), 2)
@@ -129,28 +138,24 @@ def unit_erf(
     if len(r.axes) > 1:
         box = 1
         for i, axis in enumerate(axes):
-            seen = [p[i] for p in counts]
+            seen = counts.marginal(i)
             box *= axis.receptive_field or (max(seen) - min(seen) + 1)
-        top = max(counts.values())
+        top = counts.top()
+        # an integer count c exceeds t * top exactly when it exceeds floor(t * top)
         areas = tuple(
-            Fraction(sum(1 for c in counts.values() if c > t * top), box) for t in THRESHOLDS
+            Fraction(counts.above((t.numerator * top) // t.denominator), box) for t in THRESHOLDS
         )
     square = len(r.axes) == 2 and analysis.input_size[0] == analysis.input_size[1]
     squares = _squares(counts, total, int(analysis.input_size[0])) if square else ()
     return Erf(where, total, tuple(axes), areas, squares)
 
 
-def _squares(
-    counts: dict[tuple[int, ...], int], total: int, n: int
-) -> tuple[tuple[int, Fraction] | None, ...]:
+def _squares(counts: Counts, total: int, n: int) -> tuple[tuple[int, Fraction] | None, ...]:
     """RepLKNet's ``get_rectangle`` on the path counts of an ``n`` by ``n`` input, every
     share at once: the paths inside the square of half-side ``i`` centred on
     ``(n // 2, n // 2)``, for ``i = 1 .. n // 2 - 1``, against ``share * total``."""
     c = n // 2
-    by_ring: dict[int, int] = {}
-    for (y, x), paths in counts.items():
-        ring = max(abs(y - c), abs(x - c), 1)
-        by_ring[ring] = by_ring.get(ring, 0) + paths
+    by_ring = counts.rings(c)
     out: list[tuple[int, Fraction] | None] = []
     i, held = 1, by_ring.get(1, 0)
     for share in SQUARE_SHARES:
@@ -164,19 +169,21 @@ def _squares(
 
 def _widths(marginal: dict[int, int], centre: Fraction, total: int) -> tuple[int, ...]:
     """Per share, ``2 * d + 1`` for the smallest distance ``d`` from ``centre`` whose
-    window ``[centre - d, centre + d]`` holds that share of the paths."""
-    by_distance: dict[Fraction, int] = {}
+    window ``[centre - d, centre + d]`` holds that share of the paths (in integers:
+    distances times the centre's denominator)."""
+    p, q = centre.numerator, centre.denominator
+    by_distance: dict[int, int] = {}
     for x, c in marginal.items():
-        d = abs(x - centre)
+        d = abs(x * q - p)
         by_distance[d] = by_distance.get(d, 0) + c
     out = []
     held, distances = 0, sorted(by_distance)
     k = 0
     for share in SHARES:
-        while held < share * total:
+        while held * share.denominator < share.numerator * total:
             held += by_distance[distances[k]]
             k += 1
-        out.append(int(2 * distances[k - 1] + 1))
+        out.append(2 * distances[k - 1] // q + 1)
     return tuple(out)
 
 
@@ -196,16 +203,18 @@ def every_erf(analysis: Analysis, budget: int = ERF_BUDGET) -> dict[str, Erf | s
     """The ERF of every layer's central unit, or why it was not computed
     (:data:`TOO_LARGE`, :data:`NO_PATHS`, :data:`BUDGET`: the analysis's work is spent,
     :data:`SYMBOLIC`: a size or a window is a hyperparameter left open)."""
+    from .counts import Tables
     from .unit import TooLarge
 
     out: dict[str, Erf | str] = {}
     spent = 0
+    tables = Tables(analysis)  # each layer's reads, once for every layer's walk
     for r in analysis.layers:
         if spent > budget:
             out[r.name] = BUDGET
             continue
         try:
-            erf = unit_erf(analysis, r.name)
+            erf = unit_erf(analysis, r.name, tables=tables)
         except TooLarge:
             out[r.name] = TOO_LARGE
             spent += LIMIT

@@ -87,7 +87,7 @@ def _branches(
     parts = []
     for b, src in enumerate(r.layer.inputs):
         spread = [i for i, axes in enumerate(r.broadcast) if b in axes]
-        if local and (spread or _is_global(analysis, src)):
+        if local and (spread or is_global_branch(analysis, src)):
             continue
         if not spread:
             parts.append((src, here))
@@ -99,7 +99,7 @@ def _branches(
     return parts
 
 
-def _is_global(analysis: Analysis, name: str) -> bool:
+def is_global_branch(analysis: Analysis, name: str) -> bool:
     """Layer ``name``'s every unit sees the same pixels on some axis (a pooled unit
     resampled back to a map): a broadcast, not a window."""
     if name == INPUT:
@@ -124,7 +124,7 @@ def reached(
             spread = r.broadcast[axis] if r.broadcast else frozenset()
             parts = [(src, {0} if b in spread else here) for b, src in enumerate(r.layer.inputs)]
         else:
-            reads = _reader(r, axis)
+            reads = reader(r, axis)
             parts = [(r.layer.inputs[0], {v for u in here for v in reads(u)})]
         for src, found in parts:
             into = pending.setdefault(src, set())
@@ -140,8 +140,8 @@ def reads_table(r: LayerResult) -> tuple[tuple[tuple[int, ...], ...], ...]:
     :func:`unit_support` follows it, for a reader that walks the graph itself (the HTML
     report).  Needs a concrete input (:class:`NotConcrete`)."""
     return tuple(
-        tuple(tuple(reads(u)) for u in range(_int(r.axes[axis].size)))
-        for axis, reads in enumerate(_reader(r, axis) for axis in range(len(r.axes)))
+        tuple(tuple(reads(u)) for u in range(as_int(r.axes[axis].size)))
+        for axis, reads in enumerate(reader(r, axis) for axis in range(len(r.axes)))
     )
 
 
@@ -149,7 +149,7 @@ def _through(r: LayerResult, support: Support, limit: int) -> Support:
     """``support`` on the output of ``r`` moved to its input, one axis at a time (every
     op reads a box: the product of one reading per axis)."""
     for axis in range(len(r.axes)):
-        reads = _reader(r, axis)
+        reads = reader(r, axis)
         cache: dict[int, Sequence[int]] = {}
         moved: defaultdict[tuple[int, ...], int] = defaultdict(int)
         for pixel, count in support.items():
@@ -165,32 +165,36 @@ def _through(r: LayerResult, support: Support, limit: int) -> Support:
     return dict(support)
 
 
-def _int(x: Any) -> int:
+def as_int(x: Any) -> int:
+    """``x`` as an int; :class:`NotConcrete` when it is a symbol."""
     if not getattr(x, "is_Integer", isinstance(x, int)):
         raise NotConcrete(x)
     return int(x)
 
 
-def _reader(r: LayerResult, axis: int) -> Reads:
+def reader(r: LayerResult, axis: int) -> Reads:
+    """What one unit of ``r`` reads on ``axis``: the units below, repeats included, with
+    the layer's border rule (the one home of it: the walks here, the report's tables
+    and the dense counts of :mod:`.counts` all read through it)."""
     layer = r.layer
-    n = _int(r.input_sizes[0][axis])
-    m = _int(r.axes[axis].size)
-    pb = _int(r.axes[axis].pad_before)
+    n = as_int(r.input_sizes[0][axis])
+    m = as_int(r.axes[axis].size)
+    pb = as_int(r.axes[axis].pad_before)
     op = layer.op
     if op in (Op.CONV, *POOLS):
-        k, s, d = (_int(v) for v in layer.window(axis))
+        k, s, d = (as_int(v) for v in layer.window(axis))
         fill = _filler(layer.padding_mode if op == Op.CONV else "zeros", n)
         return lambda u: fill([u * s - pb + j * d for j in range(k)])
     if op == Op.CONV_TRANSPOSE:
-        k, s, d = (_int(v) for v in layer.window(axis))
+        k, s, d = (as_int(v) for v in layer.window(axis))
         return lambda o: _transposed(o, n, k, s, d, pb)
     if op in (Op.UPSAMPLE, Op.RESIZE):
         return _interpolation(r, axis, n, m)
     if op == Op.PIXEL_SHUFFLE:
-        f = _int(layer.param("scale", axis))
+        f = as_int(layer.param("scale", axis))
         return lambda u: [u // f]
     if op == Op.PIXEL_UNSHUFFLE:
-        f = _int(layer.param("scale", axis))
+        f = as_int(layer.param("scale", axis))
         return lambda u: [u * f + j for j in range(f)]
     if op == Op.GLOBAL_POOL:
         return lambda _u: range(n)

@@ -31,7 +31,26 @@ def test_hdc_verdicts(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys, "hdc", "2", "4", "8")
     assert code == 1
     assert "common factor 2 (grids)" in out
+    assert out.splitlines()[-1] == (
+        "verdict: fails: grids (14 holes); breaks HDC rule 1 (a common factor); "
+        "breaks HDC rule 3 (M_2 > K = 3)"
+    )
     assert run(capsys, "hdc")[0] == 2
+
+
+def test_hdc_says_a_verdict_where_a_group_grows_long(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue #22: a long growing run printed its growth and no verdict; it passes rules 1
+    and 3 and covers every pixel (exit 0), with rule 2's advice said as advice."""
+    code, out = run(capsys, "hdc", *map(str, range(1, 13)))
+    assert code == 0
+    assert "sawtooth (HDC rule 2): the group [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]" in out
+    assert out.splitlines()[-1] == (
+        "verdict: passes: every pixel of the field reaches the unit, HDC rules 1 and 3 hold; "
+        "advice (HDC rule 2): a sawtooth instead of 12 growing rates"
+    )
+    code, out = run(capsys, "hdc", "1", "2", "5")
+    assert out.splitlines()[-1].startswith("verdict: passes")
+    assert "advice" not in out
 
 
 def test_svg_is_standalone_and_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

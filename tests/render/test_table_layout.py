@@ -113,3 +113,92 @@ def test_the_global_context_is_a_column_and_one_sentence(
     assert "fixed region" not in flat
 
 
+
+
+def test_a_condition_is_said_once_where_it_starts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue #22: a note the layers below a merge inherit (branches of different jumps)
+    was printed again on every later layer; it is said where it starts, and one line
+    names the layers it holds at too."""
+    spec = tmp_path / "jumps.yaml"
+    spec.write_text(
+        "rfcalc: 1\ninput: {size: [64]}\nlayers:\n"
+        "  - {name: a, op: conv, kernel: 3, padding: 1}\n"
+        "  - {name: d, op: conv, kernel: 3, stride: 2, padding: 1}\n"
+        "  - {name: up, op: resize, to: a}\n"
+        "  - {name: m, op: add, inputs: [a, up]}\n"
+        + "".join(f"  - {{name: c{i}, op: conv, kernel: 3, padding: 1}}\n" for i in range(6))
+    )
+    out = " ".join(_table(capsys, monkeypatch, str(spec), "100").split())
+    assert out.count("branches move by different jumps") == 1
+    assert "m: branches move by different jumps (1, 2)" in out
+    assert "c0, c1, c2, c3, c4, c5: as m" in out
+
+
+@pytest.mark.parametrize("width", [40, 80])
+@pytest.mark.parametrize(
+    ("spec", "size"),
+    [("specs/unet3d.yaml", "116x116x100"), ("specs/vgg16.yaml", "64x64"), ("specs/shuffle.yaml", "")],
+    ids=["3d", "2d", "names"],
+)
+def test_the_erf_table_never_cuts_a_value(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    spec: str,
+    size: str,
+    width: int,
+) -> None:
+    """Issue #22: at 80 columns ``--erf`` cut values (``100.…``) and split names; every
+    value of the JSON stays whole in the text, at any width."""
+    import json
+
+    if not size:  # long layer names with separators, a 1-D input
+        path = tmp_path / "shuffle.yaml"
+        path.write_text(
+            "rfcalc: 1\ninput: {size: [400]}\nlayers:\n"
+            + "".join(
+                f"  - {{name: stage{i}.shuffle_block.depthwise_conv, op: conv, kernel: 5,"
+                f" dilation: {i + 1}}}\n"
+                for i in range(4)
+            )
+        )
+        spec, size = str(path), "400"
+    monkeypatch.setenv("COLUMNS", str(width))
+    assert main(["analyze", spec, "-i", size, "--erf", "-f", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert main(["analyze", spec, "-i", size, "--erf"]) == 0
+    out = capsys.readouterr().out
+    assert "…" not in out
+    assert all(len(line) <= width for line in out.splitlines())
+    names = _first_cells(out, "effective receptive field")
+    computed = [layer for layer in doc["layers"] if "not_computed" not in layer["erf"]]
+    assert [name for name, _ in names] == [layer["name"] for layer in computed]
+    for (_, parts), layer in zip(names, computed, strict=True):
+        # a name is broken only after a separator
+        assert all(part[-1] in "._-/" for part in parts[:-1]), parts
+        for axis in layer["erf"]["axes"]:
+            assert str(axis["widths"]["95%"]) in out
+
+
+def _first_cells(out: str, title: str) -> list[tuple[str, list[str]]]:
+    """Each row of the table under ``title``: its first cell's text whole, and the pieces
+    it was printed in (a row's next lines have nothing in the second cell)."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if title in line)
+    head = next(line for line in lines[start:] if line.startswith("┃"))
+    per_axis = [c.strip() for c in head.split("┃")[1:-1]][1] == "axis"
+    rows: list[tuple[str, list[str]]] = []
+    for line in lines[start:]:
+        if not line.startswith("│"):
+            if rows and line.startswith("└"):
+                break
+            continue
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        axis, unit = (cells[1], cells[2]) if per_axis else ("", cells[1])
+        if unit and axis in ("", "H"):  # a row's first line
+            rows.append((cells[0], [cells[0]]))
+        elif cells[0]:
+            rows[-1] = (rows[-1][0] + cells[0], [*rows[-1][1], cells[0]])
+    return rows
