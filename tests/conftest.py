@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -25,6 +26,41 @@ settings.register_profile(
     "long", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+#: what a terminal, a user's preferences or the locale tell rich, click and Python; a test
+#: that needs one sets it itself (``monkeypatch.setenv("COLUMNS", "80")``)
+_ENVIRONMENT = (
+    "COLUMNS",
+    "LINES",
+    "FORCE_COLOR",
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE",
+    "JUPYTER_COLUMNS",
+    "JUPYTER_LINES",
+    "PY_COLORS",
+    "TERM",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "LC_MESSAGES",
+)
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test sees the same terminal (none: 80 columns, no colour) and the same
+    locale (C.UTF-8), whatever the shell that runs pytest has set: no test depends on the
+    width, the colour settings or the locale (CI runs the suite with COLUMNS=40, a
+    colour forced and a long temporary path to show it)."""
+    for name in _ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.setenv("TERM", "dumb")
 
 
 def pytest_terminal_summary(terminalreporter: object) -> None:

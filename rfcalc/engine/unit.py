@@ -181,6 +181,8 @@ def reader(r: LayerResult, axis: int) -> Reads:
     m = as_int(r.axes[axis].size)
     pb = as_int(r.axes[axis].pad_before)
     op = layer.op
+    if n < 1:
+        return lambda _u: []  # an empty map: nothing to read (a resampling would clamp)
     if op in (Op.CONV, *POOLS):
         k, s, d = (as_int(v) for v in layer.window(axis))
         fill = _filler(layer.padding_mode if op == Op.CONV else "zeros", n)

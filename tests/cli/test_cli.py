@@ -139,6 +139,25 @@ def test_help_does_not_import_sympy() -> None:
     assert "analyze" in done.stdout
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["check", "specs/zoo"], ["analyze", "specs/zoo/resnet50_v1.yaml", "-i", "224x224"]],
+    ids=["check", "analyze"],
+)
+def test_check_and_analyze_do_not_import_numpy(args: list[str]) -> None:
+    """numpy is for the exact ERF (``--erf``, ``report``): the pre-commit hook's path and
+    the plain table never load it (its import is a tenth of a second)."""
+    code = (
+        "import sys; from rfcalc.cli import main; rc = main(sys.argv[1:]); "
+        "assert 'numpy' not in sys.modules, 'numpy imported'; raise SystemExit(rc)"
+    )
+    root = Path(__file__).parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=root
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_module_entry_point(spec: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "rfcalc", "analyze", str(spec), "-i", "8x8", "-f", "json"],

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import rfcalc
-from rfcalc.engine.erf import unit_erf
+from rfcalc.engine.erf import NO_PATHS, every_erf, unit_erf
 
 ROOT = Path(__file__).parents[2]
 README = (ROOT / "README.md").read_text()
@@ -82,3 +82,16 @@ def test_an_open_hyperparameter_is_a_reason_not_a_crash(
     monkeypatch.setenv("COLUMNS", "200")  # the reason on one line
     assert main(["analyze", str(spec), "-i", "37", "--erf"]) == 0
     assert "depends on a hyperparameter symbol" in capsys.readouterr().out
+
+
+def test_a_map_resized_from_an_empty_one_sees_nothing() -> None:
+    """Found by the generated suite: a resize of a map a stride emptied read unit -1 (the
+    nearest index clamped to ``n - 1``), and the dense walk stopped with exit 3."""
+    text = (
+        "rfcalc: 1\ninput: {size: [37]}\nlayers:\n"
+        "  - {name: p, op: adaptive_pool, output_size: 1}\n"
+        "  - {name: d, op: conv, kernel: 2, stride: 2}\n"
+        "  - {name: up, op: resize, to: p, mode: nearest}\n"
+    )
+    analysis = rfcalc.analyze(rfcalc.load("empty.yaml", text))
+    assert every_erf(analysis) == {"p": every_erf(analysis)["p"], "d": NO_PATHS, "up": NO_PATHS}

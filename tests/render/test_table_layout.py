@@ -94,7 +94,8 @@ def test_the_global_context_is_a_column_and_one_sentence(
         "  - {name: c3, op: conv, kernel: 3}\n"
     )
     out = _table(capsys, monkeypatch, str(spec), "200")
-    head = [c.strip() for c in out.splitlines()[2].split("┃")[1:-1]]
+    header = next(line for line in out.splitlines() if line.startswith("┃"))
+    head = [c.strip() for c in header.split("┃")[1:-1]]
     assert head == ["layer", "op", "k/s/p/d", "output", "RF", "global", "jump", "eff. pad"]
     rows = {
         cells[0]: cells
@@ -113,8 +114,6 @@ def test_the_global_context_is_a_column_and_one_sentence(
     assert "fixed region" not in flat
 
 
-
-
 def test_a_condition_is_said_once_where_it_starts(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -125,21 +124,25 @@ def test_a_condition_is_said_once_where_it_starts(
     spec.write_text(
         "rfcalc: 1\ninput: {size: [64]}\nlayers:\n"
         "  - {name: a, op: conv, kernel: 3, padding: 1}\n"
-        "  - {name: d, op: conv, kernel: 3, stride: 2, padding: 1}\n"
+        "  - {name: d, op: conv, kernel: 3, stride: 3, padding: 1}\n"
         "  - {name: up, op: resize, to: a}\n"
         "  - {name: m, op: add, inputs: [a, up]}\n"
         + "".join(f"  - {{name: c{i}, op: conv, kernel: 3, padding: 1}}\n" for i in range(6))
     )
     out = " ".join(_table(capsys, monkeypatch, str(spec), "100").split())
     assert out.count("branches move by different jumps") == 1
-    assert "m: branches move by different jumps (1, 2)" in out
+    assert "m: branches move by different jumps (1, 33/32)" in out
     assert "c0, c1, c2, c3, c4, c5: as m" in out
 
 
 @pytest.mark.parametrize("width", [40, 80])
 @pytest.mark.parametrize(
     ("spec", "size"),
-    [("specs/unet3d.yaml", "116x116x100"), ("specs/vgg16.yaml", "64x64"), ("specs/shuffle.yaml", "")],
+    [
+        ("specs/unet3d.yaml", "116x116x100"),
+        ("specs/vgg16.yaml", "64x64"),
+        ("specs/shuffle.yaml", ""),
+    ],
     ids=["3d", "2d", "names"],
 )
 def test_the_erf_table_never_cuts_a_value(
@@ -172,8 +175,8 @@ def test_the_erf_table_never_cuts_a_value(
     out = capsys.readouterr().out
     assert "…" not in out
     assert all(len(line) <= width for line in out.splitlines())
-    names = _first_cells(out, "effective receptive field")
     computed = [layer for layer in doc["layers"] if "not_computed" not in layer["erf"]]
+    names = _first_cells(out, [layer["name"] for layer in computed])
     assert [name for name, _ in names] == [layer["name"] for layer in computed]
     for (_, parts), layer in zip(names, computed, strict=True):
         # a name is broken only after a separator
@@ -182,15 +185,29 @@ def test_the_erf_table_never_cuts_a_value(
             assert str(axis["widths"]["95%"]) in out
 
 
-def _first_cells(out: str, title: str) -> list[tuple[str, list[str]]]:
-    """Each row of the table under ``title``: its first cell's text whole, and the pieces
-    it was printed in (a row's next lines have nothing in the second cell)."""
+def _first_cells(out: str, want: list[str]) -> list[tuple[str, list[str]]]:
+    """Each layer of the ERF table: its name whole, and the pieces it was printed in
+    (in a table, a row's next lines have nothing in its unit cell; as records, the name's
+    lines come before the row's ``  unit:`` line)."""
     lines = out.splitlines()
-    start = next(i for i, line in enumerate(lines) if title in line)
-    head = next(line for line in lines[start:] if line.startswith("┃"))
-    per_axis = [c.strip() for c in head.split("┃")[1:-1]][1] == "axis"
+    heads = [
+        i
+        for i, line in enumerate(lines)
+        if line.startswith("┃") and any(c.strip() == "unit" for c in line.split("┃"))
+    ]
     rows: list[tuple[str, list[str]]] = []
-    for line in lines[start:]:
+    if not heads:  # records: each name's lines come right before its "  unit:" line
+        starts = [i for i, line in enumerate(lines) if line.startswith("  unit: ")]
+        for i, name in zip(starts, want, strict=True):
+            k = i
+            while "".join(x.strip() for x in lines[k:i]) != name and k > 0:
+                k -= 1
+            pieces = [x.strip() for x in lines[k:i]]
+            rows.append(("".join(pieces), pieces))
+        return rows
+    head = lines[heads[0]]
+    per_axis = [c.strip() for c in head.split("┃")[1:-1]][1] == "axis"
+    for line in lines[heads[0] :]:
         if not line.startswith("│"):
             if rows and line.startswith("└"):
                 break

@@ -44,4 +44,4 @@ layers:
   - {name: m, op: mul, inputs: [a, d]}
 """
     rf103 = [m for rule, m in _rules(text) if rule == "RF103"]
-    assert rf103 and "need H" in rf103[0]
+    assert rf103 == ["the branches of m never agree in size on axis H"]
