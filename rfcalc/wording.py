@@ -61,6 +61,10 @@ _TEXT = {
         "pooled, broadcast branch, plus a window of {3} that moves {4} per unit: the "
         "receptive field is the range of their union over the map's units"
     ),
+    Why.FORMS_OVER_CAP: (
+        "its units' extents are {0} distinct formulas in the hyperparameters (more than "
+        "{1}): give them values to state the field"
+    ),
     Why.EMPTY_INPUT: "it reads an empty map",
     Why.EMPTY_OUTPUT: "its output is empty",
 }

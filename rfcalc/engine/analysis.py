@@ -390,7 +390,11 @@ def _with_field(
             present = phases_of(interior, f.period)
         if present:
             f = replace(f, present=present)
-    rf = f.receptive_field()
+    try:
+        rf = f.receptive_field()
+        padding = f.effective_padding()
+    except NotExact as exc:
+        return AxisResult(axis.size, axis.pad_before, axis.pad_after, note=exc.note)
     blind = f.blind()
     if rf is None:
         return AxisResult(
@@ -411,7 +415,7 @@ def _with_field(
         receptive_field=hi,
         receptive_field_min=None if same(hi, lo) else lo,
         jump=f.jump,
-        effective_padding=f.effective_padding(),
+        effective_padding=padding,
         field=f,
         # ranges over the real map's units: stated, with the note that says so
         note=Note(Why.PER_UNIT, f.per_unit) if f.per_unit else None,

@@ -149,8 +149,11 @@ class Field:
     def receptive_field(self) -> tuple[Expr, Expr] | None:
         """(max, min) extent over the phases that see any input; None if none does.
 
-        With a :attr:`fixed` part, the extent of the moving part alone."""
-        sizes = [_norm(r.extent) for _, r in self.seen()]
+        With a :attr:`fixed` part, the extent of the moving part alone.  Raises
+        :class:`NotExact` when the extents are more distinct formulas than
+        :data:`FORMS_CAP` (a merge of different jumps with a hyperparameter open: one
+        formula per unit, whose maximum sympy cannot settle in reasonable time)."""
+        sizes = _distinct([_norm(r.extent) for _, r in self.seen()])
         if not sizes:
             return None
         hi, lo = sizes[0], sizes[0]
@@ -160,9 +163,14 @@ class Field:
 
     def effective_padding(self) -> Expr | None:
         """``max`` over phases of ``u*jump - start``: Distill's P when ``Q == 1``."""
+        pads = _distinct(
+            [
+                _norm(sympy.Rational(phi) * self.jump - r.start) if phi else _norm(-r.start)
+                for phi, r in self.seen()
+            ]
+        )
         best: Expr | None = None
-        for phi, r in self.seen():
-            p = _norm(sympy.Rational(phi) * self.jump - r.start) if phi else _norm(-r.start)
+        for p in pads:
             best = p if best is None else _max(best, p)
         return best
 
@@ -274,6 +282,21 @@ def merge(fields: Sequence[Field], size: Expr | None = None) -> Field:
     return Field(
         period, _norm(advance), tuple(phases), note, fixed, per_unit=unique, bounded=bounded
     )
+
+
+#: the most distinct formulas a field's maximum or minimum is taken over (each pair is
+#: compared symbolically: 66 of them ran for minutes)
+FORMS_CAP = 16
+
+
+def _distinct(values: list[Expr]) -> list[Expr]:
+    """``values`` without repeats, the numbers folded to their largest and smallest;
+    :class:`NotExact` past :data:`FORMS_CAP` distinct formulas."""
+    numbers = [v for v in values if isinstance(v, int)]
+    forms = list(dict.fromkeys(v for v in values if not isinstance(v, int)))
+    if len(forms) > FORMS_CAP:
+        raise NotExact(Why.FORMS_OVER_CAP, len(forms), FORMS_CAP)
+    return [*({min(numbers), max(numbers)} if numbers else ()), *forms]
 
 
 def _same_jump(a: Expr, b: Expr) -> bool:

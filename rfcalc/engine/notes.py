@@ -53,6 +53,8 @@ class Why(enum.Enum):
     #: likewise, with the receptive field stated as the range of the union over the
     #: real map's units (a concrete input)
     FIXED_OVER_UNITS = enum.auto()
+    #: (count, cap): the field's extents are more distinct formulas than the cap
+    FORMS_OVER_CAP = enum.auto()
     #: (): the layer reads an empty map
     EMPTY_INPUT = enum.auto()
     #: (): the layer's output is empty (a resampling to no unit has no pattern)
