@@ -292,11 +292,15 @@ FORMS_CAP = 16
 def _distinct(values: list[Expr]) -> list[Expr]:
     """``values`` without repeats, the numbers folded to their largest and smallest;
     :class:`NotExact` past :data:`FORMS_CAP` distinct formulas."""
-    numbers = [v for v in values if isinstance(v, int)]
-    forms = list(dict.fromkeys(v for v in values if not isinstance(v, int)))
+    numbers = [v for v in values if _number(v)]
+    forms = list(dict.fromkeys(v for v in values if not _number(v)))
     if len(forms) > FORMS_CAP:
         raise NotExact(Why.FORMS_OVER_CAP, len(forms), FORMS_CAP)
     return [*({min(numbers), max(numbers)} if numbers else ()), *forms]
+
+
+def _number(x: Expr) -> bool:
+    return isinstance(x, int) or bool(getattr(x, "is_Number", False))
 
 
 def _same_jump(a: Expr, b: Expr) -> bool:
