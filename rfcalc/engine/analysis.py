@@ -19,7 +19,7 @@ from .field import aligned as field_aligned
 from .interior import common, interior_of, phases_of
 from .notes import Note, NotExact, Why
 from .results import Analysis, AxisResult, Interior, LayerResult
-from .sizes import is_concrete, same, smax, smin
+from .sizes import is_concrete, same
 from .steps import STEPS, Reading
 
 
@@ -68,7 +68,7 @@ def analyze_network(
             mirror &= mirrored.get(layer.target, set())
         mirror = {i for i in mirror if _same_params(layer, i)}
         if layer.op in MERGES:
-            result = _merge(layer, below, ndim, [ones[name] for name in layer.inputs])
+            result = _merge(layer, below, [ones[name] for name in layer.inputs], sizes)
             one = tuple(all(ones[name][i] for name in layer.inputs) for i in range(ndim))
         else:
             one_below = ones[layer.inputs[0]]
@@ -88,7 +88,7 @@ def analyze_network(
                     axes.append(_one_axis(layer, i, below[0][i], done, one_below[i]))
             result = LayerResult(layer, tuple(axes), tuple(tuple(a.size for a in b) for b in below))
             one = tuple(_stays_one(layer, i, one_below[i], ones, done) for i in range(ndim))
-        result = _with_context(result, sizes, through)
+        result = _with_context(result, through)
         kept = _support_bits(result, kept)
         if kept > SUPPORT_TOTAL_CAP:
             result = _without_supports(result)
@@ -181,15 +181,15 @@ def _same_input(below: tuple[AxisResult, ...], axis: int) -> bool:
 def _merge(
     layer: Layer,
     below: list[tuple[AxisResult, ...]],
-    ndim: int,
     ones: list[tuple[bool, ...]],
+    inputs: Sequence[Expr],
 ) -> LayerResult:
     axes: list[AxisResult] = []
     mismatched: dict[int, bool | None] = {}
     broadcast: list[frozenset[int]] = []
     aligned = True
     joins = False  # a broadcast branch joins moving ones: the global context enters here
-    for i in range(ndim):
+    for i in range(len(inputs)):
         wide = [b for b in range(len(below)) if not ones[b][i]]
         # a branch of one unit for every input meets a map: PyTorch broadcasts it
         spread = frozenset(
@@ -228,6 +228,8 @@ def _merge(
         except NotExact as exc:
             axes.append(AxisResult(size=size, note=exc.note))
             continue
+        if merged.fixed is not None:  # the global context: the input pixels it holds
+            merged = replace(merged, fixed=merged.fixed.clipped(inputs[i]))
         axes.append(_with_field(AxisResult(size=size), merged, interior))
     sizes = tuple(tuple(a.size for a in b) for b in below)
     return LayerResult(
@@ -283,19 +285,17 @@ def _stays_one(
     return bool(sympy.sympify(size) == 1)
 
 
-def _with_context(
-    result: LayerResult, sizes: Sequence[Expr], through: Mapping[str, tuple[str, ...]]
-) -> LayerResult:
-    """``result`` with its global context: per axis the fixed region of its field clipped
-    to the input, and the merges it came through (those of its inputs, and this layer's
-    own when :func:`_merge` marked a broadcast branch joining here)."""
+def _with_context(result: LayerResult, through: Mapping[str, tuple[str, ...]]) -> LayerResult:
+    """``result`` with its global context: per axis the fixed region of its field (clipped
+    to the input where it entered), and the merges it came through (those of its inputs,
+    and this layer's own when :func:`_merge` marked a broadcast branch joining here)."""
     axes = []
-    for i, a in enumerate(result.axes):
+    for a in result.axes:
         f = a.field
         if f is None or f.fixed is None:
             axes.append(a)
             continue
-        axes.append(replace(a, context=_clipped(f.fixed, sizes[i])))
+        axes.append(replace(a, context=(f.fixed.start, f.fixed.end)))
     if all(a.context is None for a in axes):
         return replace(result, context_through=()) if result.context_through else result
     came = [n for name in result.layer.inputs for n in through[name]]
@@ -344,33 +344,6 @@ def _exact_contexts(results: list[LayerResult]) -> list[LayerResult]:
 def _global_axis(r: LayerResult, axis: int) -> bool:
     f = r.axes[axis].field
     return f is not None and is_broadcast(f)
-
-
-def _clipped(r: Region, n: Expr) -> tuple[Expr, Expr] | None:
-    """The first and last pixel of region ``r`` inside an input of ``n`` pixels (with its
-    exact support where known: a hole at the edge is no pixel of it); None: none."""
-    last = sympy.expand(n - 1)
-    if r.support is not None and is_concrete(r.start) and is_concrete(n):
-        first, top = int(r.start), int(n) - 1
-        bits = r.support >> max(0, -first)  # from pixel 0
-        low = max(first, 0)
-        bits &= (1 << max(0, top - low + 1)) - 1  # to pixel n - 1
-        if not bits:
-            return None
-        return low + ((bits & -bits).bit_length() - 1), low + bits.bit_length() - 1
-    return _norm_max(r.start, 0), _norm_min(r.end, last)
-
-
-def _norm_max(a: Expr, b: Expr) -> Expr:
-    if is_concrete(a) and is_concrete(b):
-        return max(int(a), int(b))
-    return smax(a, b)
-
-
-def _norm_min(a: Expr, b: Expr) -> Expr:
-    if is_concrete(a) and is_concrete(b):
-        return min(int(a), int(b))
-    return smin(a, b)
 
 
 def _with_field(

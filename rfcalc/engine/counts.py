@@ -269,6 +269,8 @@ def _move(box: Box, axis: int, table: Table, moduli: Any, limit: int) -> Box:
     added to every unit below it reads (repeats are paths)."""
     lead = 0 if moduli is None else 1
     offsets, below, window, fan = table
+    if window == (1, 0, 1, 1):  # each unit reads the unit below it (a 1x1 conv, a copy)
+        return box
     box = _room(box, fan, moduli)
     values = box.values
     length = values.shape[lead + axis]

@@ -59,6 +59,29 @@ class Region:
     def shifted(self, by: Expr) -> Region:
         return Region(self.start + by, self.end + by, self.support, self.paths)
 
+    def clipped(self, n: Expr) -> Region | None:
+        """The region's pixels inside an input of ``n`` pixels (``0 .. n - 1``): with its
+        exact support, from the first pixel that reaches to the last (a hole at the edge
+        is no pixel of it); None when none is inside."""
+        if self.support is not None and _int(self.start) and _int(n):
+            first, top = int(self.start), int(n) - 1
+            low = max(first, 0)
+            bits = self.support >> (low - first)
+            bits &= (1 << max(0, top - low + 1)) - 1
+            if not bits:
+                return None
+            skip = (bits & -bits).bit_length() - 1
+            start, end = low + skip, low + bits.bit_length() - 1
+            paths = None
+            if self.paths is not None:
+                paths = self.paths[start - first : end - first + 1]
+            return Region(start, end, bits >> skip, paths)
+        start = _max(self.start, 0)
+        end = _min(self.end, sympy.expand(n - 1))
+        if _int(start) and _int(end) and int(start) > int(end):
+            return None
+        return Region(start, end)
+
 
 @dataclass(frozen=True)
 class Taps:
@@ -429,10 +452,14 @@ def _flat(x: Expr) -> bool:
 def _min(a: Expr, b: Expr) -> Expr:
     if isinstance(a, int) and isinstance(b, int):
         return min(a, b)
+    if a == b:
+        return a
     return _norm(smin(a, b))
 
 
 def _max(a: Expr, b: Expr) -> Expr:
     if isinstance(a, int) and isinstance(b, int):
         return max(a, b)
+    if a == b:
+        return a
     return _norm(smax(a, b))
