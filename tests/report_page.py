@@ -14,6 +14,15 @@ def page_data(page: str) -> Any:
     return json.loads(found.group(1))
 
 
+def row_at(runs: Any, u: int) -> list[int] | None:
+    """Row ``u`` of a table the page stores as runs ``[first, count, step, row]`` (the
+    page script's ``rowAt``, written again)."""
+    for first, count, step, row in runs:
+        if first <= u < first + count:
+            return None if row is None else [v + (u - first) * step for v in row]
+    return None
+
+
 def walk(data: Any, name: str, unit: tuple[int, ...]) -> dict[tuple[int, ...], int]:
     """The page script's walk, sparse: each layer's reads move the counts one axis at a
     time; merges pass them to every input (at unit 0 on the axes a branch is broadcast
@@ -44,7 +53,7 @@ def walk(data: Any, name: str, unit: tuple[int, ...]) -> dict[tuple[int, ...], i
             for axis, table in enumerate(layer["reads"]):
                 moved: dict[tuple[int, ...], int] = {}
                 for pixel, count in here.items():
-                    reads = [pixel[axis]] if table is None else table[pixel[axis]]
+                    reads = [pixel[axis]] if table is None else row_at(table, pixel[axis]) or []
                     for v in reads:
                         if 0 <= v < below[axis]:
                             key = (*pixel[:axis], v, *pixel[axis + 1 :])

@@ -162,10 +162,9 @@ def _layer_data(result: Analysis, name: str) -> dict[str, Any]:
     else:
         tables = reads_table(r)
         data["reads"] = [
-            None if all(t == (u,) for u, t in enumerate(table)) else [list(t) for t in table]
-            for table in tables
+            None if all(t == (u,) for u, t in enumerate(table)) else runs(table) for table in tables
         ]
-    regions: list[list[list[int] | None] | None] = []
+    regions: list[list[Run] | None] = []
     periods = []
     for a, n in zip(r.axes, data["size"], strict=True):
         f = a.field
@@ -173,17 +172,54 @@ def _layer_data(result: Analysis, name: str) -> dict[str, Any]:
         if f is None or not is_concrete(f.advance):
             regions.append(None)  # not stated (the table's notes say why)
             continue
-        spans: list[list[int] | None] = []
+        spans: list[tuple[int, ...] | None] = []
         for u in range(n):
             reg = f.moving_region(u)
             if reg is None or not (is_concrete(reg.start) and is_concrete(reg.end)):
                 spans.append(None)
             else:
-                spans.append([int(reg.start), int(reg.end)])
-        regions.append(spans)
+                spans.append((int(reg.start), int(reg.end)))
+        regions.append(runs(spans))
     data["regions"] = regions
     data["period"] = periods
     return data
+
+
+#: ``[first, count, step, row]``: rows ``first .. first + count - 1`` of a table, row
+#: ``first + k`` being ``row`` with ``k * step`` added to each value (None: no row)
+Run = list[Any]
+
+
+def runs(rows: Sequence[Sequence[int] | None]) -> list[Run]:
+    """A table of rows (each unit's reads, each unit's field) as runs of rows that move by
+    one step per unit: a window's reads, a field's regions, are a handful of runs where
+    the rows themselves are thousands (the page's script expands the one it needs)."""
+    out: list[Run] = []
+    for u, row in enumerate(rows):
+        if out:
+            first, count, step, base = out[-1]
+            if first + count == u and _continues(base, row, step, count):
+                out[-1][1] += 1
+                continue
+            if count == 1 and _same_shape(base, row):  # a second row gives the step
+                assert base is not None
+                assert row is not None
+                moved = {b - a for a, b in zip(base, row, strict=True)}
+                if len(moved) <= 1:
+                    out[-1][1], out[-1][2] = 2, (moved.pop() if moved else 0)
+                    continue
+        out.append([u, 1, 0, None if row is None else list(row)])
+    return out
+
+
+def _same_shape(a: Sequence[int] | None, b: Sequence[int] | None) -> bool:
+    return a is not None and b is not None and len(a) == len(b)
+
+
+def _continues(base: Sequence[int] | None, row: Sequence[int] | None, step: int, k: int) -> bool:
+    if base is None or row is None:
+        return base is None and row is None
+    return len(base) == len(row) and all(b == a + k * step for a, b in zip(base, row, strict=True))
 
 
 def report_html(

@@ -18,7 +18,7 @@ import pytest
 from generated_specs import spec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from report_page import page_data, walk
+from report_page import page_data, row_at, walk
 from scale import examples
 
 import rfcalc
@@ -27,7 +27,7 @@ from rfcalc.engine.erf import every_erf
 from rfcalc.engine.unit import unit_support
 from rfcalc.lint import lint_network
 from rfcalc.model import SpecError
-from rfcalc.render.report import graph_lanes, report_html
+from rfcalc.render.report import graph_lanes, report_html, runs
 
 ROOT = Path(__file__).parents[2]
 
@@ -96,7 +96,8 @@ def test_generated_pages_carry_the_engines_support(
             if spans is None:
                 continue
             assert f is not None
-            for u, span in enumerate(spans):
+            for u in range(layer["size"][axis]):
+                span = row_at(spans, u)
                 region = f.moving_region(u)  # the moving window (the context is apart)
                 assert span == (None if region is None else [region.start, region.end])
 
@@ -216,3 +217,47 @@ def test_findings_are_of_the_network_the_page_shows(tmp_path: Path) -> None:
     assert named
     assert set(named) <= rows
     assert "an output unit of d.3 sees its receptive field with holes" in page
+
+
+def test_a_long_signal_is_stored_compactly(tmp_path: Path) -> None:
+    """Issue #23: a 1-D TCN at 16,000 samples wrote an 8.3 MB page (every unit's reads and
+    field spelled out); runs of rows that move by one step per unit keep it small, and
+    the page's walk still gives the engine's support at any unit."""
+    source = tmp_path / "tcn.yaml"
+    source.write_text((ROOT / "specs" / "zoo" / "tcn.yaml").read_text())
+    page = _report(source, "16000", "--no-erf")
+    assert len(page.encode()) < 1_000_000
+    data = page_data(page)
+    analysis = rfcalc.analyze(rfcalc.load(source), [16000])
+    last = analysis.layers[-1].name
+    for unit in [(0,), (7,), (8000,), (15999,)]:
+        assert walk(data, last, unit) == unit_support(analysis, last, unit)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.builds(
+                lambda start, width, step, n: [
+                    [start + u * step + j for j in range(width)] for u in range(n)
+                ],
+                st.integers(-5, 5),
+                st.integers(0, 3),
+                st.integers(-2, 3),
+                st.integers(1, 6),
+            ),
+        ),
+        max_size=6,
+    )
+)
+def test_runs_give_back_every_row(pieces: list[Any]) -> None:
+    rows: list[Any] = []
+    for piece in pieces:
+        rows += [None] if piece is None else piece
+    stored = runs(rows)
+    assert [row_at(stored, u) for u in range(len(rows))] == rows
+    # each piece moves by one step per row: it costs a run, two where greed pairs its
+    # first row with a lone row before it
+    assert len(stored) <= 2 * len(pieces)

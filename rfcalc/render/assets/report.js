@@ -37,6 +37,22 @@
     return big ? new Array(n).fill(0n) : new Float64Array(n);
   }
 
+  // Row u of a table stored as runs [first, count, step, row] (rfcalc.render.report.runs):
+  // row first + k is row with k * step added to each value; null where no row.
+  function rowAt(runs, u) {
+    let lo = 0;
+    let hi = runs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (runs[mid][0] <= u) lo = mid;
+      else hi = mid - 1;
+    }
+    const [first, count, step, row] = runs[lo];
+    if (row === null || u < first || u >= first + count) return null;
+    const k = u - first;
+    return k === 0 ? row : row.map((v) => v + k * step);
+  }
+
   // One axis of a layer: a map of shape `dims` (output) to the layer below (`n` units
   // on that axis); `table` null: unit u reads unit u.
   function alongAxis(values, dims, axis, table, n, big) {
@@ -56,7 +72,7 @@
           }
         }
         if (!any) continue;
-        const reads = table === null ? [u] : table[u];
+        const reads = table === null ? [u] : rowAt(table, u) || [];
         for (const v of reads) {
           if (v < 0 || v >= n) continue;
           const to = (o * n + v) * inner;
@@ -111,7 +127,7 @@
           let values = here;
           const dims = layer.size.slice();
           for (const axis of (layer.broadcast || [])[b] || []) {
-            const table = Array.from({ length: dims[axis] }, () => [0]);
+            const table = [[0, dims[axis], 0, [0]]]; // every unit reads unit 0
             values = alongAxis(values, dims, axis, table, 1, big);
             dims[axis] = 1;
           }
@@ -146,7 +162,7 @@
     state.counts = counts;
     state.max = max;
     state.field = layer.regions.map((spans, a) =>
-      spans === null ? null : spans[state.unit[a]],
+      spans === null ? null : rowAt(spans, state.unit[a]),
     );
   }
 
@@ -160,10 +176,14 @@
       let before = 0;
       let after = 0;
       if (spans !== null) {
-        for (const s of spans) {
-          if (s === null) continue;
-          before = Math.max(before, -s[0]);
-          after = Math.max(after, s[1] - (n - 1));
+        // a run's regions move by its step: its extremes are at its ends
+        for (const [first, count] of spans) {
+          for (const u of [first, first + count - 1]) {
+            const s = rowAt(spans, u);
+            if (s === null) continue;
+            before = Math.max(before, -s[0]);
+            after = Math.max(after, s[1] - (n - 1));
+          }
         }
       }
       return [Math.min(before, n), Math.min(after, n)];
