@@ -26,7 +26,7 @@ def row_at(runs: Any, u: int) -> list[int] | None:
 def walk(data: Any, name: str, unit: tuple[int, ...]) -> dict[tuple[int, ...], int]:
     """The page script's walk, sparse: each layer's reads move the counts one axis at a
     time; merges pass them to every input (at unit 0 on the axes a branch is broadcast
-    over)."""
+    over; a unit past the end of a smaller branch has nothing there)."""
     layers = data["layers"]
     at = {layer["name"]: i for i, layer in enumerate(layers)}
     pending: dict[str, dict[tuple[int, ...], int]] = {name: {unit: 1}}
@@ -40,9 +40,11 @@ def walk(data: Any, name: str, unit: tuple[int, ...]) -> dict[tuple[int, ...], i
             parts = []
             for src, axes in zip(layer["inputs"], spread, strict=True):
                 moved_to: dict[tuple[int, ...], int] = {}
+                size = data["input"] if src == "input" else layers[at[src]]["size"]
                 for pixel, count in here.items():
                     key = tuple(0 if i in axes else u for i, u in enumerate(pixel))
-                    moved_to[key] = moved_to.get(key, 0) + count
+                    if all(u < n for u, n in zip(key, size, strict=True)):  # else none there
+                        moved_to[key] = moved_to.get(key, 0) + count
                 parts.append((src, moved_to))
         else:
             below = (

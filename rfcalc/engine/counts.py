@@ -130,7 +130,9 @@ class Counts:
         return _garner(self.values, self.moduli, restore=False)[::-1]
 
     def top(self) -> int:
-        """The largest count."""
+        """The largest count (0 when no pixel reaches the unit)."""
+        if not self.values.size:
+            return 0
         if not self.moduli:
             return int(self.values.max())
         chosen = np.ones(self.values.shape[1:], dtype=bool)
@@ -181,39 +183,47 @@ class Tables:
     def get(self, r: LayerResult, axis: int) -> Table:
         key = (r.name, axis)
         if key not in self._tables:
-            reads = reader(r, axis)
-            found = [reads(u) for u in range(as_int(r.axes[axis].size))]
-            offsets = np.zeros(len(found) + 1, dtype=np.intp)
-            np.cumsum([len(v) for v in found], out=offsets[1:])
-            below = np.fromiter((v for vs in found for v in vs), dtype=np.intp, count=offsets[-1])
+            m = as_int(r.axes[axis].size)
             n = as_int(r.input_sizes[0][axis])
+            window = _window(r, axis) if n >= 1 else None
+            if window is not None:  # the reader's rule for a window, for every unit at once
+                s, first, d, k = window
+                taps = np.arange(m)[:, None] * s + first + np.arange(k)[None, :] * d
+                inside = (taps >= 0) & (taps < n)
+                below = taps[inside].astype(np.intp)
+                offsets = np.zeros(m + 1, dtype=np.intp)
+                np.cumsum(inside.sum(axis=1), out=offsets[1:])
+            else:
+                reads = reader(r, axis)
+                found = [reads(u) for u in range(m)]
+                offsets = np.zeros(m + 1, dtype=np.intp)
+                np.cumsum([len(v) for v in found], out=offsets[1:])
+                below = np.fromiter(
+                    (v for vs in found for v in vs), dtype=np.intp, count=offsets[-1]
+                )
             fan = int(np.bincount(below).max()) if below.size else 1
-            self._tables[key] = (offsets, below, _window(r, axis, offsets, below, n), fan)
+            self._tables[key] = (offsets, below, window, fan)
         return self._tables[key]
 
 
-def _window(r: LayerResult, axis: int, offsets: Any, below: Any, n: int) -> Any:
-    """``(stride, first, dilation, taps)`` when the table is a window's with zero padding
-    (every tap inside the map kept, every tap outside dropped), checked against the
-    table itself; None otherwise (other fills, transposed convs, resampling)."""
+def _window(r: LayerResult, axis: int) -> tuple[int, int, int, int] | None:
+    """``(stride, first, dilation, taps)`` where the layer's reader is a window's with
+    zero padding (every tap inside the map read, every tap outside dropped: tap ``j`` of
+    unit ``u`` at ``u*stride + first + j*dilation``); None for other readings (other
+    fills, transposed convs, resampling), which go unit by unit through the reader.
+    ``tests/engine/test_counts.py`` holds every table equal to the reader's."""
     layer = r.layer
     if layer.op in (Op.CONV, *POOLS) and (layer.op != Op.CONV or layer.padding_mode == "zeros"):
         k, s, d = (as_int(v) for v in layer.window(axis))
-        first = -as_int(r.axes[axis].pad_before)
-    elif layer.op in (Op.PAD, Op.CROP) and layer.padding_mode == "zeros":
-        k, s, d = 1, 1, 1
-        first = (-1 if layer.op == Op.PAD else 1) * as_int(r.axes[axis].pad_before)
-    elif layer.op == Op.PIXEL_UNSHUFFLE:
-        k = s = as_int(layer.param("scale", axis))
-        d, first = 1, 0
-    else:
-        return None
-    m = len(offsets) - 1
-    taps = np.arange(m)[:, None] * s + first + np.arange(k)[None, :] * d
-    want = taps[(taps >= 0) & (taps < n)]
-    if want.shape != below.shape or not np.array_equal(want, below):
-        return None
-    return s, first, d, k
+        return s, -as_int(r.axes[axis].pad_before), d, k
+    if layer.op in (Op.PAD, Op.CROP) and layer.padding_mode == "zeros":
+        return 1, (-1 if layer.op == Op.PAD else 1) * as_int(r.axes[axis].pad_before), 1, 1
+    if layer.op == Op.PIXEL_UNSHUFFLE:
+        f = as_int(layer.param("scale", axis))
+        return f, 0, 1, f
+    if layer.op == Op.IDENTITY:
+        return 1, 0, 1, 1
+    return None
 
 
 def path_counts(
@@ -247,12 +257,18 @@ def path_counts(
                 spread = [i for i, axes in enumerate(r.broadcast) if b in axes]
                 if local and (spread or is_global_branch(analysis, src)):
                     continue
-                _send(pending, src, _collapse(here, spread, moduli), moduli, limit)
+                sizes = [as_int(n) for n in r.input_sizes[b]]
+                inside = _inside(here, sizes, spread, moduli)
+                if inside is not None:
+                    _send(pending, src, _collapse(inside, spread, moduli), moduli, limit)
             continue
         box = here
         for axis in range(ndim):
             box = _move(box, axis, tables.get(r, axis), moduli, limit)
-        _send(pending, r.layer.inputs[0], box, moduli, limit)
+            if not box.values.size:
+                break  # every read fell outside the map: no path goes on
+        else:
+            _send(pending, r.layer.inputs[0], box, moduli, limit)
     found = pending.get(INPUT)
     primes = () if moduli is None else tuple(int(p) for p in moduli)
     if found is None:
@@ -269,8 +285,8 @@ def _move(box: Box, axis: int, table: Table, moduli: Any, limit: int) -> Box:
     added to every unit below it reads (repeats are paths)."""
     lead = 0 if moduli is None else 1
     offsets, below, window, fan = table
-    if window == (1, 0, 1, 1):  # each unit reads the unit below it (a 1x1 conv, a copy)
-        return box
+    if window == (1, 0, 1, 1) and below.size == len(offsets) - 1:
+        return box  # each unit reads the unit below it, none dropped (a 1x1 conv, a copy)
     box = _room(box, fan, moduli)
     values = box.values
     length = values.shape[lead + axis]
@@ -318,6 +334,22 @@ def _room(box: Box, fan: int, moduli: Any) -> Box:
         return box
     values = box.values % moduli.reshape((-1,) + (1,) * (box.values.ndim - 1))
     return Box(box.lo, values, int(moduli.max()) - 1)
+
+
+def _inside(box: Box, sizes: Sequence[int], spread: Sequence[int], moduli: Any) -> Box | None:
+    """The part of ``box`` inside a branch of ``sizes`` units (a branch broadcast on an
+    axis, one unit, reads every unit there; a branch that disagrees in size, RF101, has
+    nothing past its end); None when nothing is left."""
+    lead = 0 if moduli is None else 1
+    shape = box.values.shape[lead:]
+    keep = [
+        slice(None) if i in spread else slice(0, max(0, min(length, n - lo)))
+        for i, (lo, length, n) in enumerate(zip(box.lo, shape, sizes, strict=True))
+    ]
+    if all(k == slice(None) or k.stop == length for k, length in zip(keep, shape, strict=True)):
+        return box
+    values = box.values[(slice(None),) * lead + tuple(keep)]
+    return Box(box.lo, values, box.top) if values.size else None
 
 
 def _collapse(box: Box, axes: Sequence[int], moduli: Any) -> Box:

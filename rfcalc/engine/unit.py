@@ -89,12 +89,12 @@ def _branches(
         spread = [i for i, axes in enumerate(r.broadcast) if b in axes]
         if local and (spread or is_global_branch(analysis, src)):
             continue
-        if not spread:
-            parts.append((src, here))
-            continue
+        sizes = [as_int(n) for n in r.input_sizes[b]]
         moved: defaultdict[tuple[int, ...], int] = defaultdict(int)
         for pixel, count in here.items():
-            moved[tuple(0 if i in spread else u for i, u in enumerate(pixel))] += count
+            if all(i in spread or u < n for i, (u, n) in enumerate(zip(pixel, sizes))):
+                # a unit past a branch that disagrees in size (RF101) has nothing there
+                moved[tuple(0 if i in spread else u for i, u in enumerate(pixel))] += count
         parts.append((src, dict(moved)))
     return parts
 
@@ -122,7 +122,11 @@ def reached(
             continue
         if r.layer.op in MERGES:
             spread = r.broadcast[axis] if r.broadcast else frozenset()
-            parts = [(src, {0} if b in spread else here) for b, src in enumerate(r.layer.inputs)]
+            sizes = [as_int(n[axis]) for n in r.input_sizes]
+            parts = [
+                (src, {0} if b in spread else {u for u in here if u < sizes[b]})
+                for b, src in enumerate(r.layer.inputs)
+            ]
         else:
             reads = reader(r, axis)
             parts = [(r.layer.inputs[0], {v for u in here for v in reads(u)})]
