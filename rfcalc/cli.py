@@ -173,22 +173,42 @@ def analyze(
     ] = False,
 ) -> int:
     """Per layer and axis: output size, receptive field, jump and effective padding."""
+    from .render.progress import progress
+
+    override = parse_input(input_size) if input_size is not None else None
+    counts = parse_repeats(repeats or [])
+    with progress() as bar:
+        return _analyze(specs, override, counts, fmt, cost, show_support, svg_path, unit, erf, bar)
+
+
+def _analyze(
+    specs: list[str],
+    override: list[Any] | None,
+    counts: dict[str, int],
+    fmt: TableFormat,
+    cost: bool,
+    show_support: str | None,
+    svg_path: str | None,
+    unit: str | None,
+    erf: bool,
+    bar: Any,
+) -> int:
     from .engine import analyze_network
     from .model import SpecError
     from .render.analysis_json import analysis_document, error_document
     from .spec import input_sizes
 
-    override = parse_input(input_size) if input_size is not None else None
-    counts = parse_repeats(repeats or [])
     documents: list[dict[str, Any]] = []
     status = EXIT_OK
     for path in specs:
         try:
+            bar.stage(f"reading {path}", None)
             network = _read_network(path, counts)
             if _unknown_repeat(path, network, counts):
                 return EXIT_USAGE
             sizes = None if override is None else input_sizes(network, override)
-            result = analyze_network(network, sizes)
+            tick = bar.stage(f"analysing {path}", len(network.layers))
+            result = analyze_network(network, sizes, progress=tick)
         except SpecError as exc:
             _spec_error(exc)
             status = EXIT_FINDINGS
@@ -218,7 +238,9 @@ def analyze(
                     continue
                 from .engine.erf import every_erf
 
-                erfs = every_erf(result)
+                tick = bar.stage(f"ERF of {path}", len(result.layers))
+                erfs = every_erf(result, progress=tick)
+            bar.stage(f"writing {path}", None)
             if fmt is TableFormat.table:
                 from .render.table import analysis_table
 
@@ -271,15 +293,8 @@ def report(
 ) -> int:
     """One self-contained HTML page: the network as a graph, the table, the findings,
     and any unit's exact input support (hover, or the keyboard), with ERF contours."""
-    from pathlib import Path
-
     from .config import ConfigError, from_options
-    from .engine import analyze_network
-    from .engine.sizes import is_concrete
-    from .lint import lint_path
-    from .model import SpecError
-    from .render.report import report_html
-    from .spec import input_sizes
+    from .render.progress import progress
 
     try:
         config = from_options(isolated=isolated, config_path=config_path)
@@ -288,12 +303,36 @@ def report(
         return EXIT_USAGE
     override = parse_input(input_size) if input_size is not None else None
     counts = parse_repeats(repeats or [])
+    with progress() as bar:
+        return _report(spec, output, override, erf, counts, config, bar)
+
+
+def _report(
+    spec: str,
+    output: str | None,
+    override: list[Any] | None,
+    erf: bool,
+    counts: dict[str, int],
+    config: Any,
+    bar: Any,
+) -> int:
+    from pathlib import Path
+
+    from .engine import analyze_network
+    from .engine.sizes import is_concrete
+    from .lint import lint_path
+    from .model import SpecError
+    from .render.report import report_html
+    from .spec import input_sizes
+
     try:
+        bar.stage(f"reading {spec}", None)
         network = _read_network(spec, counts)
         if _unknown_repeat(spec, network, counts):
             return EXIT_USAGE
         sizes = None if override is None else input_sizes(network, override)
-        result = analyze_network(network, sizes)
+        tick = bar.stage(f"analysing {spec}", len(network.layers))
+        result = analyze_network(network, sizes, progress=tick)
     except SpecError as exc:
         _spec_error(exc)
         return EXIT_FINDINGS
@@ -314,12 +353,15 @@ def report(
     if erf:
         from .engine.erf import every_erf
 
-        erfs = every_erf(result)
+        tick = bar.stage("ERF of every layer's central unit", len(result.layers))
+        erfs = every_erf(result, progress=tick)
     # what `rfcalc check SPEC` says (of the network as --repeat made it), beside the layers
+    bar.stage(f"checking {spec}", None)
     checked = lint_path(spec, config, repeats=counts)
     if checked.crashed:
         _error(f"rfcalc {__version__}: internal error checking {spec}: {checked.crashed}")
-    page = report_html(result, spec, checked.findings, erfs)
+    tick = bar.stage("each unit's reads and field, for the page", len(result.layers))
+    page = report_html(result, spec, checked.findings, erfs, progress=tick)
     target = Path(output if output is not None else f"{Path(spec).stem}.html")
     target.write_text(page, encoding="utf-8")
     _error(f"wrote {target} ({len(page.encode()) / 1024:,.0f} KiB)")
@@ -848,12 +890,22 @@ def check(
         _error("rfcalc: - (standard input) can be given once")
         return EXIT_USAGE
     results = []
-    for path in specs:
-        if path == "-":
-            name = stdin_filename or "<stdin>"
-            results.append(lint_source(sys.stdin.read(), name, config, True, reference))
-        else:
-            results += [lint_path(p, config, explicit, reference) for p, explicit in expand([path])]
+    from .render.progress import progress
+
+    with progress() as bar:
+        files = [(p, explicit) for path in specs for p, explicit in expand([path])]
+        # files done of the files named; one file: what is being checked
+        tick = bar.stage("checking files", len(files)) if len(files) > 1 else None
+        for path, explicit in files:
+            if tick is None:
+                bar.stage(f"checking {path}", None)
+            if path == "-":
+                name = stdin_filename or "<stdin>"
+                results.append(lint_source(sys.stdin.read(), name, config, True, reference))
+            else:
+                results.append(lint_path(path, config, explicit, reference))
+            if tick is not None:
+                tick(len(results))
     to_file = output_file is not None
     chosen = fmt or (CheckFormat.rich if sys.stdout.isatty() and not to_file else CheckFormat.text)
     if statistics:

@@ -7,7 +7,7 @@ results are the records of :mod:`.results`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -24,12 +24,16 @@ from .steps import STEPS, Reading
 
 
 def analyze_network(
-    network: Network, input_size: Sequence[Expr] | None = None, paths: bool = False
+    network: Network,
+    input_size: Sequence[Expr] | None = None,
+    paths: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Analysis:
     """Sizes and fields of every layer; ``input_size`` overrides the network's input.
 
     ``paths`` also counts, for every pixel of every exact support, the paths that reach
     the unit (the gradient with all weights 1): for pictures, not needed otherwise.
+    ``progress`` is called with the number of layers done, after each layer.
     """
     sizes = tuple(sympy.sympify(s) for s in (input_size or network.input_size))
     if len(sizes) != network.ndim:
@@ -97,6 +101,8 @@ def analyze_network(
         through[layer.name] = result.context_through
         mirrored[layer.name] = mirror
         results.append(result)
+        if progress is not None:
+            progress(len(results))
     if all(is_concrete(n) for n in sizes) and any(r.context_through for r in results):
         results = _exact_contexts(results)
     return Analysis(network, sizes, tuple(results))

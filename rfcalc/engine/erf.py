@@ -22,7 +22,7 @@ RepLKNet's scripts take it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,7 @@ from .results import Analysis
 from .unit import LIMIT, NotConcrete
 
 if TYPE_CHECKING:
-    from .counts import Counts
+    from .counts import Counts, Tables
 
 #: shares of the path mass whose window widths are reported
 SHARES = (Fraction(1, 2), Fraction(9, 10), Fraction(19, 20), Fraction(99, 100))
@@ -199,17 +199,26 @@ TOO_LARGE, NO_PATHS, BUDGET, SYMBOLIC = "too_large", "no_paths", "budget", "symb
 ERF_BUDGET = 1 << 24
 
 
-def every_erf(analysis: Analysis, budget: int = ERF_BUDGET) -> dict[str, Erf | str]:
+def every_erf(
+    analysis: Analysis,
+    budget: int = ERF_BUDGET,
+    progress: Callable[[int], None] | None = None,
+    tables: Tables | None = None,
+) -> dict[str, Erf | str]:
     """The ERF of every layer's central unit, or why it was not computed
     (:data:`TOO_LARGE`, :data:`NO_PATHS`, :data:`BUDGET`: the analysis's work is spent,
-    :data:`SYMBOLIC`: a size or a window is a hyperparameter left open)."""
+    :data:`SYMBOLIC`: a size or a window is a hyperparameter left open).  ``progress``
+    is called with the number of layers done; ``tables``: the reads of the analysis
+    (:class:`~.counts.Tables`), when the caller keeps them for more walks."""
     from .counts import Tables
     from .unit import TooLarge
 
     out: dict[str, Erf | str] = {}
     spent = 0
-    tables = Tables(analysis)  # each layer's reads, once for every layer's walk
-    for r in analysis.layers:
+    tables = tables or Tables(analysis)  # each layer's reads, once for every layer's walk
+    for i, r in enumerate(analysis.layers):
+        if progress is not None:
+            progress(i)
         if spent > budget:
             out[r.name] = BUDGET
             continue

@@ -92,7 +92,7 @@ def _branches(
         sizes = [as_int(n) for n in r.input_sizes[b]]
         moved: defaultdict[tuple[int, ...], int] = defaultdict(int)
         for pixel, count in here.items():
-            if all(i in spread or u < n for i, (u, n) in enumerate(zip(pixel, sizes))):
+            if all(i in spread or u < n for i, (u, n) in enumerate(zip(pixel, sizes, strict=True))):
                 # a unit past a branch that disagrees in size (RF101) has nothing there
                 moved[tuple(0 if i in spread else u for i, u in enumerate(pixel))] += count
         parts.append((src, dict(moved)))

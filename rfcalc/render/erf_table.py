@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.table import Table
 from rich.text import Text
 
 from ..engine import Analysis
 from ..engine.erf import SHARES, THRESHOLDS, Erf
 from ..wording import ERF_REASONS
+from .grid import Grid
 from .table import fit_columns, wrap_at_separators
 from .values import per_axis
 
@@ -100,7 +100,7 @@ class _ErfLayout:
             )
         return self._rich(headers, body, widths, "")
 
-    def _table(self, width: int, per_axis_lines: bool, areas: bool) -> Table | None:
+    def _table(self, width: int, per_axis_lines: bool, areas: bool) -> Grid | None:
         headers, body = self._body(per_axis_lines, areas)
         widths = fit_columns(headers, body, ["layer"], width)
         if widths is None:
@@ -109,16 +109,11 @@ class _ErfLayout:
 
     def _rich(
         self, headers: list[str], body: list[list[str]], widths: list[int], title: str
-    ) -> Table:
-        table = Table(
-            title=Text(title) if title else None, title_justify="left", header_style="bold"
-        )
-        for h, w in zip(headers, widths, strict=True):
-            right = h not in ("layer", "axis", "unit")
-            table.add_column(h, justify="right" if right else "left", no_wrap=True, width=w)
+    ) -> Grid:
+        right = [h not in ("layer", "axis", "unit") for h in headers]
+        table = Grid(headers, widths, right, title=title or None)
         for cells in body:
-            shown = [wrap_at_separators(cells[0], widths[0]), *cells[1:]]
-            table.add_row(*map(Text, shown))
+            table.add_row([wrap_at_separators(cells[0], widths[0]), *cells[1:]])
         return table
 
     def _records(self, width: int) -> Iterator[Text]:

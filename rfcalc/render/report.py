@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -146,8 +146,12 @@ def _erf_data(erf: Erf | str | None) -> Any:
     }
 
 
-def _layer_data(result: Analysis, name: str) -> dict[str, Any]:
+def _layer_data(
+    result: Analysis, name: str, done: int = 0, progress: Callable[[int], None] | None = None
+) -> dict[str, Any]:
     """What the page's script needs of one layer: its reads and each unit's field."""
+    if progress is not None:
+        progress(done)
     r = result[name]
     data: dict[str, Any] = {"name": name, "inputs": list(r.layer.inputs)}
     data["size"] = [int(a.size) for a in r.axes]
@@ -227,9 +231,11 @@ def report_html(
     path: str,
     findings: Sequence[Finding],
     erfs: dict[str, Erf | str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> str:
     """The page for ``result`` (an analysis at a concrete input) of the spec or model at
-    ``path``, with ``findings`` beside their layers and ``erfs`` per layer (or None)."""
+    ``path``, with ``findings`` beside their layers and ``erfs`` per layer (or None);
+    ``progress`` is called with the number of layers written."""
     doc = analysis_document(result, path, None)
     erfs = erfs or {}
     names = ["input"] + [r.name for r in result.layers]
@@ -294,7 +300,9 @@ def report_html(
         "path": path,
         "input": [int(s) for s in result.input_size],
         "thresholds": [float(t) for t in THRESHOLDS],
-        "layers": [_layer_data(result, r.name) for r in result.layers],
+        "layers": [
+            _layer_data(result, r.name, i + 1, progress) for i, r in enumerate(result.layers)
+        ],
         "erf": {r.name: _erf_data(erfs.get(r.name)) for r in result.layers},
         "shares": [f"{float(s) * 100:g} %" for s in SHARES],
         "squareShares": [f"{float(s) * 100:g} %" for s in SQUARE_SHARES],

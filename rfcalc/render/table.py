@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.table import Table
 from rich.text import Text
 
 from ..engine import Analysis, AxisResult, LayerResult
@@ -16,6 +15,7 @@ from ..engine.cost import LayerCost
 from ..engine.sizes import is_concrete
 from ..model import AXIS_NAMES, CONVS, WINDOWS, Layer, Op
 from ..wording import maybe_note_text, residues_text
+from .grid import Grid
 from .values import per_axis, short
 
 _WINDOW = ("kernel", "stride", "dilation")
@@ -393,15 +393,13 @@ class _Layout:
         widths = fit_columns(headers, body, ["layer"], width, names_first=True)
         if widths is None:
             return Text("\n".join(f"{r.name}: params {r.cost[0]}, MACs {r.cost[1]}" for r in rows))
-        table = Table(header_style="bold")
-        for h, w in zip(headers, widths, strict=True):
-            table.add_column(h, justify="left" if h == "layer" else "right", no_wrap=True, width=w)
+        table = Grid(headers, widths, [h != "layer" for h in headers])
         for row, cells in zip(rows, body, strict=True):
             if row.name == "total":
                 table.add_section()
             shown = [wrap_at_separators(cells[0], widths[0])]
             shown += [wrap_formula(c, w) for c, w in zip(cells[1:], widths[1:], strict=True)]
-            table.add_row(*map(Text, shown), style=row.style)
+            table.add_row(shown, style=row.style)
         return table
 
     def _columns(
@@ -434,32 +432,28 @@ class _Layout:
 
     def _table(
         self, width: int, per_axis_lines: bool, fold: bool, dropped: int, cost: bool
-    ) -> tuple[int, Table] | None:
+    ) -> tuple[int, Grid] | None:
         """The table in one layout, with the lines its body takes; None: it cannot fit."""
         headers, body, wrappable = self._columns(per_axis_lines, fold, dropped, cost)
         widths = fit_columns(headers, body, wrappable, width)
         if widths is None:
             return None
         height = 0
-        table = Table(title=Text(self.title), title_justify="left", header_style="bold")
-        for h, w in zip(headers, widths, strict=True):
-            right = h in ("RF", "global", "jump", "eff. pad", "params", "MACs")
-            table.add_column(h, justify="right" if right else "left", no_wrap=True, width=w)
+        right = [h in ("RF", "global", "jump", "eff. pad", "params", "MACs") for h in headers]
+        table = Grid(headers, widths, right, title=self.title)
         for row_cells, style in self._styles(body, per_axis_lines):
             cells = [
-                Text(
-                    wrap_at_separators(c, w)
-                    if h in wrappable
-                    else wrap_formula(c, w)
-                    if h in _FORMULAS
-                    else c
-                )
+                wrap_at_separators(c, w)
+                if h in wrappable
+                else wrap_formula(c, w)
+                if h in _FORMULAS
+                else c
                 for c, h, w in zip(row_cells, headers, widths, strict=True)
             ]
             if row_cells and row_cells[0] == "total":
                 table.add_section()
-            table.add_row(*cells, style=style)
-            height += max(len(c.plain.split("\n")) for c in cells)
+            table.add_row(cells, style=style)
+            height += max(c.count("\n") + 1 for c in cells)
         return height, table
 
     def _styles(
