@@ -8,6 +8,7 @@ whether a unit is affected by padding.  Concrete sizes only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 
 from ..model import Expr
@@ -102,6 +103,10 @@ def interior_of(
     try:
         if period == 1 and len(below) == 1:
             return _interior_by_phase(below[0], m, period, taps)
+        if len(below) == 1 and m <= EXACT_UNITS:
+            found = _interior_of_phases(below[0], m, period, taps)
+            if found is not None:
+                return found, None
         if m > EXACT_UNITS:
             widest = max(below, key=lambda r: r[1] - r[0])
             return _interior_by_phase(widest, m, period, taps)
@@ -130,6 +135,44 @@ def _reads_inside(below: Interior, taps: Sequence[Taps]) -> bool:
         ):
             return False
     return True
+
+
+def _interior_of_phases(
+    below: tuple[int, int], m: int, period: int, taps: TapsOf
+) -> Interior | None:
+    """The interior units exactly, from one range below: a unit reads only units of one
+    range exactly when its lowest and highest taps lie in it, and unit ``phi +
+    t*period`` reads phase ``phi``'s taps moved by ``t*delta`` (checked on the next
+    period), so each phase's interior units are a range of ``t``; their union, found
+    with slices instead of a unit at a time (a map of 4,096 units in a dilated
+    network).  None where a phase moves otherwise (the caller goes unit by unit)."""
+    lb, hb = below
+    mask = bytearray(m)
+    for phi in range(min(period, m)):
+        here, nxt = _tap_range(taps(phi)), _tap_range(taps(phi + period))
+        last_t = (m - 1 - phi) // period
+        if here is None:  # a blind phase reads nothing: no border to meet
+            if last_t >= 1 and nxt is not None:
+                return None
+            mask[phi::period] = b"\x01" * (last_t + 1)
+            continue
+        if last_t == 0:
+            if lb <= here[0] and here[1] <= hb:
+                mask[phi] = 1
+            continue
+        if nxt is None or nxt[0] - here[0] != nxt[1] - here[1] or nxt[0] < here[0]:
+            return None
+        delta = nxt[0] - here[0]
+        first, last = here
+        if delta == 0:
+            t_lo, t_hi = (0, last_t) if lb <= first and last <= hb else (1, 0)
+        else:  # first + t*delta >= lb and last + t*delta <= hb
+            t_lo = max(0, -((first - lb) // delta))
+            t_hi = min(last_t, (hb - last) // delta)
+        if t_lo <= t_hi:
+            start = phi + t_lo * period
+            mask[start : phi + t_hi * period + 1 : period] = b"\x01" * (t_hi - t_lo + 1)
+    return tuple((r.start(), r.end() - 1) for r in re.finditer(b"\x01+", bytes(mask)))
 
 
 def _interior_by_phase(

@@ -215,7 +215,12 @@ def test_shell_completion_completes_commands_and_options() -> None:
     """``rfcalc --show-completion bash`` prints a script; the script's protocol answers
     the commands and a command's options."""
     exe = [sys.executable, "-m", "rfcalc"]
-    shown = subprocess.run([*exe, "--show-completion", "bash"], capture_output=True, text=True)
+    # typer detects the shell from the parent processes (none under a test runner's
+    # worker: "Shell  not supported"); its own switch makes the shell an argument
+    env = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    shown = subprocess.run(
+        [*exe, "--show-completion", "bash"], capture_output=True, text=True, env=env
+    )
     assert shown.returncode == 0, shown.stderr
     assert "_RFCALC_COMPLETE=complete_bash" in shown.stdout
 
