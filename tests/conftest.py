@@ -9,6 +9,7 @@ examples (README, Development).
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -63,12 +64,32 @@ def _hermetic_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "dumb")
 
 
-def pytest_terminal_summary(terminalreporter: object) -> None:
-    """How many networks the generated-network suites built (issue #10: printed in CI)."""
+def _local_counts() -> dict[str, int]:
     import sys
 
     module = sys.modules.get("test_commands_generated")
-    counts = getattr(module, "COUNTS", None)
+    return dict(getattr(module, "COUNTS", None) or {})
+
+
+#: what the workers counted (pytest-xdist: each worker sends its counts when it ends)
+_GATHERED: Counter[str] = Counter()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:  # an xdist worker: hand the counts to the controller
+        output["rfcalc_counts"] = _local_counts()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    _GATHERED.update(getattr(node, "workeroutput", {}).get("rfcalc_counts", {}))
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    """How many networks the generated-network suites built (issue #10: printed in CI),
+    over every worker."""
+    counts = _GATHERED + Counter(_local_counts())
     if not counts:
         return
     write = terminalreporter.write_line  # type: ignore[attr-defined]

@@ -1,19 +1,36 @@
-"""How many examples the property tests generate.
+"""How much the property tests and the real-network oracles run.
 
-The default (what ``pytest`` runs, locally and in CI) is derandomized and sized for a
-run of a few minutes on a loaded 2-core machine: the same examples every time, so a red
-run reproduces.  ``HYPOTHESIS_PROFILE=long`` is the opt-in deep run: random examples,
-``LONG_FACTOR`` times as many of each (README, Development).
+Three profiles, chosen with ``HYPOTHESIS_PROFILE``, all derandomized except ``long``:
+
+- ``default`` (the README's ``pytest``): every command, every oracle family and the
+  browser, with a third of each property test's examples and the real networks that
+  cost seconds, not minutes, in PyTorch: a run of a few minutes on a 2-core machine;
+- ``ci`` (what ``.ci/run`` runs): every example count in full and every real network
+  against PyTorch at its largest;
+- ``long``: the opt-in deep run, random examples, ``LONG_FACTOR`` times the ``ci``
+  counts (README, Development).
 """
 
 from __future__ import annotations
 
 import os
 
-LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+LONG = PROFILE == "long"
+#: the ci and long profiles: full example counts, the largest networks too
+FULL = PROFILE in ("ci", "long")
 LONG_FACTOR = 25
+#: the share of each count the default profile runs
+DEFAULT_SHARE = 3
 
 
 def examples(n: int) -> int:
-    """``n`` examples by default, ``LONG_FACTOR * n`` in the long profile."""
-    return n * LONG_FACTOR if LONG else n
+    """``n`` examples in the ci profile, ``LONG_FACTOR * n`` in the long one, a third of
+    ``n`` (at least 2) by default."""
+    if LONG:
+        return n * LONG_FACTOR
+    return n if FULL else max(2, n // DEFAULT_SHARE)
+
+
+#: why a case runs in the ci profile only
+CI_ONLY = "a real network that costs PyTorch minutes: HYPOTHESIS_PROFILE=ci runs it (.ci/run)"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from math import ceil, floor, gcd
+from math import ceil, gcd
 
 import sympy
 
@@ -246,14 +246,20 @@ def scaled(q: int, a: Expr, f: Expr, how: Interp) -> Reading:
     fi = _need_int(f, Quantity.UPSAMPLE_FACTOR)
     if how.kind in ("nearest", "nearest-exact"):  # (u + 1/2)/f is never whole: one rule
         return Reading(q * fi, a, lambda phi: [Taps(phi // fi, 1, 1)])
-    return Reading(q * fi, a, lambda phi: _weighed(Fraction(2 * phi + 1 - fi, 2 * fi), how))
+    return Reading(q * fi, a, lambda phi: _weighed_at(2 * phi + 1 - fi, 2 * fi, how))
 
 
 def _weighed(src: Fraction, how: Interp) -> list[Taps]:
     """The units a linear (2 neighbours) or cubic (4) interpolation at ``src`` weighs,
     before any clamp at the borders; one unit when ``src`` is whole (the others weigh 0)."""
-    lo = floor(src)
-    if src == lo:
+    return _weighed_at(src.numerator, src.denominator, how)
+
+
+def _weighed_at(num: int, den: int, how: Interp) -> list[Taps]:
+    """:func:`_weighed` at ``num / den`` (``den > 0``), in integers: a resize asks it for
+    every phase, thousands at a large input."""
+    lo, rest = divmod(num, den)
+    if not rest:
         return [Taps(lo, 1, 1)]
     if how.kind == "cubic":
         return [Taps(lo - 1, 1, 4)]
@@ -333,13 +339,13 @@ def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
     s = _rational(inverse)
     if (1 / s).denominator == 1:
         return scaled(q, a, int(1 / s), how)
-    half = Fraction(1, 2)
+    p, r = s.numerator, s.denominator  # s*(u + 1/2) - 1/2 = (p*(2u + 1) - r) / 2r
     return _periodic(
         q,
         a,
         s.numerator,
         s.denominator,
-        lambda u: _weighed(s * (u + half) - half, how),
+        lambda u: _weighed_at(p * (2 * u + 1) - r, 2 * r, how),
         bounded=how.scale is None,
     )
 

@@ -5,6 +5,7 @@ so the engine stays free of floats and still reads the unit PyTorch reads."""
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 from math import floor
 
 
@@ -20,19 +21,25 @@ def round_f64(q: Fraction) -> Fraction:
 
 
 def _round(q: Fraction, bits: int) -> Fraction:
-    if q == 0:
+    """``q`` to ``bits`` significant bits, ties to even, in integers (no Fraction
+    arithmetic: a resize reads this for every unit of the map)."""
+    a, b = q.numerator, q.denominator
+    if a == 0:
         return Fraction(0)
-    sign = 1 if q > 0 else -1
-    q = abs(q)
-    e = q.numerator.bit_length() - q.denominator.bit_length()  # 2^e <= q < 2^(e+2)
-    if q < Fraction(2) ** e:
-        e -= 1
-    elif q >= Fraction(2) ** (e + 1):
-        e += 1
-    unit = Fraction(2) ** (e - bits + 1)  # ``bits`` significant bits
-    return sign * round(q / unit) * unit
+    sign = -1 if a < 0 else 1
+    a = abs(a)
+    e = a.bit_length() - b.bit_length()  # 2^(e-1) < a/b < 2^(e+1)
+    if (a << max(0, -e)) < (b << max(0, e)):
+        e -= 1  # now 2^e <= a/b < 2^(e+1)
+    k = bits - 1 - e  # a unit in the last place is 2^-k
+    num, den = (a << k, b) if k >= 0 else (a, b << -k)
+    n, r = divmod(num, den)
+    if 2 * r > den or (2 * r == den and n & 1):
+        n += 1
+    return Fraction(sign * n, 1 << k) if k >= 0 else Fraction(sign * n << -k)
 
 
+@cache
 def float_scale(n: int, m: int, scale: Fraction | None) -> Fraction:
     """ATen's ``compute_scales_value<float>``: ``(float)(1.0 / scale)`` when a scale
     factor is given (the reciprocal in double, then single), else ``(float)n / m``."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from math import ceil, floor, gcd
+from math import ceil, gcd
 from typing import Any
 
 from ..model import INPUT, MERGES, POOLS, Op
@@ -266,33 +266,35 @@ def _interpolation(r: LayerResult, axis: int, n: int, m: int) -> Reads:
         return lambda u: [min(torch_nearest_index(u, n, m, scale, exact, ndim), n - 1)]
     if kind == "linear" and n == m:
         return lambda u: [u]  # PyTorch copies a map to its own size
+    # the source index x(u) = num(u) / den, in integers (a resize is read for every unit
+    # of a map: thousands of units in a walk over a large input)
     if layer.align_corners:
-        ratio = Fraction(n - 1, m - 1) if m > 1 else Fraction(0)
+        p, den = (n - 1, m - 1) if m > 1 else (0, 1)
 
-        def source(u: int) -> Fraction:
-            return ratio * u
+        def num(u: int) -> int:
+            return p * u
 
     else:
         inverse = 1 / scale if scale is not None else Fraction(n, m)
+        p, q = inverse.numerator, inverse.denominator
+        den = 2 * q  # inverse*(u + 1/2) - 1/2 = (p*(2u + 1) - q) / 2q
 
-        def source(u: int) -> Fraction:
-            x = inverse * (u + Fraction(1, 2)) - Fraction(1, 2)
-            return max(x, Fraction(0)) if kind == "linear" else x
+        def num(u: int) -> int:
+            x = p * (2 * u + 1) - q
+            return max(x, 0) if kind == "linear" else x
 
     if kind == "linear":
 
         def linear(u: int) -> list[int]:
-            x = source(u)
-            lo = floor(x)
+            lo, rest = divmod(num(u), den)
             hi = lo + 1 if lo < n - 1 else lo
-            return [lo] if x == lo else [lo, hi]
+            return [lo] if not rest else [lo, hi]
 
         return linear
 
     def cubic(u: int) -> list[int]:
-        x = source(u)
-        lo = floor(x)
-        if x == lo:  # the weights are 0, 1, 0, 0
+        lo, rest = divmod(num(u), den)
+        if not rest:  # the weights are 0, 1, 0, 0
             return [min(max(lo, 0), n - 1)]
         return [min(max(lo + j, 0), n - 1) for j in (-1, 0, 1, 2)]
 

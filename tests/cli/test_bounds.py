@@ -36,6 +36,21 @@ def _spec(layers: list[str], size: str = "[H]", extra: str = "") -> str:
     )
 
 
+ISSUE_23 = """\
+rfcalc: 1
+input: {size: [65]}
+symbols: {K: {min: 1, max: 5}, S: {min: 1, max: 3}}
+layers:
+  - {name: l0, op: pad, padding: 1}
+  - {name: l1, op: conv, kernel: K, padding: same}
+  - {name: l2, op: conv, kernel: 5, stride: 3, dilation: 1, padding: same_lower}
+  - {name: l3, op: concat, inputs: [l0, l2]}
+  - {name: l4, op: pad, padding: 1}
+  - {name: l5, op: conv, kernel: 3, stride: S}
+  - {name: l6, op: conv_transpose, kernel: 4, stride: 2, padding: same}
+"""
+
+
 def _cases() -> dict[str, tuple[str | None, list[str]]]:
     """name -> (spec text or None, command line with SPEC where the file goes)."""
     vals = ", ".join(str(i % 7 + 1) for i in range(12_000))
@@ -103,6 +118,9 @@ def _cases() -> dict[str, tuple[str | None, list[str]]]:
             None,
             ["matrix", "--input", "1x1x1", "--kernel", "1000", "--padding", "500"],
         ),
+        # issue #23: open hyperparameters, a merge of two jumps and a transposed conv ran
+        # past a minute (a field's extents multiplied into thousands of formulas)
+        "issue-23-open-hyperparameters-7-layers": (ISSUE_23, ["analyze", "SPEC"]),
         "hdc-design-rf-10^8": (None, ["hdc", "--design", "--rf", "100000000"]),
         "hdc-design-rf-10^9": (None, ["hdc", "--design", "--rf", "1000000000"]),
     }
@@ -129,3 +147,54 @@ def test_hostile_specs_are_answered_within_bounds(name: str, tmp_path: Path) -> 
     assert report["peak_mib"] < CEILING_MIB, report
     if out.exists():
         assert out.stat().st_size < 16 * 2**20
+
+
+#: every command over generated specs with open hyperparameters and merges, in one
+#: process with a CPU ceiling (a hang, not a slow machine, reaches it)
+GENERATED_RUNNER = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_CPU, (CPU_CEILING, CPU_CEILING))
+from rfcalc.cli import main
+codes = []
+for path in sys.argv[1:]:
+    for argv in (["analyze", path], ["analyze", path, "-f", "json"],
+                 ["check", "--isolated", "-f", "text", path], ["solve", path]):
+        codes.append([argv[0], path, main(argv)])
+sys.stdout.flush()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+sys.stderr.write("\\n" + json.dumps({"codes": codes, "peak_mib": peak}) + "\\n")
+"""
+#: CPU seconds for all of them together (they take about a second each)
+CPU_CEILING = 600
+
+
+@pytest.mark.slow
+def test_generated_specs_with_open_hyperparameters_and_merges_are_bounded(
+    tmp_path: Path,
+) -> None:
+    """Issue #23: a generated 7-layer spec with hyperparameters left open ran past a
+    minute; specs like it, with a merge and an open hyperparameter each, are answered."""
+    import random
+
+    from generated_specs import spec
+
+    paths = []
+    seed = 0
+    while len(paths) < 24:
+        seed += 1
+        text = spec(random.Random(seed), max_items=7, hyper=True)
+        if not any(f"op: {m}" in text for m in ("add", "mul", "concat")):
+            continue
+        path = tmp_path / f"g{seed}.yaml"
+        path.write_text(text)
+        paths.append(str(path))
+    runner = GENERATED_RUNNER.replace("CPU_CEILING", str(CPU_CEILING))
+    done = subprocess.run(
+        [sys.executable, "-c", runner, *paths], capture_output=True, text=True, timeout=HANG
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    bad = [c for c in report["codes"] if c[2] not in (0, 1, 2)]
+    assert not bad, bad
+    assert "internal error" not in done.stdout + done.stderr
+    assert report["peak_mib"] < CEILING_MIB, report

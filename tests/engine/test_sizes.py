@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -237,3 +238,32 @@ def test_printing_reads_back_as_the_same_function(x: Any, k: int) -> None:
         f, g = compile_expr(value), compile_expr(back)
         assert all(f({H: n}) == g({H: n}) for n in range(1, 120)), (value, text)
         assert "*⌈" not in short(value)
+
+
+def _round_reference(q: Fraction, bits: int) -> Fraction:
+    """The rounding to ``bits`` significant bits written with fractions alone."""
+    if q == 0:
+        return Fraction(0)
+    sign = 1 if q > 0 else -1
+    q = abs(q)
+    e = q.numerator.bit_length() - q.denominator.bit_length()
+    if q < Fraction(2) ** e:
+        e -= 1
+    elif q >= Fraction(2) ** (e + 1):
+        e += 1
+    unit = Fraction(2) ** (e - bits + 1)
+    return sign * round(q / unit) * unit
+
+
+@given(
+    st.fractions(max_denominator=1 << 40).filter(lambda q: abs(q) < 1 << 60),
+    st.sampled_from([24, 53]),
+)
+def test_single_and_double_rounding_in_integers(q: Fraction, bits: int) -> None:
+    """PyTorch's float steps, emulated in integers, round as the fractions do (and, for
+    doubles, as Python's own correctly rounded float division)."""
+    from rfcalc.engine.torch_index import _round
+
+    assert _round(q, bits) == _round_reference(q, bits)
+    if bits == 53:
+        assert _round(q, bits) == Fraction(q.numerator / q.denominator)
