@@ -14,6 +14,7 @@ Three profiles, chosen with ``HYPOTHESIS_PROFILE``, all derandomized except ``lo
 from __future__ import annotations
 
 import os
+from typing import Any
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
 LONG = PROFILE == "long"
@@ -34,3 +35,25 @@ def examples(n: int) -> int:
 
 #: why a case runs in the ci profile only
 CI_ONLY = "a real network that costs PyTorch minutes: HYPOTHESIS_PROFILE=ci runs it (.ci/run)"
+
+
+def sampled(cases: list[Any], ids: list[str], kept: set[str]) -> list[Any]:
+    """``cases`` as pytest parameters (named by ``ids``): those named in ``kept`` run in
+    every profile, the others in the ci profile only (a representative sample by
+    default, every case in CI)."""
+    import pytest
+
+    unknown = kept - set(ids)
+    assert not unknown, unknown  # a renamed case must not drop out silently
+    return [
+        pytest.param(
+            *(case if isinstance(case, tuple) else (case,)),
+            id=name,
+            marks=[] if name in kept else [pytest.mark.skipif(not FULL, reason=CI_SAMPLE)],
+        )
+        for case, name in zip(cases, ids, strict=True)
+    ]
+
+
+#: why a case runs in the ci profile only
+CI_SAMPLE = "the default profile runs a sample of these cases: HYPOTHESIS_PROFILE=ci runs all"

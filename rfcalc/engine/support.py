@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the field code builds supports with the functions here
 
 def count(bits: int) -> int:
     """Offsets that reach the unit."""
-    return bin(bits).count("1")
+    return bits.bit_count()
 
 
 def span(bits: int) -> int:
@@ -28,10 +28,26 @@ def span(bits: int) -> int:
     return bits.bit_length()
 
 
-def holes(bits: int) -> list[int]:
-    """Offsets inside the extent that never reach the unit."""
-    digits = bin(bits)[:1:-1]  # bit i at index i: one pass, not a shift per bit
-    return [i for i, c in enumerate(digits) if c == "0"]
+def holes(bits: int, first: int | None = None) -> list[int]:
+    """Offsets inside the extent that never reach the unit (the ``first`` few only:
+    a support of 2^24 offsets has millions of holes, and a message names six)."""
+    if first is None:
+        if not bits:
+            return []  # an empty support has no extent, so no holes
+        digits = bin(bits)[:1:-1]  # bit i at index i: one pass, not a shift per bit
+        return [i for i, c in enumerate(digits) if c == "0"]
+    missing = ~bits & ((1 << bits.bit_length()) - 1)
+    found: list[int] = []
+    while missing and len(found) < first:
+        lowest = missing & -missing
+        found.append(lowest.bit_length() - 1)
+        missing ^= lowest
+    return found
+
+
+def hole_count(bits: int) -> int:
+    """How many offsets inside the extent never reach the unit."""
+    return bits.bit_length() - bits.bit_count()
 
 
 def counts_from_bits(bits: int) -> list[int]:

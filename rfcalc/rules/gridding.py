@@ -118,8 +118,8 @@ def check(ctx: Context) -> Iterator[Report]:  # noqa: C901 (the finding, worded 
             seen_total *= c
             extent_total *= n
             if n > c:
-                gaps = holes(bits)
-                shown = ", ".join(map(str, gaps[:6])) + (", ..." if len(gaps) > 6 else "")
+                gaps = holes(bits, first=7)
+                shown = ", ".join(map(str, gaps[:6])) + (", ..." if n - c > 6 else "")
                 per_axis[axis] = f"{n - c} of {n} offsets never reach it ({shown})"
         texts = set(per_axis.values())
         if len(worst) > 1 and len(per_axis) == len(worst) and len(texts) == 1:

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine.hdc import m_values, meets_m2, sawtooth_groups
-from ..engine.support import dilated_support, holes
+from ..engine.support import dilated_support, hole_count
 from ..model import Severity
 from ..wording import plural
 from .base import Context, Report, Rule
@@ -51,7 +51,7 @@ def check(ctx: Context) -> Iterator[Report]:
             if len(group) < 2 or meets_m2(group, run.kernel):
                 continue
             m = m_values(group)
-            gaps = len(holes(dilated_support(run.kernel, group)))
+            gaps = hole_count(dilated_support(run.kernel, group))
             if gaps and dense_in_context(ctx, run):
                 gaps = 0
                 verdict = "in this network the layers before fill the gaps (no holes)"

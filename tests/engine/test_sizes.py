@@ -267,3 +267,12 @@ def test_single_and_double_rounding_in_integers(q: Fraction, bits: int) -> None:
     assert _round(q, bits) == _round_reference(q, bits)
     if bits == 53:
         assert _round(q, bits) == Fraction(q.numerator / q.denominator)
+
+
+@given(st.integers(min_value=0, max_value=(1 << 300) - 1), st.integers(0, 12))
+def test_the_first_holes_and_their_count_are_the_holes(bits: int, first: int) -> None:
+    from rfcalc.engine.support import hole_count, holes
+
+    every = holes(bits)
+    assert holes(bits, first) == every[:first]
+    assert hole_count(bits) == len(every)

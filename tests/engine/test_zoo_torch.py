@@ -75,7 +75,14 @@ TINY = 1e-9
 ALL = sorted([*SPECS.glob("*.yaml"), *(SPECS / "zoo").glob("*.yaml")], key=lambda p: p.stem)
 #: the networks PyTorch takes minutes over (3-D, or a large input for a deep field): the
 #: ci profile runs them; the others cover every op and merge they hold
-LARGEST = {"unet3d", "inception_v3", "deeplabv3_aspp", "deeplabv3plus"}
+LARGEST = {
+    "unet3d",
+    "inception_v3",
+    "deeplabv3_aspp",
+    "deeplabv3plus",
+    "resnet50_v1",
+    "unet_original",
+}
 CASES = [
     pytest.param(p, marks=pytest.mark.skipif(not FULL, reason=CI_ONLY)) if p.stem in LARGEST else p
     for p in ALL

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scale import CI_ONLY, FULL
 
 import rfcalc
 from rfcalc.imports.torch_graph import export, read_program, read_torch
@@ -181,32 +182,57 @@ def test_a_classifier_is_read_up_to_its_head() -> None:
     assert analysis.layers[-1].name == "avgpool"
 
 
-@pytest.mark.parametrize("dynamic", [True, False], ids=["dynamic", "fixed"])
-def test_a_standard_classifier_reads_like_a_review(dynamic: bool) -> None:
+def _classifiers() -> list[Any]:
+    """Each classifier read at 224 and with symbolic sizes; the symbolic export of the
+    three that cost torch.export most (tens of seconds) runs in the ci profile."""
+    from torch_nets import CLASSIFIERS
+
+    cases = []
+    for build, shape in CLASSIFIERS:
+        for dynamic in (True, False):
+            marks = (
+                [pytest.mark.skipif(not FULL, reason=CI_ONLY)]
+                if dynamic and build.__name__ != "resnet50"
+                else []
+            )
+            name = f"{build.__name__}-{'dynamic' if dynamic else 'fixed'}"
+            cases.append(pytest.param(build, shape, dynamic, id=name, marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize(("build", "shape", "dynamic"), _classifiers())
+def test_a_standard_classifier_reads_like_a_review(
+    build: Any, shape: list[int], dynamic: bool
+) -> None:
     """torchvision's ResNet-50, VGG-16, AlexNet and DenseNet-121 at 224 (and with symbolic
     sizes): no finding above info.  ResNet's 1x1 stride-2 projections are facts (info,
     naming the add whose other branch reads the skipped pixels), not problems."""
-    from torch_nets import CLASSIFIERS
-
     from rfcalc.lint import lint_network
 
-    for build, shape in CLASSIFIERS:
-        network = rfcalc.from_torch(build(), torch.ones(*shape), dynamic=dynamic)
-        findings = lint_network(network)
-        assert all(str(f.severity) == "info" for f in findings), (build, findings)
-        skips = sorted(f.layer or "" for f in findings if f.rule == "RF202")
-        if build.__name__ == "resnet50":
-            assert skips == [f"layer{i}.0.downsample.0" for i in (2, 3, 4)]
-            assert all(
-                "merges a branch that reads them" in f.message
-                for f in findings
-                if f.rule == "RF202"
-            )
-        else:
-            assert skips == []
+    network = rfcalc.from_torch(build(), torch.ones(*shape), dynamic=dynamic)
+    findings = lint_network(network)
+    assert all(str(f.severity) == "info" for f in findings), (build, findings)
+    skips = sorted(f.layer or "" for f in findings if f.rule == "RF202")
+    if build.__name__ == "resnet50":
+        assert skips == [f"layer{i}.0.downsample.0" for i in (2, 3, 4)]
+        assert all(
+            "merges a branch that reads them" in f.message for f in findings if f.rule == "RF202"
+        )
+    else:
+        assert skips == []
 
 
-@pytest.mark.parametrize(("name", "ratio"), [("resnet50", 0.5), ("DenseNet121", 0.7)])
+@pytest.mark.parametrize(
+    ("name", "ratio"),
+    [
+        ("resnet50", 0.5),
+        pytest.param(
+            "DenseNet121",
+            0.7,
+            marks=pytest.mark.skipif(not FULL, reason=CI_ONLY),
+        ),
+    ],
+)
 def test_a_repeating_graph_is_written_with_blocks(name: str, ratio: float) -> None:
     """The units a model repeats (``layer3.1``, ``layer3.2``, ...) become blocks and
     instances with the same names; the spec reads back to the same analysis."""
