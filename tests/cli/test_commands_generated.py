@@ -20,7 +20,7 @@ from brute_valid import valid_at
 from generated_specs import spec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scale import examples
+from scale import FULL, examples
 
 from rfcalc.cli import main
 from rfcalc.design import (
@@ -133,7 +133,8 @@ def test_every_rule_and_op_fires_on_generated_networks() -> None:
         network = _load(text)
         if network is not None:
             ops |= {layer.op for layer in network.layers}
-            fired.update(f.rule for f in _drift_against_brute_force(network, seed))
+            if FULL or seed % 3 == 0:  # the default profile: a third of them
+                fired.update(f.rule for f in _drift_against_brute_force(network, seed))
     assert set(OPS) - ops == set()
     COUNTS.update({f"rule {r} fired (seeded run of 400)": n for r, n in fired.items()})
     assert {r.id for r in RULES} - set(fired) == set()
