@@ -69,7 +69,7 @@ def analyze(spec: str | Path | Network, input_size: Sequence[int | str] | None =
 
 def to_dict(result: Analysis, spec: str | None = None) -> dict[str, Any]:
     """The analysis as plain Python, ready for ``json.dumps``: the document ``rfcalc
-    analyze --format json`` prints (schema 1; integers as ints, fractions and formulas as
+    analyze --format json`` prints (schema 3; integers as ints, fractions and formulas as
     strings such as ``"1/2"`` or ``"floor(H/2) + 1"``, unknowns as None)."""
     from .render.analysis_json import analysis_document
 

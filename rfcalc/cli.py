@@ -135,7 +135,7 @@ def analyze(
         typer.Option("--input", "-i", help="Override the input size: 224x224, HxW or H,W."),
     ] = None,
     fmt: Annotated[
-        TableFormat, typer.Option("--format", "-f", help="table (rich) or json (schema 2).")
+        TableFormat, typer.Option("--format", "-f", help="table (rich) or json (schema 3).")
     ] = TableFormat.table,
     cost: Annotated[
         bool, typer.Option("--cost", help="Table: add parameters and multiply-accumulates.")
