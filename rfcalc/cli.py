@@ -320,14 +320,16 @@ def _report(
 
     from .engine import analyze_network
     from .engine.sizes import is_concrete
-    from .lint import lint_path
+    from .imports import is_onnx_path
+    from .lint import lint_model, lint_path
     from .model import SpecError
     from .render.report import report_html
     from .spec import input_sizes
 
     try:
         bar.stage(f"reading {spec}", None)
-        network = _read_network(spec, counts)
+        imported = _read_model(spec) if is_onnx_path(spec) else None
+        network = imported.network if imported is not None else _read_network(spec, counts)
         if _unknown_repeat(spec, network, counts):
             return EXIT_USAGE
         sizes = None if override is None else input_sizes(network, override)
@@ -357,7 +359,10 @@ def _report(
         erfs = every_erf(result, progress=tick)
     # what `rfcalc check SPEC` says (of the network as --repeat made it), beside the layers
     bar.stage(f"checking {spec}", None)
-    checked = lint_path(spec, config, repeats=counts)
+    if imported is not None:  # the model as read above, not parsed a second time
+        checked = lint_model(spec, config, imported)
+    else:
+        checked = lint_path(spec, config, repeats=counts)
     if checked.crashed:
         _error(f"rfcalc {__version__}: internal error checking {spec}: {checked.crashed}")
     tick = bar.stage("each unit's reads and field, for the page", len(result.layers))
@@ -386,11 +391,18 @@ def parse_unit(text: str, ndim: int) -> tuple[int, ...]:
 
 def _read_network(path: str, counts: dict[str, int]) -> Any:
     """A spec, or an ONNX model (its import report on standard error)."""
-    from .imports import is_onnx_path, read_onnx
+    from .imports import is_onnx_path
     from .spec import load_spec, read_text
 
     if not is_onnx_path(path):
         return load_spec(read_text(path), path, counts)
+    return _read_model(path).network
+
+
+def _read_model(path: str) -> Any:
+    """An ONNX model as imported, its import report said on standard error."""
+    from .imports import read_onnx
+
     imported = read_onnx(path)
     for note in imported.unsupported:
         _error(f"{note.loc}: {note.op_type}: {note.why}; analysed as if it passed its input on")
@@ -402,7 +414,7 @@ def _read_network(path: str, counts: dict[str, int]) -> Any:
             kinds[note.op_type] = kinds.get(note.op_type, 0) + 1
         listed = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in kinds.items())
         _error(f"{path}: folded as spatially the identity: {listed}")
-    return imported.network
+    return imported
 
 
 def _unknown_repeat(path: str, network: Any, counts: dict[str, int]) -> bool:

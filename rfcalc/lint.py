@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .config import Config, enabled, severity_of
 from .engine import analyze_network
@@ -227,13 +228,14 @@ def lint_source(
         )
 
 
-def lint_model(path: str, config: Config = Config()) -> FileResult:
+def lint_model(path: str, config: Config = Config(), imported: Any = None) -> FileResult:
     """Check an ONNX model: its network as imported, and every node rfcalc could not
-    express (RF001, a warning, by node name: the analysis went on without it)."""
+    express (RF001, a warning, by node name: the analysis went on without it).
+    ``imported``: the model as :func:`~rfcalc.imports.read_onnx` already read it."""
     from .imports import read_onnx
 
     try:
-        imported = read_onnx(path)
+        imported = imported or read_onnx(path)
     except SpecError as exc:
         return FileResult(path, tuple(spec_error_finding(exc, config)))
     rule = RULES[0]
