@@ -308,16 +308,15 @@ def _move(box: Box, axis: int, table: Table, moduli: Any, limit: int) -> Box:
     if window is not None:  # each tap a strided slice: no scatter
         s, at, d, k = window
         n_below = hi - lo + 1
-        units = np.arange(length) + first
         for j in range(k):
-            # tap j of the box's units, where it lands inside the map (a contiguous run
-            # of units: the positions grow with the unit)
-            positions = units * s + at + j * d - lo
-            inside = np.nonzero((positions >= 0) & (positions < n_below))[0]
-            if not inside.size:
+            # tap j of box unit i lands at p0 + i*s: inside the moved box for the run of
+            # i from a to b - 1 (integer bounds, no array scan)
+            p0 = first * s + at + j * d - lo
+            a = max(0, -(p0 // s))
+            b = min(length, (n_below - 1 - p0) // s + 1)
+            if a >= b:
                 continue
-            a, b = int(inside[0]), int(inside[-1]) + 1
-            start = int(positions[a])
+            start = p0 + a * s
             front[start : start + s * (b - a - 1) + 1 : s] += rows[a:b]
     else:
         src = np.repeat(np.arange(length, dtype=np.intp), np.diff(starts))
