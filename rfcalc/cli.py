@@ -218,6 +218,7 @@ def _analyze(
                 )
             continue
         if show_support is not None:
+            bar.close()
             if show_support not in {r.name for r in result.layers}:
                 _error(f"{path}: no layer named {show_support!r}")
                 status = max(status, EXIT_USAGE)
@@ -240,7 +241,7 @@ def _analyze(
 
                 tick = bar.stage(f"ERF of {path}", len(result.layers))
                 erfs = every_erf(result, progress=tick)
-            bar.stage(f"writing {path}", None)
+            bar.close()  # the results, never mixed with the bar
             if fmt is TableFormat.table:
                 from .render.table import analysis_table
 
@@ -252,6 +253,7 @@ def _analyze(
                     _console().print(erf_table(result, erfs, title))
             else:
                 documents.append(analysis_document(result, path, erfs))
+    bar.close()
     if fmt is TableFormat.json and documents:
         out: Any = documents[0] if len(specs) == 1 else documents
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
@@ -369,6 +371,7 @@ def _report(
     page = report_html(result, spec, checked.findings, erfs, progress=tick)
     target = Path(output if output is not None else f"{Path(spec).stem}.html")
     target.write_text(page, encoding="utf-8")
+    bar.close()
     _error(f"wrote {target} ({len(page.encode()) / 1024:,.0f} KiB)")
     return EXIT_OK
 

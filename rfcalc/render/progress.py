@@ -91,6 +91,10 @@ class Bar:
             console=console,
             transient=True,
             auto_refresh=False,  # drawn from the ticks, at most every REDRAW seconds
+            # what the command prints goes where it would without a bar (a table or a
+            # JSON document piped to a file must not land on standard error); messages
+            # on standard error are printed above the bar
+            redirect_stdout=False,
         )
         self._task = self._progress.add_task(self._what, total=self._total, completed=done)
         self._progress.start()
@@ -98,6 +102,8 @@ class Bar:
         self._drawn = self._clock()
 
     def close(self) -> None:
+        """Remove the bar (a later stage draws it again): before the command prints its
+        results, so that they never mix with the bar on one terminal."""
         if self._progress is not None:
             self._progress.stop()
             self._progress = None

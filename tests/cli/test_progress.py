@@ -77,3 +77,29 @@ def test_not_a_terminal_no_bar(capsys: pytest.CaptureFixture[str]) -> None:
         tick(1)
     assert main(["analyze", str(ROOT / "specs" / "vgg16.yaml"), "-i", "64x64", "--erf"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_what_a_command_prints_stays_on_standard_output(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """While a bar shows on standard error, a table or a JSON document printed to
+    standard output still goes there (rich's live display would send it to the bar's
+    console: `rfcalc analyze big.yaml -f json > out.json` wrote the JSON to the
+    terminal), and messages on standard error are kept above the bar."""
+    import sys
+
+    monkeypatch.setenv("TERM", "xterm")
+    console, out = _terminal()
+    clock = Clock()
+    bar = Bar(console, clock=clock)
+    tick = bar.stage("analysing net.yaml", 10)
+    clock.now = 2.0
+    tick(5)
+    assert "5/10" in out.getvalue()  # the bar shows
+    sys.stdout.write('{"layers": []}\n')
+    sys.stderr.write("net.yaml: a message\n")
+    bar.close()
+    captured = capsys.readouterr()
+    assert captured.out == '{"layers": []}\n'
+    assert '{"layers"' not in out.getvalue()
+    assert "a message" in out.getvalue() + captured.err
