@@ -12,6 +12,7 @@ every command must answer them with a finding or a located message, never a cras
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from typing import Any
 
 #: ops the spec knows; each must appear in generated networks (tests count them)
@@ -249,3 +250,32 @@ def spec(  # noqa: C901 (one branch per op: the generator is a table)
     lines.append("layers:")
     lines += [f"  - {item}" for item in items]
     return "\n".join(lines) + "\n"
+
+
+def concrete_networks(low: int, high: int, high_3d: int) -> Iterator[tuple[int, Any]]:
+    """Generated networks (1 to 3 axes) the reader takes, at a concrete input drawn in
+    ``low..high`` per axis (``low..high_3d`` for 3 axes), with no hyperparameter left
+    open, each with its seed; endless (the caller takes as many as it needs)."""
+    import re
+
+    import rfcalc
+    from rfcalc.engine.sizes import is_concrete
+    from rfcalc.model import SpecError
+
+    written = re.compile(r"input: \{size: \[[^\]]*\]")
+    seed = 0
+    while True:
+        seed += 1
+        rng = random.Random(seed)
+        text = spec(rng)
+        ndim = text.split("input: {size: [", 1)[1].split("]", 1)[0].count(",") + 1
+        top = high if ndim < 3 else high_3d
+        size = ", ".join(str(rng.randint(low, top)) for _ in range(ndim))
+        text = written.sub(f"input: {{size: [{size}]", text, count=1)
+        try:
+            network = rfcalc.load("g.yaml", text)
+        except SpecError:
+            continue
+        if network.bounds or not all(is_concrete(s) for s in network.input_size):
+            continue  # an open hyperparameter
+        yield seed, network

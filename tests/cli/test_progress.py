@@ -26,16 +26,18 @@ class Clock:
         return self.now
 
 
-def _terminal() -> tuple[Console, io.StringIO]:
+def _bar(monkeypatch: pytest.MonkeyPatch) -> tuple[Bar, Clock, io.StringIO]:
+    """A bar drawn on an 80-column terminal (the tests' own terminal is dumb: rich
+    draws no bar there) that is a string, with a clock the test moves."""
+    monkeypatch.setenv("TERM", "xterm")
     out = io.StringIO()
-    return Console(file=out, force_terminal=True, width=80, color_system=None), out
+    console = Console(file=out, force_terminal=True, width=80, color_system=None)
+    clock = Clock()
+    return Bar(console, clock=clock), clock, out
 
 
 def test_quick_work_draws_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TERM", "xterm")
-    console, out = _terminal()
-    clock = Clock()
-    bar = Bar(console, clock=clock)
+    bar, clock, out = _bar(monkeypatch)
     tick = bar.stage("analysing net.yaml", 10)
     for done in range(1, 11):
         clock.now += 0.05
@@ -45,10 +47,7 @@ def test_quick_work_draws_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_long_work_shows_layers_done_of_the_total(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TERM", "xterm")  # the tests' own terminal is dumb: rich draws no bar
-    console, out = _terminal()
-    clock = Clock()
-    bar = Bar(console, clock=clock)
+    bar, clock, out = _bar(monkeypatch)
     tick = bar.stage("analysing net.yaml", 200)
     for done in range(1, 201):
         clock.now += 0.01
@@ -88,10 +87,7 @@ def test_what_a_command_prints_stays_on_standard_output(
     terminal), and messages on standard error are kept above the bar."""
     import sys
 
-    monkeypatch.setenv("TERM", "xterm")
-    console, out = _terminal()
-    clock = Clock()
-    bar = Bar(console, clock=clock)
+    bar, clock, out = _bar(monkeypatch)
     tick = bar.stage("analysing net.yaml", 10)
     clock.now = 2.0
     tick(5)

@@ -6,11 +6,10 @@ lowering the int64 bound, so that small networks take the path huge ones take)."
 from __future__ import annotations
 
 import random
-import re
 
 import numpy as np
 import pytest
-from generated_specs import spec
+from generated_specs import concrete_networks
 
 import rfcalc
 from rfcalc.engine import counts
@@ -18,28 +17,15 @@ from rfcalc.engine.counts import Tables, path_counts
 from rfcalc.engine.results import Analysis, LayerResult
 from rfcalc.engine.sizes import is_concrete
 from rfcalc.engine.unit import TooLarge, as_int, reader, unit_support
-from rfcalc.model import SpecError
-
-SIZE = re.compile(r"input: \{size: \[[^\]]*\]")
 
 
-def _analyses(count: int, seed: int = 0) -> list[tuple[int, Analysis]]:
+def _analyses(count: int) -> list[tuple[int, Analysis]]:
     """``count`` generated networks (1 to 3 axes) at a concrete input, analysed, with
     the seed of each; every layer's map holds at least one unit."""
     found: list[tuple[int, Analysis]] = []
-    while len(found) < count:
-        seed += 1
-        rng = random.Random(seed)
-        text = spec(rng)
-        ndim = text.split("input: {size: [", 1)[1].split("]", 1)[0].count(",") + 1
-        size = ", ".join(str(rng.randint(9, 40 if ndim < 3 else 12)) for _ in range(ndim))
-        text = SIZE.sub(f"input: {{size: [{size}]", text, count=1)
-        try:
-            network = rfcalc.load("g.yaml", text)
-        except SpecError:
-            continue
-        if network.bounds or not all(is_concrete(s) for s in network.input_size):
-            continue  # an open hyperparameter
+    for seed, network in concrete_networks(9, 40, 12):
+        if len(found) == count:
+            break
         analysis = rfcalc.analyze(network)
         if any(not is_concrete(a.size) or int(a.size) < 1 for r in analysis.layers for a in r.axes):
             continue
