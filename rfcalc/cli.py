@@ -14,8 +14,10 @@ import json
 import os
 import re
 import sys
+from collections.abc import Sequence
 from enum import Enum
 from fractions import Fraction
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -116,7 +118,11 @@ def _console(stderr: bool = False) -> Any:
 
 
 def _error(message: str) -> None:
-    typer.echo(message, err=True)
+    """A message on standard error; what it quotes (a path, a name) cannot start a line
+    of its own or reach the terminal as a control sequence."""
+    from .model import visible
+
+    typer.echo("\n".join(visible(line) for line in message.split("\n")), err=True)
 
 
 def _spec_error(exc: Any) -> None:
@@ -125,6 +131,34 @@ def _spec_error(exc: Any) -> None:
     _error(f"{exc.loc}: error: {exc.message}")
     if exc.excerpt:
         _error(exc.excerpt)
+
+
+def _output_problem(target: str | None, inputs: Sequence[str], keep: bool = False) -> str | None:
+    """Why ``target`` must not be written, or None: it is one of the files read (rfcalc
+    never writes over what it reads), or (``keep``) it exists and may be the user's own
+    work.  ``-`` is standard output."""
+    if target is None or target == "-":
+        return None
+    place = Path(target)
+    if not place.exists():
+        return None
+    for path in inputs:
+        if path != "-" and os.path.exists(path) and os.path.samefile(path, place):
+            return f"{target} is the file being read ({path}): name another output"
+    if place.is_dir():
+        return f"{target} is a folder: name a file"
+    if keep:
+        return f"{target} exists: give --force to replace it, or name another file"
+    return None
+
+
+def _write_output(target: str, text: str) -> None:
+    """``text`` to ``target`` as UTF-8, or to standard output for ``-``."""
+    if target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    Path(target).write_text(text, encoding="utf-8")
 
 
 @app.command()
@@ -177,6 +211,10 @@ def analyze(
 
     override = parse_input(input_size) if input_size is not None else None
     counts = parse_repeats(repeats or [])
+    problem = _output_problem(svg_path, specs)
+    if problem is not None:
+        _error(f"rfcalc: --svg: {problem}")
+        return EXIT_USAGE
     with progress() as bar:
         return _analyze(specs, override, counts, fmt, cost, show_support, svg_path, unit, erf, bar)
 
@@ -305,6 +343,10 @@ def report(
         return EXIT_USAGE
     override = parse_input(input_size) if input_size is not None else None
     counts = parse_repeats(repeats or [])
+    problem = _output_problem(output if output is not None else f"{Path(spec).stem}.html", [spec])
+    if problem is not None:
+        _error(f"rfcalc: --output: {problem}")
+        return EXIT_USAGE
     with progress() as bar:
         return _report(spec, output, override, erf, counts, config, bar)
 
@@ -318,8 +360,6 @@ def _report(
     config: Any,
     bar: Any,
 ) -> int:
-    from pathlib import Path
-
     from .engine import analyze_network
     from .engine.sizes import is_concrete
     from .imports import is_onnx_path
@@ -369,10 +409,11 @@ def _report(
         _error(f"rfcalc {__version__}: internal error checking {spec}: {checked.crashed}")
     tick = bar.stage("each unit's reads and field, for the page", len(result.layers))
     page = report_html(result, spec, checked.findings, erfs, progress=tick)
-    target = Path(output if output is not None else f"{Path(spec).stem}.html")
-    target.write_text(page, encoding="utf-8")
+    target = output if output is not None else f"{Path(spec).stem}.html"
     bar.close()
-    _error(f"wrote {target} ({len(page.encode()) / 1024:,.0f} KiB)")
+    _write_output(target, page)
+    if target != "-":
+        _error(f"wrote {target} ({len(page.encode()) / 1024:,.0f} KiB)")
     return EXIT_OK
 
 
@@ -579,12 +620,10 @@ def hdc(
     check = check_schedule(kernel, rates)
     sys.stdout.write(hdc_text.check_text(check))
     if svg_path is not None:
-        from pathlib import Path
-
         from .render.support_picture import svg
 
         counts = hdc_text.support_counts(check)
-        Path(svg_path).write_text(svg([counts, counts], f"rates {rates}, kernel {kernel}"))
+        _write_output(svg_path, svg([counts, counts], f"rates {rates}, kernel {kernel}"))
     return EXIT_OK if check.ok else EXIT_FINDINGS
 
 
@@ -735,6 +774,9 @@ def import_model(
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail (exit 1) on an op rfcalc cannot express.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --output file if it exists.")
+    ] = False,
 ) -> int:
     """Write a reviewable spec of a model: one layer per node, folded nodes listed."""
     from .imports.write import spec_text
@@ -742,6 +784,10 @@ def import_model(
 
     if (model is None) == (torch_factory is None):
         _error("give an ONNX model or --torch package.module:factory (one of them)")
+        return EXIT_USAGE
+    problem = _output_problem(output, [model] if model else [], keep=not force)
+    if problem is not None:
+        _error(f"rfcalc: --output: {problem}")
         return EXIT_USAGE
     try:
         if torch_factory is not None:
@@ -757,12 +803,7 @@ def import_model(
         _spec_error(exc)
         return EXIT_FINDINGS
     text = spec_text(imported, source)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        from pathlib import Path
-
-        Path(output).write_text(text)
+    _write_output("-" if output is None else output, text)
     return EXIT_OK
 
 
@@ -786,9 +827,8 @@ def _import_torch(factory: str, shape_text: str | None, fixed: bool, strict: boo
     from .imports.torch_graph import example, load_factory, read_torch
 
     module = load_factory(factory)
-    return read_torch(
-        module, example([int(p) for p in shape]), not fixed, strict, path=f"<torch:{factory}>"
-    )
+    path = f"<torch:{factory}>"
+    return read_torch(module, example([int(p) for p in shape], path), not fixed, strict, path=path)
 
 
 @app.command()
@@ -871,9 +911,10 @@ def check(
     error, 3 internal error.  YAML files without an 'rfcalc:' key are skipped.
     """
     from .config import ConfigError, from_options
-    from .lint import exit_code, expand, lint_path, lint_source
+    from .lint import exit_code, expand, lint_bytes, lint_path
     from .render.findings import FORMATS
     from .render.findings import statistics as statistics_text
+    from .spec.yamlread import MAX_BYTES
 
     try:
         config = from_options(
@@ -916,7 +957,7 @@ def check(
                 bar.stage(f"checking {path}", None)
             if path == "-":
                 name = stdin_filename or "<stdin>"
-                results.append(lint_source(sys.stdin.read(), name, config, True, reference))
+                results.append(lint_bytes(_stdin_bytes(MAX_BYTES + 1), name, config, reference))
             else:
                 results.append(lint_path(path, config, explicit, reference))
             if tick is not None:
@@ -931,21 +972,38 @@ def check(
         shown = findings_view(results, summary=False)
     else:
         shown = FORMATS[chosen.value](results, details)
+    problem = _output_problem(output_file, [r.path for r in results])
+    if problem is not None:
+        _error(f"rfcalc: --output-file: {problem}")
+        return EXIT_USAGE
     _emit(shown, output_file)
-    for r in results:
-        if r.crashed:
-            _error(f"rfcalc {__version__}: internal error on {r.path}: {r.crashed}")
-            if os.environ.get("RFCALC_DEBUG") and r.trace:
-                sys.stderr.write(r.trace)
+    _crashes(results)
     code = exit_code(results, config.fail_on)
     if exit_zero and code == EXIT_FINDINGS:
         return EXIT_OK
     return code
 
 
+def _stdin_bytes(limit: int) -> bytes:
+    """At most ``limit`` bytes of standard input, as bytes: decoded as a file is."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return bytes(buffer.read(limit))
+    return sys.stdin.read(limit).encode("utf-8", "surrogateescape")  # a text stream
+
+
+def _crashes(results: Sequence[Any]) -> None:
+    """Say which files rfcalc failed on (a bug: the others were still checked)."""
+    for r in results:
+        if r.crashed:
+            _error(f"rfcalc {__version__}: internal error on {r.path}: {r.crashed}")
+            if os.environ.get("RFCALC_DEBUG") and r.trace:
+                sys.stderr.write(r.trace)
+
+
 def _emit(shown: Any, output_file: str | None) -> None:
     """Text or a rich renderable to stdout, or to ``output_file`` as plain text."""
-    if output_file is None:
+    if output_file is None or (output_file == "-" and not isinstance(shown, str)):
         if isinstance(shown, str):
             sys.stdout.write(shown)
         else:
@@ -957,9 +1015,7 @@ def _emit(shown: Any, output_file: str | None) -> None:
         buffer = io.StringIO()
         Console(file=buffer, color_system=None, width=100).print(shown, soft_wrap=True)
         shown = buffer.getvalue()
-    from pathlib import Path
-
-    Path(output_file).write_text(shown, encoding="utf-8")
+    _write_output(output_file, shown)
 
 
 class SchemaName(str, Enum):
@@ -1038,12 +1094,10 @@ def _show_support(
         return EXIT_USAGE if isinstance(exc, NoSuchUnit) else EXIT_OK
     sys.stdout.write(picture.text)
     if svg_path is not None:
-        from pathlib import Path
-
         if picture.grid is not None:
-            Path(svg_path).write_text(svg_grid(picture.grid, picture.title))
+            _write_output(svg_path, svg_grid(picture.grid, picture.title))
         else:
-            Path(svg_path).write_text(svg(picture.axes, picture.title))
+            _write_output(svg_path, svg(picture.axes, picture.title))
     return EXIT_OK
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .model import TARGETS, Severity
+from .model import TARGETS, Severity, visible
 
 if TYPE_CHECKING:
     from .rules import Rule
@@ -59,16 +59,35 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
+#: the largest configuration file read (a pyproject.toml is a few KiB)
+MAX_CONFIG_BYTES = 4 << 20
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: at most a few dozen characters of it, nested
+    lists a few levels deep, controls escaped (a 20 MB string is not echoed back)."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = 60
+    short.maxlevel = 3
+    return visible(short.repr(value))
+
+
 def load_config(path: Path | None) -> Config:
     """The ``[tool.rfcalc]`` table of ``path`` (defaults when there is none)."""
     if path is None:
         return Config()
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES >> 20} MiB")
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: its arrays or tables nest too deep to read") from None
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         raise ConfigError(f"{path}: [tool] must be a table, not {type(tool).__name__}")
@@ -84,7 +103,7 @@ def apply(config: Config, table: Mapping[str, Any], where: str) -> Config:
     """``config`` with the keys of ``table`` applied; every key and value checked."""
     for key in table:
         if key not in KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r}; keys: {', '.join(KEYS)}")
+            raise ConfigError(f"{where}: unknown key {shown(key)}; keys: {', '.join(KEYS)}")
 
     def selectors(key: str) -> tuple[str, ...]:
         value = table[key]
@@ -121,18 +140,20 @@ def check_selector(selector: str, where: str) -> None:
     from .rules import RULES
 
     if not any(rule.matches(selector) for rule in RULES):
-        raise ConfigError(f"{where}: {selector!r} is no rule id, name or prefix (see rfcalc rules)")
+        raise ConfigError(
+            f"{where}: {shown(selector)} is no rule id, name or prefix (see rfcalc rules)"
+        )
 
 
 def parse_level(value: Any, where: str) -> Severity:
     if not isinstance(value, str) or value not in LEVELS:
-        raise ConfigError(f"{where}: {value!r} is not a level; use error, warning or info")
+        raise ConfigError(f"{where}: {shown(value)} is not a level; use error, warning or info")
     return LEVELS[value]
 
 
 def parse_target(value: Any, where: str) -> str:
     if not isinstance(value, str) or value not in TARGETS:
-        raise ConfigError(f"{where}: {value!r} is not a target; use {', '.join(TARGETS)}")
+        raise ConfigError(f"{where}: {shown(value)} is not a target; use {', '.join(TARGETS)}")
     return str(value)
 
 
@@ -172,7 +193,7 @@ def from_options(
         for item in _split(severity):
             rule, sep, level = item.partition("=")
             if not sep:
-                raise ConfigError(f"--severity takes RULE=LEVEL, not {item!r}")
+                raise ConfigError(f"--severity takes RULE=LEVEL, not {shown(item)}")
             levels[rule.strip()] = level.strip()
         table["severity"] = levels
     return apply(config, table, "command line")

@@ -205,6 +205,27 @@ def lint_path(
     return lint_source(text, path, config, explicit, model, repeats)
 
 
+def lint_bytes(
+    raw: bytes,
+    path: str,
+    config: Config = Config(),
+    model: Network | None = None,
+) -> FileResult:
+    """Check a spec given as bytes (standard input): decoded as a file is (UTF-8, or
+    UTF-16/32 with a byte order mark), at most the size a file may have; what cannot be
+    read is RF001 on it, as for a file named on the command line."""
+    from .spec import decode
+    from .spec.yamlread import MAX_BYTES
+
+    try:
+        if len(raw) > MAX_BYTES:
+            raise SpecError(f"the input is larger than {MAX_BYTES // (1024 * 1024)} MiB", Loc(path))
+        text = decode(raw, path)
+    except SpecError as exc:
+        return FileResult(path, tuple(spec_error_finding(exc, config)))
+    return lint_source(text, path, config, True, model)
+
+
 def lint_source(
     text: str,
     path: str,

@@ -8,6 +8,7 @@ expressions (integers, or symbols for sizes and hyperparameters left open).
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,33 @@ PADDING_MODES = ("valid", "same", "same_lower", "full", "half", "causal")
 #: nothing; the others read pixels of the map: mirrored without the edge (reflect), the
 #: edge repeated (replicate), or the other end (circular).
 PAD_FILLS = ("zeros", "reflect", "replicate", "circular")
+
+
+#: characters that move, colour or hide text on a terminal or in a CI log: C0 and C1
+#: controls (newline, escape, NUL...), line and paragraph separators, bidirectional
+#: overrides and isolates, lone surrogates
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str, limit: int | None = None) -> str:
+    """``text`` with each of those characters written as its escape (``\\n``,
+    ``\\x1b``, ``\\u202e``): what a name or a path looks like on one line of output.
+    ``limit``: at most that many characters of ``text``, then how many more there are
+    (a message quotes a value; it never echoes megabytes)."""
+    if limit is not None and len(text) > limit:
+        return f"{visible(text[:limit])}... ({len(text) - limit} more characters)"
+    if _INVISIBLE.search(text) is None:
+        return text
+
+    def escape(m: re.Match[str]) -> str:
+        c = m.group()
+        o = ord(c)
+        return _NAMED.get(c) or (f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}")
+
+    return _INVISIBLE.sub(escape, text)
 
 
 @dataclass(frozen=True, order=True)
@@ -238,6 +266,60 @@ _DEFAULTS: Mapping[str, int] = {
 }
 #: The per-axis parameters of a layer (tuples with one value per axis, or empty).
 PER_AXIS = (*_DEFAULTS, "padding")
+
+
+#: the most layers a network may have (a spec, or a model read)
+MAX_LAYERS = 50_000
+#: the largest kernel, stride, dilation, padding, scale or output size accepted
+MAX_PARAM = 1 << 24
+#: per-axis values that are at least 1 (the rest of a layer's numbers are at least 0)
+_POSITIVE = ("kernel", "stride", "dilation", "scale", "output_size")
+
+
+def check_values(layer: Layer) -> None:
+    """Refuse, at the layer's place, the values the spec reader refuses: a kernel,
+    stride, dilation, scale or output size below 1, a padding below 0, any of them
+    above :data:`MAX_PARAM`, an output padding not below the stride or the dilation
+    (PyTorch's rule).  An importer calls it on every layer it makes: a model's
+    attributes are input like a spec's keys."""
+    from fractions import Fraction
+
+    def number(v: Any) -> Fraction | None:
+        try:
+            return Fraction(str(v))
+        except (ValueError, ZeroDivisionError):
+            return None  # a symbol: bounded where it is declared
+
+    def within(key: str, v: Any, low: int) -> None:
+        x = number(v)
+        if x is None:
+            return
+        if x < low:
+            raise SpecError(f"{key} {v} must be at least {low}", layer.loc)
+        if x > MAX_PARAM or x.denominator > MAX_PARAM:
+            raise SpecError(f"{key} {v} is larger than rfcalc accepts ({MAX_PARAM})", layer.loc)
+
+    for key in _POSITIVE:
+        for v in getattr(layer, key):
+            within(key, v, 1)
+    for pad in layer.padding:
+        within("padding", pad.before, 0)
+        within("padding", pad.after, 0)
+    for axis, v in enumerate(layer.output_padding):
+        within("output_padding", v, 0)
+        x = number(v)
+        stride = number(layer.param("stride", axis))
+        dilation = number(layer.param("dilation", axis))
+        if x is None or stride is None or dilation is None:
+            continue
+        if x >= max(stride, dilation):
+            raise SpecError(
+                f"output_padding {v} must be smaller than the stride or the dilation "
+                f"({stride}, {dilation})",
+                layer.loc,
+            )
+    if layer.groups < 1:
+        raise SpecError(f"groups {layer.groups} must be at least 1", layer.loc)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ rfcalc cannot express.  Weights are never converted: only their shapes are read.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,19 @@ from typing import Any, NamedTuple
 import sympy
 
 from ..engine.sizes import size_symbol
-from ..model import AXIS_NAMES, INPUT, Layer, Loc, Network, Op, Padding, SpecError
+from ..model import (
+    AXIS_NAMES,
+    INPUT,
+    MAX_LAYERS,
+    Layer,
+    Loc,
+    Network,
+    Op,
+    Padding,
+    SpecError,
+    check_values,
+    visible,
+)
 from .merging import broadcast_layer, merge_inputs
 
 
@@ -189,8 +202,6 @@ def read_onnx(path: str, input_size: Sequence[Any] | None = None, strict: bool =
 
 
 def _walk(graph: Any, path: str, input_size: Sequence[Any] | None, strict: bool) -> Imported:
-    from onnx import numpy_helper
-
     inits = {t.name: t for t in graph.initializer}
     graph_inputs = [i for i in graph.input if i.name not in inits]
     if not graph_inputs:
@@ -217,7 +228,9 @@ def _walk(graph: Any, path: str, input_size: Sequence[Any] | None, strict: bool)
     state.tensors[first.name] = _Map(INPUT, channels=channels)
     for name, t in inits.items():
         small = math.prod(t.dims) <= 64 and len(t.dims) <= 1
-        array = numpy_helper.to_array(t) if small else None
+        if _is_external(t):
+            _external_file(t, path)  # weights too: where they say they are must be sound
+        array = _array(t, path) if small else None
         state.tensors[name] = _Const(
             None if array is None else array.reshape(-1).tolist(), tuple(t.dims), array
         )
@@ -237,6 +250,72 @@ def _walk(graph: Any, path: str, input_size: Sequence[Any] | None, strict: bool)
     return Imported(network, tuple(state.folded), tuple(state.stopped), tuple(state.unsupported))
 
 
+def _is_external(tensor: Any) -> bool:
+    from onnx import TensorProto
+
+    return bool(tensor.data_location == TensorProto.EXTERNAL)
+
+
+def _external_file(tensor: Any, path: str) -> str:
+    """The file holding ``tensor``'s data: a file in the model's folder (or below it),
+    never the working directory, an absolute path or a ``..`` out of the folder (a
+    model is data; it does not choose what rfcalc reads)."""
+    entries = {e.key: e.value for e in tensor.external_data}
+    location = entries.get("location", "")
+    where = Loc(path, 1, 1, f"tensor {visible(tensor.name, 60)}")
+    shown = visible(location, 80)
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    if not location:
+        raise SpecError("its data is external but names no file", where)
+    if os.path.isabs(location) or re.match(r"^([A-Za-z]:|[\\/])", location):
+        raise SpecError(
+            f"its data is in {shown!r}, an absolute path: rfcalc reads external data only "
+            "from the model's folder",
+            where,
+        )
+    target = os.path.realpath(os.path.join(folder, location))
+    if os.path.commonpath([target, folder]) != folder:
+        raise SpecError(
+            f"its data is in {shown!r}, outside the model's folder: rfcalc reads external "
+            "data only from there",
+            where,
+        )
+    if not os.path.isfile(target):
+        raise SpecError(f"its data file {shown!r} is not beside the model ({folder})", where)
+    return target
+
+
+def _array(tensor: Any, path: str) -> Any:
+    """A small tensor's values (a shape, pads, scales), its external data read from
+    the model's folder only (:func:`_external_file`), at most the bytes it needs."""
+    from onnx import numpy_helper
+
+    if not _is_external(tensor):
+        return numpy_helper.to_array(tensor)
+    import numpy as np
+    from onnx import helper
+
+    target = _external_file(tensor, path)
+    entries = {e.key: e.value for e in tensor.external_data}
+    dtype = np.dtype(helper.tensor_dtype_to_np_dtype(tensor.data_type))
+    need = math.prod(tensor.dims) * dtype.itemsize
+    where = Loc(path, 1, 1, f"tensor {visible(tensor.name, 60)}")
+    try:
+        offset = int(entries.get("offset", 0))
+        with open(target, "rb") as f:
+            f.seek(max(offset, 0))
+            data = f.read(need)
+    except (ValueError, OSError) as exc:
+        raise SpecError(f"cannot read its data: {exc}", where) from None
+    if offset < 0 or len(data) != need:
+        raise SpecError(
+            f"its data file {visible(entries.get('location', ''), 80)!r} holds fewer than the "
+            f"{need} bytes it needs at offset {offset}",
+            where,
+        )
+    return np.frombuffer(data, dtype=dtype.newbyteorder("<")).reshape(tuple(tensor.dims))
+
+
 def _attrs(node: Any) -> dict[str, Any]:
     from onnx import helper
 
@@ -244,6 +323,12 @@ def _attrs(node: Any) -> dict[str, Any]:
 
 
 def _readable(node: Any, index: int) -> str:
+    """:func:`_path_of` with every control character shown (a name is one line of
+    output)."""
+    return visible(_path_of(node, index))
+
+
+def _path_of(node: Any, index: int) -> str:
     """The module path an exporter recorded: the dynamo exporter's name scopes
     (``['', 'layer1', 'layer1.0', 'add_76']`` -> ``layer1.0.add``; a leaf module's own op
     is the module: ``maxpool``), the TorchScript exporter's node name
@@ -281,14 +366,22 @@ def _emit(state: _State, node: Any, index: int, suffix: str = "", **kw: Any) -> 
     while name in state.names or name == INPUT:
         n += 1
         name = f"{base}_{n}"
+    if len(state.layers) >= MAX_LAYERS:
+        raise SpecError(
+            f"the model has more than {MAX_LAYERS:,} spatial layers (rfcalc's bound, as for a "
+            "spec)",
+            _loc(state, node, index),
+        )
     state.names.add(name)
-    state.layers.append(Layer(name=name, loc=_loc(state, node, index), **kw))
+    layer = Layer(name=name, loc=_loc(state, node, index), **kw)
+    check_values(layer)  # the spec reader's bounds hold for models too
+    state.layers.append(layer)
     return name
 
 
 def _loc(state: _State, node: Any, index: int) -> Loc:
     """The node's place: its name in the graph (what Netron shows), its position."""
-    return Loc(state.path, index + 1, 1, node.name or f"{node.op_type} #{index}")
+    return Loc(state.path, index + 1, 1, visible(node.name or f"{node.op_type} #{index}"))
 
 
 def _note(state: _State, node: Any, index: int, why: str) -> Note:
@@ -340,15 +433,13 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
             _stop(state, node, index, f"it also reads {unknown[0]}, past the spatial structure")
             return
     if op == "Constant":
-        from onnx import numpy_helper
-
         value = a.get("value")
         if value is not None:
             dims = tuple(int(d) for d in value.dims)
             if math.prod(dims) > 64:  # a weight: its shape is all rfcalc reads
                 state.tensors[out] = _Const(None, dims)
             else:
-                arr = numpy_helper.to_array(value)
+                arr = _array(value, state.path)
                 state.tensors[out] = _Const(arr.reshape(-1).tolist(), dims, arr)
         else:
             for key in ("value_ints", "value_int", "value_floats", "value_float"):

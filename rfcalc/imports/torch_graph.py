@@ -25,7 +25,19 @@ from typing import Any
 import sympy
 
 from ..engine.sizes import size_symbol
-from ..model import AXIS_NAMES, INPUT, Layer, Loc, Network, Op, Padding, SpecError
+from ..model import (
+    AXIS_NAMES,
+    INPUT,
+    MAX_LAYERS,
+    Layer,
+    Loc,
+    Network,
+    Op,
+    Padding,
+    SpecError,
+    check_values,
+    visible,
+)
 from .merging import broadcast_layer, merge_inputs
 from .onnx_graph import Imported, Note
 
@@ -184,6 +196,11 @@ def export(module: Any, example_input: Any, dynamic: bool = True, path: str = "<
         return torch.export.export(
             module.eval(), (example_input,), dynamic_shapes=shapes, strict=False
         )
+    except SystemExit as exc:
+        raise SpecError(
+            f"torch.export could not trace the module: it called sys.exit({exc.code!r})",
+            Loc(path),
+        ) from None
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SpecError(f"torch.export could not trace the module: {first}", Loc(path)) from None
@@ -297,6 +314,11 @@ _OWN = {
 
 
 def _name(node: Any) -> str:
+    """The module path of ``node`` (``layer1.0.conv1``), every control character shown."""
+    return visible(_module_path(node))
+
+
+def _module_path(node: Any) -> str:
     path, cls = _module(node)
     op = _aten(node)
     if path:
@@ -308,7 +330,7 @@ def _name(node: Any) -> str:
 
 
 def _loc(state: _State, node: Any, index: int) -> Loc:
-    return Loc(state.path, index + 1, 1, node.name)
+    return Loc(state.path, index + 1, 1, visible(node.name))
 
 
 def _note(state: _State, node: Any, index: int, why: str) -> Note:
@@ -321,8 +343,16 @@ def _emit(state: _State, node: Any, index: int, suffix: str = "", **kw: Any) -> 
     while name in state.names or name == INPUT:
         n += 1
         name = f"{base}_{n}"
+    if len(state.layers) >= MAX_LAYERS:
+        raise SpecError(
+            f"the model has more than {MAX_LAYERS:,} spatial layers (rfcalc's bound, as for a "
+            "spec)",
+            _loc(state, node, index),
+        )
     state.names.add(name)
-    state.layers.append(Layer(name=name, loc=_loc(state, node, index), **kw))
+    layer = Layer(name=name, loc=_loc(state, node, index), **kw)
+    check_values(layer)  # the spec reader's bounds hold for models too
+    state.layers.append(layer)
     state.shapes[name] = _spatial(node, _first(state.ndim))
     return name
 
@@ -847,6 +877,8 @@ def load_factory(text: str) -> Any:
         sys.path.insert(0, "")
     try:
         obj: Any = importlib.import_module(name)
+    except SystemExit as exc:
+        raise SpecError(f"cannot import {name}: it called sys.exit({exc.code!r})", where) from None
     except Exception as exc:
         raise SpecError(f"cannot import {name}: {exc}", where) from None
     for part in attr.split("."):
@@ -860,6 +892,8 @@ def load_factory(text: str) -> Any:
             raise SpecError(f"{attr} is neither a module nor a factory of one", where)
         try:
             obj = obj()
+        except SystemExit as exc:
+            raise SpecError(f"{attr}() called sys.exit({exc.code!r})", where) from None
         except Exception as exc:
             raise SpecError(f"{attr}() failed: {exc}", where) from None
     if not isinstance(obj, torch.nn.Module):
@@ -867,8 +901,27 @@ def load_factory(text: str) -> Any:
     return obj
 
 
-def example(shape: Sequence[int]) -> Any:
+#: the most values an example input may hold (256 MiB of floats): the spatial sizes are
+#: symbols in the import, so a small example answers for every size
+MAX_EXAMPLE = 1 << 26
+
+
+def example(shape: Sequence[int], path: str = "<torch>") -> Any:
     """A tensor of ones of ``shape`` (``rfcalc import --torch --input 1x3x224x224``)."""
+    import math
+
     import torch
 
-    return torch.ones(*shape)
+    shown = "x".join(str(n) for n in shape)
+    if math.prod(shape) > MAX_EXAMPLE:
+        raise SpecError(
+            f"the example input {shown} holds {math.prod(shape):,} values, more than "
+            f"{MAX_EXAMPLE:,}: give a smaller one (the import states sizes as symbols "
+            "unless --fixed)",
+            Loc(path),
+        )
+    try:
+        return torch.ones(*shape)
+    except (RuntimeError, MemoryError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SpecError(f"cannot make an example input {shown}: {first}", Loc(path)) from None

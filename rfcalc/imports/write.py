@@ -15,6 +15,19 @@ from typing import Any
 from ..model import CONVS, POOLS, WINDOWS, Layer, Op, Padding
 from .onnx_graph import Imported
 
+#: what YAML cannot hold unescaped (PyYAML's reader refuses it)
+_UNPRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _quoted(text: str) -> str:
+    """A name as a YAML double-quoted scalar that reads back as the same name: any
+    character as itself (an emoji stays an emoji, not a surrogate pair that YAML
+    rejects), controls escaped."""
+    body = json.dumps(text, ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", body)
+
 
 def _value(v: Any) -> str:
     """An int, or a fraction as ``"3/2"``, or a symbol's name."""
@@ -42,8 +55,8 @@ def _padding(pads: tuple[Padding, ...]) -> str:
 
 
 def _layer(layer: Layer, channels: bool) -> str:  # noqa: C901 (one branch per key)
-    items = [f"name: {json.dumps(layer.name)}", f"op: {layer.op}"]
-    items.append("inputs: [" + ", ".join(json.dumps(i) for i in layer.inputs) + "]")
+    items = [f"name: {_quoted(layer.name)}", f"op: {layer.op}"]
+    items.append("inputs: [" + ", ".join(_quoted(i) for i in layer.inputs) + "]")
     if layer.op in WINDOWS | CONVS:
         items.append(f"kernel: {_axes(layer.kernel)}")
         if layer.stride and (layer.op in POOLS or set(map(int, layer.stride)) != {1}):
@@ -70,7 +83,7 @@ def _layer(layer: Layer, channels: bool) -> str:  # noqa: C901 (one branch per k
         if layer.align_corners:
             items.append("align_corners: true")
     if layer.target is not None:
-        items.append(f"to: {json.dumps(layer.target)}")
+        items.append(f"to: {_quoted(layer.target)}")
     elif layer.op == Op.RESIZE:
         items.append(f"size: {_axes(layer.output_size)}")
     if layer.op == Op.ADAPTIVE_POOL:
@@ -107,7 +120,7 @@ def spec_text(imported: Imported, source: str) -> str:
         lines.append("# channels left out: the model slices or splits them")
     lines += [
         "rfcalc: 1",
-        f"name: {json.dumps(network.name)}",
+        f"name: {_quoted(network.name)}",
         *([f"target: {network.target}"] if network.target else []),
         "input: {size: ["
         + ", ".join(_value(s) for s in network.input_size)
@@ -183,14 +196,14 @@ def _blocks(layers: tuple[Layer, ...], keep: bool) -> tuple[list[tuple[str, list
         run = _run(units, i)
         assert unit.prefix is not None
         head = (
-            f"name: {json.dumps(unit.prefix.rsplit('.', 1)[0])}, block: {name}, repeat: {run}"
+            f"name: {_quoted(unit.prefix.rsplit('.', 1)[0])}, block: {name}, repeat: {run}"
             if run > 1
-            else f"name: {json.dumps(unit.prefix)}, block: {name}"
+            else f"name: {_quoted(unit.prefix)}, block: {name}"
         )
         items.append(
             f"  - {{{head}"
             + (f", args: {{{args}}}" if args else "")
-            + f", inputs: [{json.dumps(unit.reads)}]}}"
+            + f", inputs: [{'null' if unit.reads is None else _quoted(unit.reads)}]}}"
         )
         i += run
     return [(name, text) for name, text, _ in blocks.values()], items

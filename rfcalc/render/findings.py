@@ -8,7 +8,7 @@ from typing import Any
 
 from .._version import __version__
 from ..lint import FileResult
-from ..model import Finding, Severity
+from ..model import Finding, Severity, visible
 from ..rules import RULES
 
 CHECK_SCHEMA_VERSION = 1
@@ -38,7 +38,8 @@ def text(results: Sequence[FileResult], details: bool = False) -> str:
     for r in results:
         if r.crashed:
             lines.append(f"{r.path}:1:1: internal error: {r.crashed}")
-    return "".join(line + "\n" for line in lines)
+    # a path or a message never starts a line of its own, nor colours the terminal
+    return "".join(visible(line) + "\n" for line in lines)
 
 
 def summary(results: Sequence[FileResult]) -> dict[str, int]:
@@ -91,7 +92,9 @@ _GH_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO
 
 
 def _gh_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's data: ``%``, CR and LF as GitHub decodes them, any other
+    control character (an escape sequence, NUL) as visible text."""
+    return visible(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _gh_prop(s: str) -> str:
@@ -226,28 +229,32 @@ def junit(results: Sequence[FileResult]) -> str:
     total = failures = errors = 0
     for r in checked:
         findings = sorted(r.findings, key=Finding.sort_key)
-        suite = ET.SubElement(suites, "testsuite", name=r.path)
+        suite = ET.SubElement(suites, "testsuite", name=visible(r.path))
         cases = 0
         for f in findings:
             case = ET.SubElement(
                 suite,
                 "testcase",
                 name=f"rfcalc.{f.rule}.{f.name}",
-                classname=r.path,
+                classname=visible(r.path),
                 line=str(f.loc.text_line),
                 column=str(f.loc.text_col),
             )
             where = f"node {f.loc.node}" if f.loc.node else f"line {f.loc.line}, col {f.loc.col}"
-            failure = ET.SubElement(case, "failure", message=f.message, type=str(f.severity))
-            failure.text = f"{where}, {f.rule} {f.severity}: {f.message} [{f.name}]"
+            # XML 1.0 cannot hold most control characters, even escaped: they are shown
+            failure = ET.SubElement(
+                case, "failure", message=visible(f.message), type=str(f.severity)
+            )
+            failure.text = visible(f"{where}, {f.rule} {f.severity}: {f.message} [{f.name}]")
             cases += 1
         if r.crashed:
-            case = ET.SubElement(suite, "testcase", name="rfcalc", classname=r.path)
-            ET.SubElement(case, "error", message=r.crashed).text = r.crashed
+            case = ET.SubElement(suite, "testcase", name="rfcalc", classname=visible(r.path))
+            crashed = visible(r.crashed)
+            ET.SubElement(case, "error", message=crashed).text = crashed
             errors += 1
             cases += 1
         elif not findings:
-            ET.SubElement(suite, "testcase", name="rfcalc", classname=r.path)
+            ET.SubElement(suite, "testcase", name="rfcalc", classname=visible(r.path))
             cases += 1
         suite.set("tests", str(cases))
         suite.set("failures", str(len(findings)))

@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ..lint import FileResult
-from ..model import Severity
+from ..model import Severity, visible
 from .findings import detail
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -20,15 +20,15 @@ def findings_view(results: Sequence[FileResult], summary: bool = True) -> Render
     counts = dict.fromkeys(Severity, 0)
     for r in results:
         if r.crashed:
-            parts.append(Text(f"{r.path}: internal error: {r.crashed}", style="bold red"))
+            parts.append(Text(visible(f"{r.path}: internal error: {r.crashed}"), style="bold red"))
         for f in r.findings:
             counts[f.severity] += 1
             line = Text()
-            line.append(f"{f.loc}", style="bold")
+            line.append(visible(f"{f.loc}"), style="bold")
             line.append(": ")
             line.append(f"{f.rule} {f.severity}", style=_STYLE[f.severity])
             line.append(": ")
-            line.append(f.message)
+            line.append(visible(f.message))
             line.append(f" [{f.name}]", style="dim")
             parts.append(line)
             if f.support:

@@ -395,9 +395,12 @@ def _findings_list(ordered: Sequence[Finding]) -> str:
 
 
 def _script_json(data: Any) -> str:
-    """JSON safe inside ``<script>``: no ``</`` and no line separators."""
+    """JSON safe inside ``<script>``: no ``<``, ``>`` or ``&`` at all (a name holding
+    ``</script>`` would end the block; ``<!--<script>`` would put the HTML tokenizer in
+    its double-escaped state, where the page's own ``</script>`` no longer ends it), and
+    no line separators (ASCII only: ``json.dumps`` escapes the rest)."""
     text = json.dumps(data, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _asset(name: str) -> str:

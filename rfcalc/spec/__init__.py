@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from .yamlread import MAX_BYTES
 __all__ = [
     "FORMAT_VERSION",
     "classify",
+    "decode",
     "has_item",
     "input_sizes",
     "is_spec",
@@ -40,14 +42,37 @@ def read_text(path: str) -> str:
         raise SpecError("permission denied", where) from None
     except OSError as exc:
         raise SpecError(f"cannot read the file: {exc.strerror or exc}", where) from None
-    if b"\x00" in raw:
-        raise SpecError("a binary file, not a YAML spec", where)
+    return decode(raw, path)
+
+
+#: byte order marks YAML allows, longest first (UTF-32's begins like UTF-16's)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode(raw: bytes, path: str) -> str:
+    """The text of a spec's bytes (a file's, standard input's): UTF-8, or UTF-16 or
+    UTF-32 led by their byte order mark, as YAML reads them; anything else is a
+    :class:`SpecError` that says what it is, at the first byte that is not text."""
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
+    if encoding is None and b"\x00" in raw:
+        raise SpecError("a binary file, not a YAML spec", Loc(path))
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode(encoding or "utf-8")
     except UnicodeDecodeError as exc:
+        if encoding is not None:
+            raise SpecError(f"the file is not {encoding.upper()} text", Loc(path)) from None
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SpecError("the file is not UTF-8 text", Loc(path, line, col)) from None
+    if "\x00" in text:
+        raise SpecError("a binary file, not a YAML spec", Loc(path))
+    return text.removeprefix("\ufeff")
 
 
 def looks_like_spec_file(path: str) -> bool:
@@ -55,9 +80,11 @@ def looks_like_spec_file(path: str) -> bool:
     beginning declare an ``rfcalc`` key?  If not, it is some other YAML, to be skipped."""
     try:
         with open(path, "rb") as f:
-            head = f.read(1 << 16).decode("utf-8", errors="replace")
+            raw = f.read(1 << 16)
     except OSError:
         return True  # cannot even be opened: say so
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8")
+    head = raw.decode(encoding, errors="replace")
     return SPEC_KEY.search(head) is not None
 
 

@@ -19,6 +19,8 @@ from ..model import (
     CONVS,
     INPUT,
     INTERPOLATION_MODES,
+    MAX_LAYERS,
+    MAX_PARAM,
     MERGES,
     OPS,
     PAD_FILLS,
@@ -33,17 +35,14 @@ from ..model import (
     Padding,
     SpecError,
     Suppression,
+    visible,
 )
 from .blocks import expand, read_blocks
 from .yamlread import Value, read_yaml
 
 FORMAT_VERSION = 1
-#: the most layers a spec may describe
-MAX_LAYERS = 50_000
 #: layers times the inputs they are analysed at (the spec's own and ``input.sizes``)
 MAX_LAYER_RUNS = 100_000
-#: the largest kernel, stride, dilation, padding or scale accepted
-MAX_PARAM = 1 << 24
 
 _SYMBOL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -284,6 +283,8 @@ def parse_network(root: Value, path: str, repeats: Mapping[str, int] | None = No
         )
     _check_keys(root, TOP_KEYS, "the top level")
     name = _string(top.get("name"), "name") or path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if "name" in top:
+        _printable(name, "the network's name", top["name"])
     description = _string(top.get("description"), "description") or ""
     if "input" not in top:
         raise SpecError(
@@ -381,6 +382,16 @@ def _string(v: Value | None, what: str) -> str | None:
     if not isinstance(v.data, str):
         raise SpecError(f"{what} must be a string, not {v.kind}", v.loc)
     return v.data
+
+
+def _printable(text: str, what: str, v: Value) -> None:
+    """A name is shown on terminals and in CI logs, one per line: a control character,
+    a line separator or a bidirectional override in it would forge or hide output."""
+    if visible(text) != text:
+        raise SpecError(
+            f"{what} cannot contain control or bidirectional characters: {visible(text, 60)}",
+            v.loc,
+        )
 
 
 def _input(v: Value) -> tuple[tuple[Any, ...], int | None, tuple[tuple[int, ...], ...]]:
@@ -594,6 +605,7 @@ def _layer_name(
     name = _string(m["name"], "a layer name") or ""
     if not name or name == INPUT:
         raise SpecError(f"{name!r} cannot name a layer", m["name"].loc)
+    _printable(name, "a layer name", m["name"])
     if name in names:
         raise SpecError(
             f"duplicate layer name {name!r} (first used at line {names[name].line})",

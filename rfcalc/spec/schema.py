@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import INTERPOLATION_MODES, PAD_FILLS, PADDING_MODES, TARGETS, Op
+from ..model import INTERPOLATION_MODES, MAX_PARAM, PAD_FILLS, PADDING_MODES, TARGETS, Op
 from .blocks import BLOCK_KEYS, INSTANCE_KEYS, MAX_REPEAT
 from .parse import (
     COMMON_KEYS,
     FORMAT_VERSION,
     INPUT_KEYS,
     LAYER_EXPECT,
-    MAX_PARAM,
     NETWORK_EXPECT,
     OP_KEYS,
     OP_PADDING_MODES,
