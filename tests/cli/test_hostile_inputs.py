@@ -25,7 +25,7 @@ from rfcalc.cli import main
 
 #: names a spec may carry (quotes, markup, HTML, unicode): each must come back intact
 ODD_NAMES = [
-    'quote"s \'and\' back\\slash',
+    "quote\"s 'and' back\\slash",
     "[bold]markup[/bold] %25 %0A a:b,c",
     "</script><!--<script>-->&amp;",
     "é ß 中文 🙂",
@@ -276,7 +276,9 @@ def test_a_configuration_error_quotes_a_few_dozen_characters(
     assert code == 2
     assert len(err) < 400, err[:400]
     assert "more characters" in err or "..." in err
-    code, _, err = run(capsys, "check", "--isolated", "--severity", "RF201" + "x" * 100_000, str(spec))
+    code, _, err = run(
+        capsys, "check", "--isolated", "--severity", "RF201" + "x" * 100_000, str(spec)
+    )
     assert code == 2
     assert len(err) < 400
 
