@@ -152,6 +152,70 @@ def test_the_written_spec_reads_back_as_the_module(
     assert "torch_nets has no attribute 'Nope'" in capsys.readouterr().err
 
 
+EXITING = """
+import sys
+import torch
+
+
+def at_import():
+    return torch.nn.Conv2d(3, 3, 3)
+
+
+def factory():
+    sys.exit(0)
+
+
+class Forward(torch.nn.Module):
+    def forward(self, x):
+        sys.exit(3)
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "factory", "said"),
+    [
+        ("exiting", "factory", "factory() called sys.exit(0)"),
+        ("exiting", "Forward", "it called sys.exit(3)"),
+        ("exiting_at_import", "at_import", "cannot import exiting_at_import: it called sys.exit"),
+    ],
+)
+def test_a_factory_that_exits_is_an_error_and_writes_nothing(
+    module: str,
+    factory: str,
+    said: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue #27: ``sys.exit()`` in a factory (or at import, or in ``forward``) ended
+    ``rfcalc import`` with exit 0 and no file."""
+    from rfcalc.cli import main
+
+    (tmp_path / "exiting.py").write_text(EXITING)
+    (tmp_path / "exiting_at_import.py").write_text(EXITING + "\nsys.exit(0)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = tmp_path / "out.yaml"
+    args = ["import", "--torch", f"{module}:{factory}", "--input", "1x3x16x16", "-o", str(out)]
+    assert main(args) == 1
+    assert said in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_example_input_too_large_to_make_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue #27: ``--input 1x3x100000x100000`` was PyTorch's allocator error as an
+    internal error; the sizes are symbols in the import, so a small example serves."""
+    from rfcalc.cli import main
+
+    out = tmp_path / "out.yaml"
+    args = ["import", "--torch", "torch_nets:FPN", "--input", "1x3x100000x100000", "-o", str(out)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "the example input 1x3x100000x100000 holds 30,000,000,000 values" in err
+    assert not out.exists()
+
+
 class Rolled(nn.Module):
     def __init__(self) -> None:
         super().__init__()

@@ -317,6 +317,49 @@ def test_keyboard_alone_reaches_every_unit(browser: Any, tmp_path: Path) -> None
     page.close()
 
 
+#: names that end a script block, open an HTML comment or put the tokenizer in its
+#: double-escaped state (issues #27, #28), beside quotes, markup and unicode
+HOSTILE_NAMES = [
+    "</script><script>alert(1)</script>",
+    "<!--<script>",
+    "-->",
+    "q\"uote's & <b>bold</b>",
+    "é 中文 🙂",
+]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [HOSTILE_NAMES, ["<!--<script>", "a"], ["x", "<!--<script>"]],
+    ids=["all", "comment-first", "comment-last"],
+)
+def test_hostile_names_leave_the_page_whole(names: list[str], browser: Any, tmp_path: Path) -> None:
+    """The page's scripts are ours alone, it runs, no console message, and each hostile
+    name reads back as written in the table and in the selected layer.  (A ``-->`` in a
+    later name closes the comment ``<!--<script>`` opens: alone, it swallowed the page's
+    script.)"""
+    layers = "".join(
+        f"  - {{name: '{n.replace(chr(39), chr(39) * 2)}', op: conv, kernel: 3, dilation: 2}}\n"
+        for n in names
+    )
+    html, _ = _write(
+        tmp_path, "hostile", f"rfcalc: 1\ninput: {{size: [24, 24]}}\nlayers:\n{layers}", "24x24"
+    )
+    page = Page(browser, html)
+    p = page.page
+    assert p.evaluate("document.scripts.length") == 2
+    assert p.evaluate("typeof alert === 'function' && !window.__pwned") is True
+    rows = p.evaluate(
+        "[...document.querySelectorAll('#layers tr[data-layer]')].map(r => r.dataset.layer)"
+    )
+    assert [r for r in rows if r != "input"] == names
+    for i, name in enumerate(names):
+        p.evaluate(f"document.querySelectorAll('#layers tr[data-layer]')[{i + 1}].click()")
+        assert page.state()["layer"] == name
+    assert p.evaluate("document.title").startswith("hostile")
+    page.close()
+
+
 @pytest.mark.slow
 def test_dark_theme_redraws_with_its_colours(browser: Any, tmp_path: Path) -> None:
     html, _analysis = _write(tmp_path, "gridded", GRIDDED, "48x48")
