@@ -365,7 +365,7 @@ def _report(
     from .imports import is_onnx_path
     from .lint import lint_model, lint_path
     from .model import SpecError
-    from .render.report import report_html
+    from .render.report import MAX_PAGE_CHARS, report_html, too_large
     from .spec import input_sizes
 
     try:
@@ -393,6 +393,10 @@ def _report(
         empty = next(r.name for r in result.layers if any(int(a.size) < 1 for a in r.axes))
         _error(f"{spec}: {empty} has an empty output at this input: choose a larger --input")
         return EXIT_USAGE
+    why = too_large(result)
+    if why is not None:
+        _error(f"{spec}: no report at this input: {why}; give a smaller --input")
+        return EXIT_USAGE
     erfs = None
     if erf:
         from .engine.erf import every_erf
@@ -409,6 +413,13 @@ def _report(
         _error(f"rfcalc {__version__}: internal error checking {spec}: {checked.crashed}")
     tick = bar.stage("each unit's reads and field, for the page", len(result.layers))
     page = report_html(result, spec, checked.findings, erfs, progress=tick)
+    if len(page) > MAX_PAGE_CHARS:
+        bar.close()
+        _error(
+            f"{spec}: no report at this input: the page would be {len(page) >> 20} MiB, more "
+            f"than {MAX_PAGE_CHARS >> 20} MiB; give a smaller --input"
+        )
+        return EXIT_USAGE
     target = output if output is not None else f"{Path(spec).stem}.html"
     bar.close()
     _write_output(target, page)

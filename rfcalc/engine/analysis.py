@@ -65,6 +65,7 @@ def analyze_network(
     through: dict[str, tuple[str, ...]] = {INPUT: ()}
     results: list[LayerResult] = []
     kept = 0  # support bits held by the results so far
+    counted = 0  # and path-count bits
     for layer in network.layers:
         below = [done[name] for name in layer.inputs]
         mirror = set.intersection(*(mirrored[name] for name in layer.inputs))
@@ -96,6 +97,10 @@ def analyze_network(
         kept = _support_bits(result, kept)
         if kept > SUPPORT_TOTAL_CAP:
             result = _without_supports(result)
+        if paths:
+            counted = _path_bits(result, counted)
+            if counted > PATHS_TOTAL_CAP:
+                result = _without_paths(result)
         done[layer.name] = result.axes
         ones[layer.name] = one
         through[layer.name] = result.context_through
@@ -109,8 +114,9 @@ def analyze_network(
 
 
 #: the most support bits the results of one analysis hold (every layer keeps its exact
-#: support for the rules and pictures); past it, later layers say their support was not
-#: computed (a 50,000-layer dilated chain held a gigabyte of bitsets)
+#: support for the rules and pictures); past it, later layers say
+#: their support was not computed (a 50,000-layer dilated chain held a gigabyte of
+#: bitsets)
 SUPPORT_TOTAL_CAP = 1 << 28
 
 
@@ -123,6 +129,36 @@ def _support_bits(result: LayerResult, kept: int) -> int:
                 if region is not None and region.support is not None:
                     kept += region.support.bit_length()
     return kept
+
+
+#: the most path-count bits the results of one analysis hold (``paths=True``, for
+#: pictures); past it, later layers keep their supports without counts (the counts of a
+#: 4,000-layer dilated chain grow a bit or more per layer: they held gigabytes)
+PATHS_TOTAL_CAP = 1 << 26
+
+
+def _path_bits(result: LayerResult, kept: int) -> int:
+    seen: set[int] = set()
+    for a in result.axes:
+        if a.field is not None and id(a.field) not in seen:
+            seen.add(id(a.field))
+            for region in a.field.phases:
+                if region is not None and region.paths is not None:
+                    kept += sum(c.bit_length() for c in region.paths) + len(region.paths)
+    return kept
+
+
+def _without_paths(result: LayerResult) -> LayerResult:
+    axes = []
+    for a in result.axes:
+        f = a.field
+        if f is not None and any(r is not None and r.paths is not None for r in f.phases):
+            phases = tuple(
+                None if r is None else Region(r.start, r.end, r.support) for r in f.phases
+            )
+            a = replace(a, field=replace(f, phases=phases))
+        axes.append(a)
+    return replace(result, axes=tuple(axes))
 
 
 def _without_supports(result: LayerResult) -> LayerResult:

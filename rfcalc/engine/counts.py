@@ -169,6 +169,9 @@ class Counts:
 #: ``u*stride + first + j*dilation``, dropped outside the map), else None; ``fan`` the
 #: most reads that land on one unit below
 Table = tuple[Any, Any, tuple[int, int, int, int] | None, int]
+#: the most reads one layer's table holds on one axis (2^24: 128 MiB of indices); past
+#: it the walk raises :class:`~.unit.TooLarge` (the ERF says "too large")
+TABLE_LIMIT = 1 << 24
 
 
 class Tables:
@@ -188,6 +191,8 @@ class Tables:
             window = _window(r, axis) if n >= 1 else None
             if window is not None:  # the reader's rule for a window, for every unit at once
                 s, first, d, k = window
+                if m * k > TABLE_LIMIT:
+                    raise TooLarge  # an upsampling by 4096 then a kernel of 16384
                 taps = np.arange(m)[:, None] * s + first + np.arange(k)[None, :] * d
                 inside = (taps >= 0) & (taps < n)
                 below = taps[inside].astype(np.intp)
@@ -195,7 +200,13 @@ class Tables:
                 np.cumsum(inside.sum(axis=1), out=offsets[1:])
             else:
                 reads = reader(r, axis)
-                found = [reads(u) for u in range(m)]
+                found = []
+                held = 0
+                for u in range(m):
+                    found.append(reads(u))
+                    held += len(found[-1])
+                    if held > TABLE_LIMIT:
+                        raise TooLarge
                 offsets = np.zeros(m + 1, dtype=np.intp)
                 np.cumsum([len(v) for v in found], out=offsets[1:])
                 below = np.fromiter(

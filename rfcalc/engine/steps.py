@@ -21,7 +21,7 @@ from . import shapes
 from .field import Taps
 from .notes import NotExact, Quantity, Why
 from .sizes import ceil_div, floor_div, is_concrete
-from .torch_index import torch_nearest_index
+from .torch_index import map_indices
 
 #: output size of another layer on this axis (``resize: to:``, ``crop: to:``)
 SizeOf = Callable[[str], Expr]
@@ -321,17 +321,15 @@ def resample(q: int, a: Expr, n: Expr, m: Expr, how: Interp) -> Reading:
         mi = _need_int(m, Quantity.RESIZE_OUTPUT)
         scale = None if how.scale is None else Fraction(str(how.scale))
         exact = how.kind == "nearest-exact"
-        index = [torch_nearest_index(u, ni, mi, scale, exact, how.ndim) for u in range(mi)]
+        index = map_indices(ni, mi, scale, exact, how.ndim)
         s = _rational(inverse)
+        p_in, p_out, bounded = s.numerator, s.denominator, how.scale is None
+        # the pattern holds over the map (single precision can break it), else the
+        # map is one period and the pattern beyond it is on paper only
+        if p_out > mi or any(index[u + p_out] != index[u] + p_in for u in range(mi - p_out)):
+            p_in, p_out, bounded = ni, mi, True
         return _periodic(
-            q,
-            a,
-            s.numerator,
-            s.denominator,
-            lambda u: [Taps(index[u], 1, 1)],
-            mi,
-            ni,
-            bounded=how.scale is None,
+            q, a, p_in, p_out, lambda u: [Taps(index[u], 1, 1)], bounded=bounded, lazy=True
         )
     if not inverse.is_Rational:
         _need_int(n, Quantity.RESIZE_INPUT)  # the ratio of sizes needs numbers
@@ -366,13 +364,16 @@ def _periodic(
     m: int | None = None,
     n: int | None = None,
     bounded: bool = False,
+    lazy: bool = False,
 ) -> Reading:
     """The reading of a layer whose unit ``u + p_out`` reads the taps of unit ``u`` moved
     by ``p_in`` units below (a resampling by ``p_in/p_out``, an adaptive pool), over a
     field below of period ``q`` and advance ``a``.  ``taps_of`` may be a table over a map
     of ``m`` units from ``n``: then the pattern is checked over the map, and where it does
     not hold the map is one period (the pattern beyond it is on paper only), and the
-    reading is ``bounded`` (as it is when the ratio is one of concrete sizes)."""
+    reading is ``bounded`` (as it is when the ratio is one of concrete sizes).
+    ``lazy``: ``taps_of`` is a cheap lookup, called per phase rather than tabled (a
+    period can be a million units)."""
     if m is not None and n is not None:
         holds = all(
             taps_of(u + p_out) == [Taps(t.first + p_in, t.step, t.count) for t in taps_of(u)]
@@ -380,12 +381,12 @@ def _periodic(
         )
         if not holds or p_out > m:
             p_out, p_in, bounded = m, n, True
-    table = [taps_of(b) for b in range(p_out)]
+    of = taps_of if lazy else [taps_of(b) for b in range(p_out)].__getitem__
     c = q // gcd(p_in, q) if p_in else 1
 
     def taps(phi: int) -> list[Taps]:
         t, b = divmod(phi, p_out)
-        return [Taps(x.first + t * p_in, x.step, x.count) for x in table[b]]
+        return [Taps(x.first + t * p_in, x.step, x.count) for x in of(b)]
 
     return Reading(p_out * c, _c(a * p_in * c // q), taps, bounded)
 

@@ -5,8 +5,7 @@ so the engine stays free of floats and still reads the unit PyTorch reads."""
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import cache
-from math import floor
+from functools import cache, lru_cache
 
 
 def round_f32(q: Fraction) -> Fraction:
@@ -59,11 +58,54 @@ def torch_nearest_index(
     halves when ``m == 2n``, whatever the scale factor; its 1-D and 3-D kernels do not
     (a 2-unit map upsampled by 1.25 reads unit 1 in 2-D, unit 0 in 1-D): ``ndim`` says
     which kernel.  Checked against PyTorch for every size and several scales."""
+    return nearest_indices(n, m, scale, exact, ndim, dst, dst + 1)[0]
+
+
+def _round_int(a: int, bits: int) -> int:
+    """The non-negative integer ``a`` to ``bits`` significant bits, ties to even."""
+    drop = a.bit_length() - bits
+    if drop <= 0:
+        return a
+    q, r = a >> drop, a & ((1 << drop) - 1)
+    half = 1 << (drop - 1)
+    if r > half or (r == half and q & 1):
+        q += 1
+    return q << drop
+
+
+@lru_cache(maxsize=8)
+def map_indices(
+    n: int, m: int, scale: Fraction | None, exact: bool, ndim: int = 2
+) -> tuple[int, ...]:
+    """:func:`nearest_indices` of the whole map, kept for the next reader of the same
+    resampling (the field, the unit walks and the page each read it)."""
+    return tuple(nearest_indices(n, m, scale, exact, ndim))
+
+
+def nearest_indices(
+    n: int,
+    m: int,
+    scale: Fraction | None,
+    exact: bool,
+    ndim: int = 2,
+    start: int = 0,
+    stop: int | None = None,
+) -> list[int]:
+    """:func:`torch_nearest_index` of every output unit from ``start`` to ``stop``
+    (default: the map), in integers: the single-precision scale is ``N / 2^k``, so
+    each product is an integer over ``2^k`` and each rounding a shift (a resize to a
+    million units is a million of these, not a million fraction products)."""
+    stop = m if stop is None else stop
+    units = range(start, stop)
     if not exact and ndim == 2 and m == n:
-        return dst
+        return list(units)
     if not exact and ndim == 2 and m == 2 * n:
-        return dst >> 1
+        return [u >> 1 for u in units]
     s = float_scale(n, m, scale)
-    if exact:
-        return floor(round_f32(round_f64((dst + Fraction(1, 2)) * s)))
-    return floor(round_f32(dst * s))
+    num, den = s.numerator, s.denominator
+    if den & (den - 1):
+        raise AssertionError("a single-precision value has a power-of-two denominator")
+    k = den.bit_length() - 1
+    if exact:  # (dst + 1/2) * s = (2 dst + 1) N / 2^(k+1), in double, then single
+        return [_round_int(_round_int((2 * u + 1) * num, 53), 24) >> (k + 1) for u in units]
+    return [_round_int(u * num, 24) >> k for u in units]

@@ -26,7 +26,7 @@ from ..model import INPUT, MERGES, POOLS, Op
 from .field import is_broadcast
 from .results import Analysis, LayerResult
 from .steps import Interp, phase_taps
-from .torch_index import torch_nearest_index
+from .torch_index import map_indices
 
 #: pixels -> paths reaching each
 Support = dict[tuple[int, ...], int]
@@ -263,7 +263,8 @@ def _interpolation(r: LayerResult, axis: int, n: int, m: int) -> Reads:
     if kind in ("nearest", "nearest-exact"):
         exact = kind == "nearest-exact"
         ndim = len(r.axes)
-        return lambda u: [min(torch_nearest_index(u, n, m, scale, exact, ndim), n - 1)]
+        index = map_indices(n, m, scale, exact, ndim)
+        return lambda u: [min(index[u], n - 1)]
     if kind == "linear" and n == m:
         return lambda u: [u]  # PyTorch copies a map to its own size
     # the source index x(u) = num(u) / den, in integers (a resize is read for every unit

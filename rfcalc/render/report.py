@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from math import prod
 from typing import Any
 
 from .._version import __version__
@@ -22,7 +23,7 @@ from ..engine import Analysis
 from ..engine.erf import SHARES, SQUARE_SHARES, THRESHOLDS, Erf
 from ..engine.sizes import is_concrete
 from ..engine.unit import reads_table
-from ..model import MERGES, Finding
+from ..model import MERGES, POOLS, Finding, Op
 from ..wording import ERF_REASONS
 from .analysis_json import analysis_document
 
@@ -223,7 +224,66 @@ def _same_shape(a: Sequence[int] | None, b: Sequence[int] | None) -> bool:
 def _continues(base: Sequence[int] | None, row: Sequence[int] | None, step: int, k: int) -> bool:
     if base is None or row is None:
         return base is None and row is None
-    return len(base) == len(row) and all(b == a + k * step for a, b in zip(base, row, strict=True))
+    if len(base) != len(row):
+        return False
+    if len(row) == 1:  # one read per unit (a resampling): the common case, kept cheap
+        return row[0] == base[0] + k * step
+    moved = k * step
+    return all(b == a + moved for a, b in zip(base, row, strict=True))
+
+
+#: the page draws every unit of a map: at most this many units in one layer's map (a
+#: 2048 x 2048 image)
+MAX_MAP_UNITS = 1 << 22
+#: the page's tables hold a row per unit and axis: at most this many over every layer
+MAX_AXIS_UNITS = 1 << 20
+#: and every unit's reads: at most this many over every layer and axis
+MAX_READS = 1 << 23
+#: the largest page written (the reads are stored as runs: a few KiB for most networks)
+MAX_PAGE_CHARS = 32 << 20
+
+
+def too_large(result: Analysis) -> str | None:
+    """Why the page of ``result`` would be past the work it is bounded by (its maps, its
+    rows, its reads: each is computed unit by unit), or None.  Cheap: from the sizes and
+    windows alone, before any of it is computed."""
+    rows = reads = 0
+    for r in result.layers:
+        sizes = [int(a.size) for a in r.axes]
+        if prod(sizes) > MAX_MAP_UNITS:
+            return (
+                f"{r.name} has {prod(sizes):,} units, more than the {MAX_MAP_UNITS:,} a page "
+                "draws of one map"
+            )
+        rows += sum(sizes)
+        if r.layer.op not in MERGES:
+            reads += sum(m * _taps(r, axis, m) for axis, m in enumerate(sizes))
+    if rows > MAX_AXIS_UNITS:
+        return (
+            f"its maps have {rows:,} units along their axes, more than the "
+            f"{MAX_AXIS_UNITS:,} a page holds"
+        )
+    if reads > MAX_READS:
+        return f"its units read {reads:,} units below, more than the {MAX_READS:,} a page holds"
+    return None
+
+
+def _taps(r: Any, axis: int, m: int) -> int:
+    """The most units one output unit of ``r`` reads on ``axis`` (a bound)."""
+    layer = r.layer
+    window = layer.int_window(axis)
+    if window is None:
+        return 4
+    k, s = int(window[0]), int(window[1])
+    if layer.op in (Op.CONV, *POOLS):
+        return k
+    if layer.op == Op.CONV_TRANSPOSE:
+        return -(-k // s)
+    if layer.op in (Op.ADAPTIVE_POOL, Op.GLOBAL_POOL):
+        return int(r.input_sizes[0][axis]) // max(m, 1) + 2
+    if layer.op == Op.PIXEL_UNSHUFFLE:
+        return int(layer.param("scale", axis))
+    return 4  # a resampling reads at most 4 units (cubic), a copy 1
 
 
 def report_html(

@@ -492,9 +492,9 @@ def fit_columns(
     for i, h in enumerate(headers):
         lines = [line for r in body for line in r[i].split("\n")]
         if h in wrappable:
-            least[i] = max(len(h), *(_longest_part(line) for line in lines))
+            least[i] = max([len(h), *(_longest_part(line) for line in lines)])
         elif h in _FORMULAS:
-            least[i] = max(len(h), *(_longest_term(line) for line in lines))
+            least[i] = max([len(h), *(_longest_term(line) for line in lines)])
     overhead = 3 * len(headers) + 1
     if sum(least) + overhead > width:
         return None

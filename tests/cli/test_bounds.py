@@ -209,3 +209,133 @@ def test_generated_specs_with_open_hyperparameters_and_merges_are_bounded(
     assert not bad, bad
     assert "internal error" not in done.stdout + done.stderr
     assert report["peak_mib"] < CEILING_MIB, report
+
+
+#: issue #28: specs under 500 bytes that took minutes or gigabytes in some command (the
+#: table of the issue); each case runs every command in one process of its own
+EVERY_COMMAND_RUNNER = """
+import json, resource, sys, time
+from rfcalc.cli import main
+codes = []
+for argv in json.loads(sys.argv[1]):
+    start = time.process_time()
+    code = main(argv)
+    sys.stdout.flush()
+    codes.append([argv[0], code, round(time.process_time() - start, 1)])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+sys.stderr.write("\\n" + json.dumps({"codes": codes, "peak_mib": peak}) + "\\n")
+"""
+
+
+def _issue_28_cases() -> dict[str, tuple[str, str]]:
+    """name -> (spec text, the concrete input for --erf, the report and --unit)."""
+    merges = ["{name: s, op: conv, kernel: 1, stride: 15015}"]
+    prev = "s"
+    for i in range(30):
+        merges += [
+            f"{{name: a{i}, op: conv, kernel: 3, stride: 15015, inputs: [{prev}]}}",
+            f"{{name: b{i}, op: conv, kernel: 5, stride: 15015, inputs: [{prev}]}}",
+            f"{{name: m{i}, op: add, inputs: [a{i}, b{i}]}}",
+        ]
+        prev = f"m{i}"
+    upsampled = ["{name: u, op: upsample, scale: 4096}"]
+    prev = "u"
+    for i in range(6):
+        upsampled += [
+            f"{{name: a{i}, op: conv, kernel: 3, padding: same, inputs: [{prev}]}}",
+            f"{{name: b{i}, op: conv, kernel: 5, dilation: 3, padding: same, inputs: [{prev}]}}",
+            f"{{name: m{i}, op: add, inputs: [a{i}, b{i}]}}",
+        ]
+        prev = f"m{i}"
+    last = "{name: last, op: conv, kernel: 3}"
+    return {
+        "pixel-unshuffle-scale-product-2^36": (
+            _spec(["{op: pixel_unshuffle, scale: 4096}"] * 3 + [last]),
+            "64",
+        ),
+        "pixel-unshuffle-2^24-2d": (
+            _spec(
+                [
+                    "{op: pixel_unshuffle, scale: 16777216}",
+                    "{op: pixel_unshuffle, scale: 16777215}",
+                    last,
+                ],
+                "[H, W]",
+            ),
+            "64x64",
+        ),
+        "30-merges-of-period-15015": (_spec([*merges, last]), "64"),
+        "resize-to-10^6": (
+            _spec(["{op: conv, kernel: 3}", "{op: resize, size: 1000000}", last], "[64]"),
+            "64",
+        ),
+        "merges-after-an-upsample-by-4096": (_spec([*upsampled, last], "[64]"), "64"),
+        "upsample-4096-then-kernel-16384-at-64": (
+            _spec(["{op: upsample, scale: 4096}", "{name: last, op: conv, kernel: 16384}"]),
+            "64",
+        ),
+        "40000-layer-chain": (
+            _spec(["{op: conv, kernel: 3, dilation: 2, padding: same}"] * 39_999 + [last]),
+            "64",
+        ),
+    }
+
+
+ISSUE_28 = _issue_28_cases()
+#: the cases that take a minute of CPU for all commands together: the ci profile runs them
+ISSUE_28_LONGEST = {"40000-layer-chain", "merges-after-an-upsample-by-4096"}
+
+
+def _every_command(spec: str, size: str, out: str) -> list[list[str]]:
+    return [
+        ["analyze", spec],
+        ["analyze", spec, "-f", "json"],
+        ["analyze", spec, "-i", size, "--erf"],
+        ["analyze", spec, "-i", size, "--show-support", "last", "--svg", out + ".svg"],
+        [
+            "analyze",
+            spec,
+            "-i",
+            size,
+            "--show-support",
+            "last",
+            "--unit",
+            "0" + ",0" * size.count("x"),
+        ],
+        ["check", "--isolated", "-f", "text", spec],
+        ["solve", spec],
+        ["report", spec, "-i", size, "--isolated", "-o", out + ".html"],
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.skipif(not FULL, reason=CI_ONLY))
+        if n in ISSUE_28_LONGEST
+        else n
+        for n in sorted(ISSUE_28)
+    ],
+)
+def test_every_command_is_bounded_on_the_issue_28_specs(name: str, tmp_path: Path) -> None:
+    text, size = ISSUE_28[name]
+    spec = tmp_path / "hostile.yaml"
+    spec.write_text(text)
+    out = str(tmp_path / "out")
+    argvs = _every_command(str(spec), size, out)
+    done = subprocess.run(
+        [sys.executable, "-c", EVERY_COMMAND_RUNNER, json.dumps(argvs)],
+        capture_output=True,
+        text=True,
+        timeout=HANG,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert len(report["codes"]) == len(argvs)
+    assert all(c[1] in (0, 1, 2) for c in report["codes"]), report
+    assert "internal error" not in done.stdout + done.stderr
+    assert report["peak_mib"] < CEILING_MIB, report
+    for path in (Path(out + ".svg"), Path(out + ".html")):
+        if path.exists():
+            assert path.stat().st_size < 16 * 2**20

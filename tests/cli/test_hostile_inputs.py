@@ -370,3 +370,44 @@ def test_import_never_replaces_a_file_without_force(
     fresh = tmp_path / "fresh.yaml"
     assert run(capsys, "import", str(path), "-o", str(fresh))[0] == 0
     assert run(capsys, "analyze", str(fresh))[0] == 0
+
+
+# -- the report's own bounds ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("layers", "size", "said"),
+    [
+        (
+            ["{op: upsample, scale: 4096}", "{op: conv, kernel: 16384}"],
+            "64",
+            "its units read 4,027,596,800 units below, more than the 8,388,608 a page holds",
+        ),
+        (
+            ["{op: resize, size: 1000000}", "{op: conv, kernel: 3}"],
+            "64",
+            "its maps have 1,999,998 units along their axes, more than the 1,048,576",
+        ),
+        (
+            ["{op: upsample, scale: 64}"],
+            "64x64",
+            "upsample1 has 16,777,216 units, more than the 4,194,304 a page draws of one map",
+        ),
+    ],
+    ids=["reads", "rows", "map"],
+)
+def test_a_page_past_its_bounds_is_refused_before_the_work(
+    layers: list[str], size: str, said: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue #28: an upsampling by 4096 then a kernel of 16384 was a MemoryError at
+    3.85 GB; a resize to a million units a 66 s report."""
+    spec = tmp_path / "s.yaml"
+    axes = "[H, W]" if "x" in size else "[H]"
+    spec.write_text(
+        f"rfcalc: 1\ninput: {{size: {axes}}}\nlayers:\n" + "".join(f"  - {x}\n" for x in layers)
+    )
+    out = tmp_path / "out.html"
+    code, _, err = run(capsys, "report", str(spec), "-i", size, "--isolated", "-o", str(out))
+    assert code == 2
+    assert said in err
+    assert not out.exists()

@@ -276,3 +276,39 @@ def test_the_first_holes_and_their_count_are_the_holes(bits: int, first: int) ->
     every = holes(bits)
     assert holes(bits, first) == every[:first]
     assert hole_count(bits) == len(every)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    st.integers(1, 1 << 20),
+    st.integers(1, 1 << 20),
+    st.one_of(st.none(), st.fractions(min_value=Fraction(1, 64), max_value=64)),
+    st.booleans(),
+    st.sampled_from([1, 2, 3]),
+    st.integers(0, 1 << 20),
+)
+def test_nearest_indices_in_integers_are_the_fraction_roundings(
+    n: int, m: int, scale: Fraction | None, exact: bool, ndim: int, start: int
+) -> None:
+    """The integer form of PyTorch's single-precision nearest index (a resize to a
+    million units computes a million) is the exact-fraction emulation it replaced,
+    which ``test_torch_index_torch.py`` holds against PyTorch itself."""
+    from math import floor
+
+    from rfcalc.engine.torch_index import float_scale, nearest_indices, round_f32, round_f64
+
+    start = start % m
+    stop = min(m, start + 64)
+    got = nearest_indices(n, m, scale, exact, ndim, start, stop)
+    s = float_scale(n, m, scale)
+    want = []
+    for dst in range(start, stop):
+        if not exact and ndim == 2 and m == n:
+            want.append(dst)
+        elif not exact and ndim == 2 and m == 2 * n:
+            want.append(dst >> 1)
+        elif exact:
+            want.append(floor(round_f32(round_f64((dst + Fraction(1, 2)) * s))))
+        else:
+            want.append(floor(round_f32(dst * s)))
+    assert got == want

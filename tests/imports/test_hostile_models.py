@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scale import CI_ONLY, FULL
 
 onnx = pytest.importorskip("onnx", reason="ONNX import needs onnx: pip install '.[onnx]'")
 np = pytest.importorskip("numpy")
@@ -270,3 +271,32 @@ def test_node_names_that_would_forge_output_are_shown_escaped(
     assert 'smile 🙂 "q" <b>&amp;' in layers
     assert "ansi\\x1b[31m" in layers
     assert "nul\\x00" in layers
+
+
+@pytest.mark.skipif(not FULL, reason=CI_ONLY)
+def test_a_model_past_the_layer_bound_is_refused(tmp_path: Path) -> None:
+    """Issue #28: a 100,000-conv ONNX chain took 42 s and a gigabyte to analyse and made
+    a 110 MB page; a model is held to a spec's 50,000 layers."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 64, 64])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    w = numpy_helper.from_array(np.ones((1, 1, 3, 3), np.float32), "w")
+    count = 100_000
+    nodes = [
+        helper.make_node(
+            "Conv",
+            ["x" if i == 0 else f"t{i - 1}", "w"],
+            [f"t{i}" if i < count - 1 else "y"],
+            name=f"conv{i}",
+            pads=[1, 1, 1, 1],
+        )
+        for i in range(count)
+    ]
+    model = tmp_path / "chain.onnx"
+    _save(helper.make_model(helper.make_graph(nodes, "g", [x], [y], [w])), model)
+    out = tmp_path / "out.html"
+    argvs = [["analyze", str(model)], ["report", str(model), "--isolated", "-o", str(out)]]
+    codes, peak, _, stderr = _run(argvs, tmp_path)
+    assert codes == [1, 1], stderr[-1500:]
+    assert stderr.count("node conv50000: error: the model has more than 50,000 spatial layers") == 2
+    assert not out.exists()
+    assert peak < CEILING_MIB
