@@ -126,6 +126,24 @@ def test_odd_names_reach_every_format_intact_and_one_finding_per_line(
                 assert ":" not in prop.split("=", 1)[1]
 
 
+def test_odd_names_in_every_other_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    spec = tmp_path / "odd.yaml"
+    spec.write_text(_spec(ODD_NAMES), encoding="utf-8")
+    for args in (
+        ["analyze", str(spec)],
+        ["analyze", str(spec), "-i", "64", "--erf", "--cost"],
+        ["analyze", str(spec), "-i", "64", "--show-support", ODD_NAMES[2]],
+        ["solve", str(spec)],
+    ):
+        code, out, err = run(capsys, *args)
+        assert code == 0, err
+        assert ODD_NAMES[2] in out or args[0] == "solve"
+    code, out, _ = run(capsys, "analyze", str(spec), "-f", "json")
+    assert [r["name"] for r in json.loads(out)["layers"]] == ODD_NAMES
+
+
 @pytest.mark.parametrize("name", FORGING, ids=[repr(n)[:12] for n in FORGING])
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_name_that_would_forge_output_is_a_located_error(
