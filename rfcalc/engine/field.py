@@ -33,8 +33,9 @@ from .support import spread, spread_paths
 SUPPORT_BITS_CAP = 1 << 20
 #: nor when a unit has more taps than this (the extent is still exact)
 TAP_CAP = 1 << 14
-#: periods beyond this are not represented (many upsamplings without downsampling)
-PERIOD_CAP = 1 << 12
+#: a field's periods beyond this are not represented (many upsamplings without
+#: downsampling); not :data:`.solve.SCAN_PERIOD_CAP`, the period of a size condition
+PHASE_CAP = 1 << 12
 #: the most units of the layer below whose regions one layer's field unites (over all
 #: its phases); past it the field is not computed (an upsampling by 4096 and then a
 #: kernel of 16384 would be 67 million)
@@ -206,8 +207,8 @@ def apply(
     bounded: bool = False,
 ) -> Field:
     """The field of a layer whose unit ``phi`` (``0 <= phi < period``) reads ``taps(phi)``."""
-    if period > PERIOD_CAP:
-        raise NotExact(Why.PERIOD_OVER_CAP, period, PERIOD_CAP)
+    if period > PHASE_CAP:
+        raise NotExact(Why.PERIOD_OVER_CAP, period, PHASE_CAP)
     phases: list[Region | None] = []
     note = below.support_note
     budget = [WORK_CAP]
@@ -272,7 +273,7 @@ def merge(fields: Sequence[Field], size: Expr | None = None) -> Field:
     jumps: tuple[Expr, ...] = tuple(j for f in fields for j in f.per_unit)
     if not aligned(moving):
         jumps += tuple(f.jump for f in moving)
-        if size is None or not _int(size) or not 1 <= int(size) <= PERIOD_CAP:
+        if size is None or not _int(size) or not 1 <= int(size) <= PHASE_CAP:
             raise NotExact(Why.JUMPS_DIFFER, *(f.jump for f in moving))
         if not all(_int(f.advance) for f in moving):
             raise NotExact(Why.JUMPS_DIFFER, *(f.jump for f in moving))
@@ -283,7 +284,7 @@ def merge(fields: Sequence[Field], size: Expr | None = None) -> Field:
         period = moving[0].period
         for f in moving[1:]:
             period = period * f.period // gcd(period, f.period)
-        if period > PERIOD_CAP:
+        if period > PHASE_CAP:
             raise NotExact(Why.MERGED_PERIOD_OVER_CAP, period)
         advance = sympy.expand(moving[0].jump * period)
     phases: list[Region | None] = []

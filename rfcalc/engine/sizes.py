@@ -223,7 +223,7 @@ def _sign_plus(rest: Expr, c: Fraction) -> int | None:
 def _range_over_period(x: Expr) -> tuple[Fraction, Fraction, Fraction] | None:
     """Smallest and largest value of ``x`` over its first period, and its drift per
     period (see :func:`_quasi_affine_sign`); None when ``x`` is not of that kind."""
-    from .solve import PERIOD_CAP, compile_expr, period
+    from .solve import SCAN_PERIOD_CAP, compile_expr, period
 
     symbols = list(x.free_symbols)
     if len(symbols) != 1 or x.has(sympy.Min, sympy.Max, sympy.Piecewise, sympy.Pow):
@@ -232,7 +232,7 @@ def _range_over_period(x: Expr) -> tuple[Fraction, Fraction, Fraction] | None:
     if not (sym.is_integer and sym.is_positive):
         return None
     p = period([x], sym)
-    if p > PERIOD_CAP:
+    if p > SCAN_PERIOD_CAP:
         return None
     f = compile_expr(x)
     values = [f({sym: n}) for n in range(1, p + 1)]

@@ -22,8 +22,9 @@ from ..model import Expr
 
 Env = Mapping[Any, int]
 
-#: the largest period scanned when deciding a condition
-PERIOD_CAP = 1 << 14
+#: the largest period scanned when deciding a condition on sizes (not
+#: :data:`.field.PHASE_CAP`, the most phases a field holds)
+SCAN_PERIOD_CAP = 1 << 14
 #: the largest input tried when searching for the smallest valid one
 SEARCH_CAP = 1 << 24
 
@@ -76,7 +77,7 @@ def period(exprs: Sequence[Expr], symbol: Any) -> int:
     p = 1
     for e in exprs:
         p = _lcm(p, _period(sympy.sympify(e), symbol))
-        if p > PERIOD_CAP:
+        if p > SCAN_PERIOD_CAP:
             return p
     return p
 
@@ -186,7 +187,7 @@ def residues(condition: Callable[[int], bool], modulus: int, start: int) -> Resi
 
     None when the two periods disagree (the condition is not periodic from ``start``).
     """
-    if modulus > PERIOD_CAP:
+    if modulus > SCAN_PERIOD_CAP:
         return None
     first = [condition(start + i) for i in range(modulus)]
     second = [condition(start + modulus + i) for i in range(modulus)]
@@ -229,7 +230,7 @@ def solve_condition(
     inputs before it are enumerated (the sporadic values).
     """
     p = period(exprs, symbol)
-    if p > PERIOD_CAP:
+    if p > SCAN_PERIOD_CAP:
         return None
     funcs = [compile_expr(e) for e in exprs]
 
@@ -284,7 +285,7 @@ def settle(e: Expr, symbol: Any, others: Env, start: int) -> int:
     if not isinstance(e, (sympy.Min, sympy.Max)):
         return point
     p = period(e.args, symbol)
-    if p > PERIOD_CAP:
+    if p > SCAN_PERIOD_CAP:
         raise ValueError("the period is too long to settle a Min / Max")
     funcs = [compile_expr(a) for a in e.args]
     base = point

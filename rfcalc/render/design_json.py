@@ -20,7 +20,7 @@ from ..design import (
     RoundTrip,
     SolveReport,
 )
-from ..engine.solve import PERIOD_CAP, SPORADIC_CAP, Residues
+from ..engine.solve import SCAN_PERIOD_CAP, SPORADIC_CAP, Residues
 from ..wording import condition_text
 from .values import json_value
 
@@ -48,7 +48,7 @@ def valid_entry(sol: AxisSolution) -> dict[str, Any]:
         return {
             "status": "unknown",
             "minimum": sol.minimum,
-            "reason": f"the sizes' period is over {PERIOD_CAP} or they do not settle within "
+            "reason": f"the sizes' period is over {SCAN_PERIOD_CAP} or they do not settle within "
             f"{SPORADIC_CAP} inputs",
         }
     if sol.valid.never:

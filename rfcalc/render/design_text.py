@@ -11,7 +11,7 @@ from ..design import (
     RoundTrip,
     SolveReport,
 )
-from ..engine.solve import PERIOD_CAP, SEARCH_CAP, SPORADIC_CAP
+from ..engine.solve import SCAN_PERIOD_CAP, SEARCH_CAP, SPORADIC_CAP
 from ..wording import condition_text, padding_fix, plural, residues_text
 
 
@@ -24,7 +24,7 @@ def solution_text(sol: AxisSolution) -> str:
         return (
             f"{name}: unknown (every layer has an output from {name} = "
             f"{sol.minimum}, but whether the sizes agree could not be decided: "
-            f"their period is over {PERIOD_CAP} or they do not settle within "
+            f"their period is over {SCAN_PERIOD_CAP} or they do not settle within "
             f"{SPORADIC_CAP} inputs)"
         )
     if sol.valid.never:

@@ -28,13 +28,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from ..model import INPUT, Loc, SpecError
+from ..model import INPUT, MAX_LAYERS, Loc, SpecError
 from .yamlread import Value
 
 #: how deeply blocks may use blocks
 MAX_NESTING = 8
-#: the most layers expansion may produce
-MAX_EXPANDED = 100_000
 #: the largest repeat count
 MAX_REPEAT = 10_000
 
@@ -90,7 +88,7 @@ def expand(
     """The layer list with every ``repeat`` and block instance written out;
     ``repeats`` overrides the count of top-level items by name."""
     out: list[Value] = []
-    _expand(items, blocks, {}, "", out, 0, None, repeats or {}, [MAX_EXPANDED])
+    _expand(items, blocks, {}, "", out, 0, None, repeats or {}, [MAX_EXPANDED_VALUES])
     return out
 
 
@@ -163,8 +161,8 @@ def _expand(
                     fields["inputs"] = Value([Value(last or INPUT, item.loc)], item.loc)
                 out.append(Value(fields, item.loc, locs))
                 last = full
-            if len(out) > MAX_EXPANDED:
-                raise SpecError(f"the spec expands to more than {MAX_EXPANDED} layers", item.loc)
+            if len(out) > MAX_LAYERS:
+                raise SpecError(f"the spec expands to more than {MAX_LAYERS:,} layers", item.loc)
         local[base] = last or INPUT
     return last
 
@@ -253,7 +251,7 @@ def _substitute(
         budget[0] -= 1
         if budget[0] < 0:
             raise SpecError(
-                f"the spec expands to more than {MAX_EXPANDED} values (repeat and blocks "
+                f"the spec expands to more than {MAX_EXPANDED_VALUES:,} values (repeat and blocks "
                 "copy every value they hold)",
                 item.loc,
             )
@@ -277,8 +275,10 @@ def _substitute(
     return sub(item, None)
 
 
-#: the most values the expanded layers may hold (as many as the YAML reader reads)
-MAX_EXPANDED = 2_000_000
+#: the most values the expanded layers may hold (as many as the YAML reader reads); the
+#: most layers is the network's bound, :data:`~rfcalc.model.MAX_LAYERS` (this module
+#: once named both ``MAX_EXPANDED``: the second, 2,000,000, was the one every check read)
+MAX_EXPANDED_VALUES = 2_000_000
 
 #: the longest ``$( ... )`` expression read, and how deeply it may nest
 MAX_EXPRESSION = 256

@@ -188,9 +188,9 @@ def test_compare_is_exact(a: Any, b: Any, number: bool) -> None:
     fa, fb = compile_expr(a), compile_expr(b)
     signs = {(d > 0) - (d < 0) for n in range(1, 1500) for d in [fa({H: n}) - fb({H: n})]}
     if sign is None:
-        from rfcalc.engine.solve import PERIOD_CAP, period
+        from rfcalc.engine.solve import SCAN_PERIOD_CAP, period
 
-        if period([a - b], H) > PERIOD_CAP:
+        if period([a - b], H) > SCAN_PERIOD_CAP:
             return  # beyond what is scanned: unknown is the honest answer
         # a slow drift may flip the sign only far out: look until it does
         n = 1500

@@ -114,3 +114,16 @@ def test_repeat_of_a_plain_layer_chains() -> None:
         ("c.2", ("c.1",)),
     ]
     assert rfcalc.analyze(net)["c.2"].axes[0].receptive_field == 7
+
+
+def test_expansion_stops_at_the_layer_bound() -> None:
+    """``repeat`` and blocks cannot write out more layers than a network may have: the
+    expansion stops there (its own cap was silently 2,000,000, the values' bound, as the
+    module assigned one name twice)."""
+    from rfcalc.model import MAX_LAYERS
+    from rfcalc.spec import load_spec
+
+    items = "".join("  - {op: conv, kernel: 1, repeat: 10000}\n" for _ in range(6))
+    with pytest.raises(SpecError, match=f"expands to more than {MAX_LAYERS:,} layers") as err:
+        load_spec(f"rfcalc: 1\ninput: {{size: [H]}}\nlayers:\n{items}", "t.yaml")
+    assert (err.value.loc.line, err.value.loc.col) == (9, 5)
