@@ -15,6 +15,14 @@ def effective_kernel(k: Expr, d: Expr) -> Expr:
     return sympy.expand(d * (k - 1) + 1)
 
 
+def split_same(total: int, mode: str) -> tuple[int, int]:
+    """A whole ``same`` padding split before/after: the odd pixel after for ``same``
+    (TensorFlow's SAME, ONNX's SAME_UPPER, PyTorch's ``padding="same"``), before for
+    ``same_lower``.  The one home of that rule, for the engine and the importers."""
+    small, big = total // 2, total - total // 2
+    return (small, big) if mode == "same" else (big, small)
+
+
 def resolve_padding(pad: Padding, n: Expr, ke: Expr, s: Expr) -> tuple[Expr, Expr]:
     """Padding before and after for a forward window op on an input of size ``n``."""
     mode = pad.mode
@@ -23,9 +31,8 @@ def resolve_padding(pad: Padding, n: Expr, ke: Expr, s: Expr) -> tuple[Expr, Exp
     fast = _ints(n, ke, s)
     if fast is not None and mode in ("same", "same_lower"):
         ni, kei, si = fast
-        total = max((-(-ni // si) - 1) * si + kei - ni, 0)
-        small, big = sympy.Integer(total // 2), sympy.Integer(total - total // 2)
-        return (small, big) if mode == "same" else (big, small)
+        before, after = split_same(max((-(-ni // si) - 1) * si + kei - ni, 0), mode)
+        return sympy.Integer(before), sympy.Integer(after)
     if mode == "valid":
         return sympy.Integer(0), sympy.Integer(0)
     if mode == "full":

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 import sympy
 
+from ..engine.shapes import split_same
 from ..engine.sizes import size_symbol
 from ..model import (
     AXIS_NAMES,
@@ -902,9 +903,9 @@ def _conv(at: _At) -> None:
             if total < 0:
                 _report(state, node, index, f"output_shape {w} is beyond the conv's reach", strict)
                 return
-            small = total // 2
-            before = small if padding[0].mode == "same" else total - small
-            fixed.append(Padding(before=before, after=total - before))
+            upper = padding[0].mode == "same"  # SAME_UPPER; the extra pixel before otherwise
+            before, after = split_same(total, "same" if upper else "same_lower")
+            fixed.append(Padding(before=before, after=after))
         padding = tuple(fixed)
     elif padding[0].mode in ("same", "same_lower"):
         # the output is n*s: total padding ke + op - s, the extra pixel after (upper)
@@ -916,9 +917,9 @@ def _conv(at: _At) -> None:
                     state, node, index, "auto_pad with a kernel shorter than the stride", strict
                 )
                 return
-            small = total // 2
-            before = small if padding[0].mode == "same" else total - small
-            fixed.append(Padding(before=before, after=total - before))
+            upper = padding[0].mode == "same"  # SAME_UPPER; the extra pixel before otherwise
+            before, after = split_same(total, "same" if upper else "same_lower")
+            fixed.append(Padding(before=before, after=after))
         padding = tuple(fixed)
     elif padding[0].mode == "valid":
         padding = (Padding(),) * ndim

@@ -24,6 +24,7 @@ from typing import Any
 
 import sympy
 
+from ..engine.shapes import split_same
 from ..engine.sizes import size_symbol
 from ..model import (
     AXIS_NAMES,
@@ -513,8 +514,8 @@ def _conv(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
     if isinstance(padding_arg, str):  # "same" (stride 1: extra pixel after) or "valid"
         pads = []
         for k, d in zip(kernel, dilation, strict=True):
-            total = d * (k - 1) if padding_arg == "same" else 0
-            pads.append(Padding(before=total // 2, after=total - total // 2))
+            before, after = split_same(d * (k - 1) if padding_arg == "same" else 0, "same")
+            pads.append(Padding(before=before, after=after))
         padding = tuple(pads)
     else:
         padding = tuple(Padding(before=p, after=p) for p in _ints(padding_arg, ndim, 0))
