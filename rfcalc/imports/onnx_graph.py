@@ -18,7 +18,6 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any, NamedTuple
 
 import sympy
@@ -39,6 +38,7 @@ from ..model import (
     visible,
 )
 from .merging import broadcast_layer, merge_inputs
+from .values import scale_fraction
 
 
 def is_onnx_path(path: str) -> bool:
@@ -773,7 +773,7 @@ def _arithmetic(state: _State, op: str, ins: list[Any]) -> _Shape:
 
 
 def _rational(v: Any) -> Any:
-    f = _fraction(float(v)) if float(v) > 0 else None
+    f = scale_fraction(float(v), single=True) if float(v) > 0 else None
     return sympy.Rational(f.numerator, f.denominator) if f else sympy.nsimplify(float(v))
 
 
@@ -985,19 +985,6 @@ def _reduce(at: _At) -> None:
         _stop(state, node, index, "a reduction that drops spatial axes")
 
 
-def _fraction(value: float) -> Fraction | None:
-    """A scale written in single precision, as the fraction it stands for (``1.5``,
-    ``2``); None when no small fraction rounds to it."""
-    import struct
-
-    f32 = struct.unpack("f", struct.pack("f", value))[0]
-    for q in range(1, 65):
-        p = round(f32 * q)
-        if p > 0 and struct.unpack("f", struct.pack("f", p / q))[0] == f32:
-            return Fraction(p, q)
-    return None
-
-
 def _resize(at: _At) -> None:
     state, node, index, x, ins, a, out, strict = at
     ndim = state.ndim
@@ -1034,7 +1021,7 @@ def _resize(at: _At) -> None:
     scales_t = ins[1] if node.op_type == "Upsample" else (ins[2] if len(ins) > 2 else None)
     sizes_t = ins[3] if node.op_type == "Resize" and len(ins) > 3 else None
     if isinstance(scales_t, _Const) and scales_t.values:
-        scales = [_fraction(float(v)) for v in scales_t.values[2:]]
+        scales = [scale_fraction(float(v), single=True) for v in scales_t.values[2:]]
         if any(s is None for s in scales) or len(scales) != ndim:
             _report(state, node, index, "scales rfcalc cannot read as fractions", strict)
             return

@@ -19,7 +19,6 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from typing import Any
 
 import sympy
@@ -41,6 +40,7 @@ from ..model import (
 )
 from .merging import broadcast_layer, merge_inputs
 from .onnx_graph import Imported, Note
+from .values import scale_fraction
 
 
 @dataclass
@@ -619,11 +619,6 @@ def _reduce(state: _State, node: Any, index: int, x: _Map) -> None:
         _stop(state, node, index, "a reduction that drops spatial axes")
 
 
-def _fraction(value: float) -> Fraction | None:
-    f = Fraction(value).limit_denominator(64)
-    return f if abs(float(f) - value) < 1e-9 and f > 0 else None
-
-
 _MODES = {
     "upsample_nearest": "nearest",
     "_upsample_nearest_exact": "nearest-exact",
@@ -648,7 +643,7 @@ def _upsample(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
     scales = _arg(node, 2 if nearest else 3, "scale_factors")
     kw: dict[str, Any] = {"mode": mode, "align_corners": align, "inputs": (x.layer,)}
     if size is None and scales:
-        fractions = [_fraction(float(s)) for s in scales]
+        fractions = [scale_fraction(float(s)) for s in scales]
         if any(f is None for f in fractions):
             _report(state, node, index, "scales rfcalc cannot read as fractions", x)
             return
