@@ -102,6 +102,25 @@ def _loc(path: str, mark: Any) -> Loc:
     return Loc(path, mark.line + 1, mark.column + 1)
 
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser when PyYAML has it (several times faster; the same nodes and
+    marks), with the tag of a plain scalar resolved once per distinct text: PyYAML's
+    resolver tries its patterns in Python for every scalar, and a 50,000-layer spec
+    writes ``conv``, ``3`` and ``same`` 50,000 times each (the safe loader has no path
+    resolvers, so the tag depends on the text alone)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._tags: dict[tuple[Any, str, Any], Any] = {}
+
+    def resolve(self, kind: Any, value: str, implicit: Any) -> Any:
+        key = (kind, value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            tag = self._tags[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
 def read_yaml(text: str, path: str, max_items: int | None = None) -> Value | None:
     """The single document in ``text``; None for an empty file.
 
@@ -110,8 +129,7 @@ def read_yaml(text: str, path: str, max_items: int | None = None) -> Value | Non
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SpecError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB", Loc(path))
-    # libyaml's parser when PyYAML has it (several times faster); the same nodes and marks
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.composer.ComposerError as exc:
@@ -142,9 +160,10 @@ def read_yaml(text: str, path: str, max_items: int | None = None) -> Value | Non
                     f"{key.value!r} has {len(value.value)} entries, more than {max_items}",
                     _loc(path, value.start_mark),
                 )
-    _check_expansion(node, path)
+    if "&" in text:  # without an anchor there is no alias, nothing expands
+        _check_expansion(node, path)
     budget = [MAX_NODES]
-    return _convert(node, path, loader, budget, 0)
+    return _convert(node, path, loader, budget, 0, {})
 
 
 def _check_expansion(root: Any, path: str) -> None:
@@ -183,7 +202,11 @@ def _check_expansion(root: Any, path: str) -> None:
         visiting.discard(id(node))
 
 
-def _convert(node: Any, path: str, loader: Any, budget: list[int], depth: int) -> Value:
+def _convert(
+    node: Any, path: str, loader: Any, budget: list[int], depth: int, built: dict[Any, Any]
+) -> Value:
+    """``node`` as a :class:`Value`; ``built``: scalars already constructed, by tag and
+    text (a scalar's value depends on nothing else; each is immutable)."""
     loc = _loc(path, node.start_mark)
     budget[0] -= 1
     if budget[0] < 0:
@@ -195,13 +218,16 @@ def _convert(node: Any, path: str, loader: Any, budget: list[int], depth: int) -
     if node.tag not in _CORE_TAGS:
         raise SpecError(f"the tag {node.tag!r} is not allowed in a spec", loc)
     if isinstance(node, yaml.ScalarNode):
+        scalar = (node.tag, node.value)
+        if scalar in built:
+            return Value(built[scalar], loc)
         try:
-            data = loader.construct_object(node)
+            data = built[scalar] = loader.construct_object(node)
         except (yaml.YAMLError, ValueError) as exc:
             raise SpecError(f"cannot read the value {node.value!r}: {exc}", loc) from None
         return Value(data, loc)
     if isinstance(node, yaml.SequenceNode):
-        return Value([_convert(n, path, loader, budget, depth + 1) for n in node.value], loc)
+        return Value([_convert(n, path, loader, budget, depth + 1, built) for n in node.value], loc)
     mapping: dict[str, Value] = {}
     key_locs: dict[str, Loc] = {}
     for key_node, value_node in node.value:
@@ -219,5 +245,5 @@ def _convert(node: Any, path: str, loader: Any, budget: list[int], depth: int) -
                 key_loc,
             )
         key_locs[key] = key_loc
-        mapping[key] = _convert(value_node, path, loader, budget, depth + 1)
+        mapping[key] = _convert(value_node, path, loader, budget, depth + 1, built)
     return Value(mapping, loc, key_locs)
