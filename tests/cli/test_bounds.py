@@ -323,11 +323,7 @@ def _every_command(spec: str, size: str, out: str, formats: bool = True) -> list
     """Every command on ``spec``; without ``formats``, one output format each (the JSON
     and SVG variants repeat the same work: the 40,000-layer chain spares CI a minute)."""
     if not formats:
-        return [
-            c
-            for c in _every_command(spec, size, out)
-            if "json" not in c and "--svg" not in c
-        ]
+        return [c for c in _every_command(spec, size, out) if "json" not in c and "--svg" not in c]
     return [
         ["analyze", spec],
         ["analyze", spec, "-f", "json"],
