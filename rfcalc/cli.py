@@ -343,17 +343,18 @@ def report(
         return EXIT_USAGE
     override = parse_input(input_size) if input_size is not None else None
     counts = parse_repeats(repeats or [])
-    problem = _output_problem(output if output is not None else f"{Path(spec).stem}.html", [spec])
+    target = output if output is not None else f"{Path(spec).stem}.html"
+    problem = _output_problem(target, [spec])
     if problem is not None:
         _error(f"rfcalc: --output: {problem}")
         return EXIT_USAGE
     with progress() as bar:
-        return _report(spec, output, override, erf, counts, config, bar)
+        return _report(spec, target, override, erf, counts, config, bar)
 
 
 def _report(
     spec: str,
-    output: str | None,
+    target: str,
     override: list[Any] | None,
     erf: bool,
     counts: dict[str, int],
@@ -420,7 +421,6 @@ def _report(
             f"than {MAX_PAGE_CHARS >> 20} MiB; give a smaller --input"
         )
         return EXIT_USAGE
-    target = output if output is not None else f"{Path(spec).stem}.html"
     bar.close()
     _write_output(target, page)
     if target != "-":

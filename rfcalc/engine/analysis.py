@@ -7,7 +7,7 @@ results are the records of :mod:`.results`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -114,60 +114,62 @@ def analyze_network(
 
 
 #: the most support bits the results of one analysis hold (every layer keeps its exact
-#: support for the rules and pictures); past it, later layers say
-#: their support was not computed (a 50,000-layer dilated chain held a gigabyte of
-#: bitsets)
+#: support for the rules and pictures); past it, later layers say their support was not
+#: computed (a 50,000-layer dilated chain held a gigabyte of bitsets)
 SUPPORT_TOTAL_CAP = 1 << 28
-
-
-def _support_bits(result: LayerResult, kept: int) -> int:
-    seen: set[int] = set()
-    for a in result.axes:
-        if a.field is not None and id(a.field) not in seen:  # square axes share a field
-            seen.add(id(a.field))
-            for region in a.field.phases:
-                if region is not None and region.support is not None:
-                    kept += region.support.bit_length()
-    return kept
-
-
 #: the most path-count bits the results of one analysis hold (``paths=True``, for
 #: pictures); past it, later layers keep their supports without counts (the counts of a
 #: 4,000-layer dilated chain grow a bit or more per layer: they held gigabytes)
 PATHS_TOTAL_CAP = 1 << 26
 
 
-def _path_bits(result: LayerResult, kept: int) -> int:
+def _regions(result: LayerResult) -> Iterator[Region]:
+    """The regions of each distinct field of ``result`` (square axes share a field)."""
     seen: set[int] = set()
     for a in result.axes:
         if a.field is not None and id(a.field) not in seen:
             seen.add(id(a.field))
-            for region in a.field.phases:
-                if region is not None and region.paths is not None:
-                    kept += sum(c.bit_length() for c in region.paths) + len(region.paths)
-    return kept
+            yield from (r for r in a.field.phases if r is not None)
 
 
-def _without_paths(result: LayerResult) -> LayerResult:
-    axes = []
-    for a in result.axes:
-        f = a.field
-        if f is not None and any(r is not None and r.paths is not None for r in f.phases):
-            phases = tuple(
-                None if r is None else Region(r.start, r.end, r.support) for r in f.phases
-            )
-            a = replace(a, field=replace(f, phases=phases))
-        axes.append(a)
-    return replace(result, axes=tuple(axes))
+def _support_bits(result: LayerResult, kept: int) -> int:
+    return kept + sum(r.support.bit_length() for r in _regions(result) if r.support is not None)
+
+
+def _path_bits(result: LayerResult, kept: int) -> int:
+    return kept + sum(
+        sum(c.bit_length() for c in r.paths) + len(r.paths)
+        for r in _regions(result)
+        if r.paths is not None
+    )
 
 
 def _without_supports(result: LayerResult) -> LayerResult:
     note = Note(Why.SUPPORTS_OVER_TOTAL, (SUPPORT_TOTAL_CAP,))
+    return _stripped(
+        result, lambda r: r.support is not None, lambda r: Region(r.start, r.end), note
+    )
+
+
+def _without_paths(result: LayerResult) -> LayerResult:
+    return _stripped(
+        result, lambda r: r.paths is not None, lambda r: Region(r.start, r.end, r.support)
+    )
+
+
+def _stripped(
+    result: LayerResult,
+    holds: Callable[[Region], bool],
+    kept: Callable[[Region], Region],
+    note: Note | None = None,
+) -> LayerResult:
+    """``result`` with each region that ``holds`` what is dropped rebuilt as ``kept``
+    makes it, and the field saying why (``note``) when it says nothing yet."""
     axes = []
     for a in result.axes:
         f = a.field
-        if f is not None and any(r is not None and r.support is not None for r in f.phases):
-            phases = tuple(None if r is None else Region(r.start, r.end) for r in f.phases)
+        if f is not None and any(r is not None and holds(r) for r in f.phases):
+            phases = tuple(None if r is None else kept(r) for r in f.phases)
             f = replace(f, phases=phases, support_note=f.support_note or note)
             a = replace(a, field=f)
         axes.append(a)

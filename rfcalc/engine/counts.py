@@ -200,15 +200,15 @@ class Tables:
                 np.cumsum(inside.sum(axis=1), out=offsets[1:])
             else:
                 reads = reader(r, axis)
-                found = []
-                held = 0
+                found, lengths, held = [], [], 0
                 for u in range(m):
                     found.append(reads(u))
-                    held += len(found[-1])
+                    lengths.append(len(found[-1]))
+                    held += lengths[-1]
                     if held > TABLE_LIMIT:
                         raise TooLarge
                 offsets = np.zeros(m + 1, dtype=np.intp)
-                np.cumsum([len(v) for v in found], out=offsets[1:])
+                np.cumsum(lengths, out=offsets[1:])
                 below = np.fromiter(
                     (v for vs in found for v in vs), dtype=np.intp, count=offsets[-1]
                 )

@@ -27,18 +27,16 @@ from ..engine.sizes import size_symbol
 from ..model import (
     AXIS_NAMES,
     INPUT,
-    MAX_LAYERS,
     Layer,
     Loc,
     Network,
     Op,
     Padding,
     SpecError,
-    check_values,
     visible,
 )
 from .merging import broadcast_layer, merge_inputs
-from .values import scale_fraction
+from .values import add_layer, scale_fraction
 
 
 def is_onnx_path(path: str) -> bool:
@@ -228,10 +226,11 @@ def _walk(graph: Any, path: str, input_size: Sequence[Any] | None, strict: bool)
     state = _State(path, ndim, tuple(sympy.sympify(s) for s in sizes))
     state.tensors[first.name] = _Map(INPUT, channels=channels)
     for name, t in inits.items():
-        small = math.prod(t.dims) <= 64 and len(t.dims) <= 1
-        if _is_external(t):
-            _external_file(t, path)  # weights too: where they say they are must be sound
-        array = _array(t, path) if small else None
+        array = None
+        if math.prod(t.dims) <= 64 and len(t.dims) <= 1:
+            array = _array(t, path)
+        elif _is_external(t):
+            _external_file(t, path)  # a weight's data is never read; where it is must be sound
         state.tensors[name] = _Const(
             None if array is None else array.reshape(-1).tolist(), tuple(t.dims), array
         )
@@ -257,13 +256,18 @@ def _is_external(tensor: Any) -> bool:
     return bool(tensor.data_location == TensorProto.EXTERNAL)
 
 
-def _external_file(tensor: Any, path: str) -> str:
-    """The file holding ``tensor``'s data: a file in the model's folder (or below it),
-    never the working directory, an absolute path or a ``..`` out of the folder (a
-    model is data; it does not choose what rfcalc reads)."""
+def _tensor_loc(tensor: Any, path: str) -> Loc:
+    return Loc(path, 1, 1, f"tensor {visible(tensor.name, 60)}")
+
+
+def _external_file(tensor: Any, path: str) -> tuple[str, dict[str, str]]:
+    """The file holding ``tensor``'s data, and the tensor's external-data entries: a file
+    in the model's folder (or below it), never the working directory, an absolute path
+    or a ``..`` out of the folder (a model is data; it does not choose what rfcalc
+    reads)."""
     entries = {e.key: e.value for e in tensor.external_data}
     location = entries.get("location", "")
-    where = Loc(path, 1, 1, f"tensor {visible(tensor.name, 60)}")
+    where = _tensor_loc(tensor, path)
     shown = visible(location, 80)
     folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
     if not location:
@@ -283,7 +287,7 @@ def _external_file(tensor: Any, path: str) -> str:
         )
     if not os.path.isfile(target):
         raise SpecError(f"its data file {shown!r} is not beside the model ({folder})", where)
-    return target
+    return target, entries
 
 
 def _array(tensor: Any, path: str) -> Any:
@@ -296,11 +300,10 @@ def _array(tensor: Any, path: str) -> Any:
     import numpy as np
     from onnx import helper
 
-    target = _external_file(tensor, path)
-    entries = {e.key: e.value for e in tensor.external_data}
+    target, entries = _external_file(tensor, path)
     dtype = np.dtype(helper.tensor_dtype_to_np_dtype(tensor.data_type))
     need = math.prod(tensor.dims) * dtype.itemsize
-    where = Loc(path, 1, 1, f"tensor {visible(tensor.name, 60)}")
+    where = _tensor_loc(tensor, path)
     try:
         offset = int(entries.get("offset", 0))
         with open(target, "rb") as f:
@@ -362,22 +365,7 @@ def _list(text: str) -> list[str]:
 
 def _emit(state: _State, node: Any, index: int, suffix: str = "", **kw: Any) -> str:
     base = _readable(node, index) + suffix
-    name = base
-    n = 1
-    while name in state.names or name == INPUT:
-        n += 1
-        name = f"{base}_{n}"
-    if len(state.layers) >= MAX_LAYERS:
-        raise SpecError(
-            f"the model has more than {MAX_LAYERS:,} spatial layers (rfcalc's bound, as for a "
-            "spec)",
-            _loc(state, node, index),
-        )
-    state.names.add(name)
-    layer = Layer(name=name, loc=_loc(state, node, index), **kw)
-    check_values(layer)  # the spec reader's bounds hold for models too
-    state.layers.append(layer)
-    return name
+    return add_layer(state.layers, state.names, base, _loc(state, node, index), **kw)
 
 
 def _loc(state: _State, node: Any, index: int) -> Loc:
@@ -773,7 +761,7 @@ def _arithmetic(state: _State, op: str, ins: list[Any]) -> _Shape:
 
 
 def _rational(v: Any) -> Any:
-    f = scale_fraction(float(v), single=True) if float(v) > 0 else None
+    f = scale_fraction(float(v), single=True)
     return sympy.Rational(f.numerator, f.denominator) if f else sympy.nsimplify(float(v))
 
 
@@ -889,6 +877,8 @@ def _conv(at: _At) -> None:
         return
     opad = _ints(a.get("output_padding", [0] * ndim))
     padding = _pads(a, ndim)
+    # an odd total's extra pixel: after for SAME_UPPER, before otherwise
+    split = "same" if padding[0].mode == "same" else "same_lower"
     if "output_shape" in a:
         # pads from the wanted size (ONNX: pads are then ignored; an odd total puts the
         # extra pixel after for SAME_UPPER, before otherwise)
@@ -903,8 +893,7 @@ def _conv(at: _At) -> None:
             if total < 0:
                 _report(state, node, index, f"output_shape {w} is beyond the conv's reach", strict)
                 return
-            upper = padding[0].mode == "same"  # SAME_UPPER; the extra pixel before otherwise
-            before, after = split_same(total, "same" if upper else "same_lower")
+            before, after = split_same(total, split)
             fixed.append(Padding(before=before, after=after))
         padding = tuple(fixed)
     elif padding[0].mode in ("same", "same_lower"):
@@ -917,8 +906,7 @@ def _conv(at: _At) -> None:
                     state, node, index, "auto_pad with a kernel shorter than the stride", strict
                 )
                 return
-            upper = padding[0].mode == "same"  # SAME_UPPER; the extra pixel before otherwise
-            before, after = split_same(total, "same" if upper else "same_lower")
+            before, after = split_same(total, split)
             fixed.append(Padding(before=before, after=after))
         padding = tuple(fixed)
     elif padding[0].mode == "valid":

@@ -28,19 +28,17 @@ from ..engine.sizes import size_symbol
 from ..model import (
     AXIS_NAMES,
     INPUT,
-    MAX_LAYERS,
     Layer,
     Loc,
     Network,
     Op,
     Padding,
     SpecError,
-    check_values,
     visible,
 )
 from .merging import broadcast_layer, merge_inputs
 from .onnx_graph import Imported, Note
-from .values import scale_fraction
+from .values import add_layer, scale_fraction
 
 
 @dataclass
@@ -340,20 +338,7 @@ def _note(state: _State, node: Any, index: int, why: str) -> Note:
 
 def _emit(state: _State, node: Any, index: int, suffix: str = "", **kw: Any) -> str:
     base = _name(node) + suffix
-    name, n = base, 1
-    while name in state.names or name == INPUT:
-        n += 1
-        name = f"{base}_{n}"
-    if len(state.layers) >= MAX_LAYERS:
-        raise SpecError(
-            f"the model has more than {MAX_LAYERS:,} spatial layers (rfcalc's bound, as for a "
-            "spec)",
-            _loc(state, node, index),
-        )
-    state.names.add(name)
-    layer = Layer(name=name, loc=_loc(state, node, index), **kw)
-    check_values(layer)  # the spec reader's bounds hold for models too
-    state.layers.append(layer)
+    name = add_layer(state.layers, state.names, base, _loc(state, node, index), **kw)
     state.shapes[name] = _spatial(node, _first(state.ndim))
     return name
 
