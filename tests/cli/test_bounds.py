@@ -8,38 +8,14 @@ reports itself): no timing assertion that a loaded machine could flake.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from processes import run_commands
 from scale import CI_ONLY, FULL
 
-#: a process that is still running after this long hangs (the cases take 1 to 15 s)
-HANG = 900
 #: the peak resident memory of one command, MiB
 CEILING_MIB = 1024
-
-RUNNER = """
-import json, resource, sys
-def PEAK():
-    # the peak resident size of this process (VmHWM): ru_maxrss would carry the
-    # parent's peak across the fork and exec that started it
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-from rfcalc.cli import main
-code = main(sys.argv[1:])
-sys.stdout.flush()
-peak = PEAK()
-sys.stderr.write("\\n" + json.dumps({"code": code, "peak_mib": peak}) + "\\n")
-"""
 
 
 def _spec(layers: list[str], size: str = "[H]", extra: str = "") -> str:
@@ -160,11 +136,8 @@ def test_hostile_specs_are_answered_within_bounds(name: str, tmp_path: Path) -> 
         spec.write_text(text)
     out = tmp_path / "out.svg"
     args = [str(spec) if a == "SPEC" else str(out) if a == "OUT" else a for a in argv]
-    done = subprocess.run(
-        [sys.executable, "-c", RUNNER, *args], capture_output=True, text=True, timeout=HANG
-    )
-    report = json.loads(done.stderr.strip().splitlines()[-1])
-    assert report["code"] in (0, 1), done.stderr[-2000:]
+    report, done = run_commands([args])
+    assert report["codes"][0][1] in (0, 1), done.stderr[-2000:]
     assert "internal error" not in done.stdout + done.stderr
     assert report["peak_mib"] < CEILING_MIB, report
     if out.exists():
@@ -173,30 +146,6 @@ def test_hostile_specs_are_answered_within_bounds(name: str, tmp_path: Path) -> 
 
 #: every command over generated specs with open hyperparameters and merges, in one
 #: process with a CPU ceiling (a hang, not a slow machine, reaches it)
-GENERATED_RUNNER = """
-import json, resource, sys
-def PEAK():
-    # the peak resident size of this process (VmHWM): ru_maxrss would carry the
-    # parent's peak across the fork and exec that started it
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-resource.setrlimit(resource.RLIMIT_CPU, (CPU_CEILING, CPU_CEILING))
-from rfcalc.cli import main
-codes = []
-for path in sys.argv[1:]:
-    for argv in (["analyze", path], ["analyze", path, "-f", "json"],
-                 ["check", "--isolated", "-f", "text", path], ["solve", path]):
-        codes.append([argv[0], path, main(argv)])
-sys.stdout.flush()
-peak = PEAK()
-sys.stderr.write("\\n" + json.dumps({"codes": codes, "peak_mib": peak}) + "\\n")
-"""
 #: CPU seconds for all of them together (they take about a second each)
 CPU_CEILING = 600
 
@@ -221,43 +170,25 @@ def test_generated_specs_with_open_hyperparameters_and_merges_are_bounded(
         path = tmp_path / f"g{seed}.yaml"
         path.write_text(text)
         paths.append(str(path))
-    runner = GENERATED_RUNNER.replace("CPU_CEILING", str(CPU_CEILING))
-    done = subprocess.run(
-        [sys.executable, "-c", runner, *paths], capture_output=True, text=True, timeout=HANG
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    report = json.loads(done.stderr.strip().splitlines()[-1])
-    bad = [c for c in report["codes"] if c[2] not in (0, 1, 2)]
+    argvs = [
+        argv
+        for path in paths
+        for argv in (
+            ["analyze", path],
+            ["analyze", path, "-f", "json"],
+            ["check", "--isolated", "-f", "text", path],
+            ["solve", path],
+        )
+    ]
+    report, done = run_commands(argvs, cpu=CPU_CEILING)
+    bad = [(a, c) for a, c in zip(argvs, report["codes"], strict=True) if c[1] not in (0, 1, 2)]
     assert not bad, bad
     assert "internal error" not in done.stdout + done.stderr
     assert report["peak_mib"] < CEILING_MIB, report
 
 
-#: issue #28: specs under 500 bytes that took minutes or gigabytes in some command (the
-#: table of the issue); each case runs every command in one process of its own
-EVERY_COMMAND_RUNNER = """
-import json, resource, sys, time
-def PEAK():
-    # the peak resident size of this process (VmHWM): ru_maxrss would carry the
-    # parent's peak across the fork and exec that started it
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-from rfcalc.cli import main
-codes = []
-for argv in json.loads(sys.argv[1]):
-    start = time.process_time()
-    code = main(argv)
-    sys.stdout.flush()
-    codes.append([argv[0], code, round(time.process_time() - start, 1)])
-peak = PEAK()
-sys.stderr.write("\\n" + json.dumps({"codes": codes, "peak_mib": peak}) + "\\n")
-"""
+#: issue #28: specs that took minutes or gigabytes in some command (the table of the
+#: issue); each case runs every command in one process of its own
 
 
 def _issue_28_cases() -> dict[str, tuple[str, str]]:
@@ -361,14 +292,7 @@ def test_every_command_is_bounded_on_the_issue_28_specs(name: str, tmp_path: Pat
     spec.write_text(text)
     out = str(tmp_path / "out")
     argvs = _every_command(str(spec), size, out, formats=name != "40000-layer-chain")
-    done = subprocess.run(
-        [sys.executable, "-c", EVERY_COMMAND_RUNNER, json.dumps(argvs)],
-        capture_output=True,
-        text=True,
-        timeout=HANG,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    report = json.loads(done.stderr.strip().splitlines()[-1])
+    report, done = run_commands(argvs)
     assert len(report["codes"]) == len(argvs)
     assert all(c[1] in (0, 1, 2) for c in report["codes"]), report
     assert "internal error" not in done.stdout + done.stderr

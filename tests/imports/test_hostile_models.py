@@ -10,14 +10,12 @@ gigabytes (a block size of 2^40, a Pad of 2^62) must be refused at once, at its 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from processes import run_commands
 from scale import CI_ONLY, FULL
 
 onnx = pytest.importorskip("onnx", reason="ONNX import needs onnx: pip install '.[onnx]'")
@@ -25,34 +23,8 @@ np = pytest.importorskip("numpy")
 
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402  (after the skip)
 
-#: a process still running after this long hangs (each case takes seconds)
-HANG = 600
 #: the peak resident memory of one process running every command, MiB
 CEILING_MIB = 1024
-
-RUNNER = """
-import json, resource, sys
-def PEAK():
-    # the peak resident size of this process (VmHWM): ru_maxrss would carry the
-    # parent's peak across the fork and exec that started it
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-from rfcalc.cli import main
-results = []
-for argv in json.loads(sys.argv[1]):
-    code = main(argv)
-    sys.stdout.flush()
-    sys.stderr.write("\\n@@ " + json.dumps(argv[0]) + "\\n")
-    results.append(code)
-peak = PEAK()
-sys.stderr.write("\\n" + json.dumps({"codes": results, "peak_mib": peak}) + "\\n")
-"""
 
 
 def _save(model: Any, path: Path) -> None:
@@ -159,16 +131,8 @@ def _commands(model: str, out: str) -> list[list[str]]:
 
 
 def _run(argvs: list[list[str]], cwd: Path) -> tuple[list[int], int, str, str]:
-    done = subprocess.run(
-        [sys.executable, "-c", RUNNER, json.dumps(argvs)],
-        capture_output=True,
-        text=True,
-        timeout=HANG,
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
-    report = json.loads(done.stderr.strip().splitlines()[-1])
-    return report["codes"], report["peak_mib"], done.stdout, done.stderr
+    report, done = run_commands(argvs, cwd)
+    return [c[1] for c in report["codes"]], report["peak_mib"], done.stdout, done.stderr
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
