@@ -143,6 +143,7 @@ def lint_text(
         )
     except SpecError as exc:
         return FileResult(path, tuple(spec_error_finding(exc, config)))
+    del root  # the YAML tree (a few KiB a layer) is not needed past the reading
     findings = _inline(lint_network(network, config), text, path, config)
     if model is not None:
         from .compare import drift

@@ -42,8 +42,9 @@ class Op(str, enum.Enum):
     def __format__(self, spec: str) -> str:
         return format(self.value, spec)
 
-    def __hash__(self) -> int:  # equal to its spelling, so hashed like it (sets, dicts)
-        return hash(self.value)
+    #: equal to its spelling, so hashed like it (sets, dicts); str's own hash is that of
+    #: the spelling, without the enum's property lookup
+    __hash__ = str.__hash__
 
 
 #: The spellings of every op, in the order the documentation lists them.
@@ -244,15 +245,31 @@ class Layer:
 
     def window(self, axis: int) -> tuple[Expr, Expr, Expr]:
         """Kernel, stride and dilation on ``axis`` with their defaults."""
-        return self.param("kernel", axis), self.param("stride", axis), self.param("dilation", axis)
+        return self._windows(axis)[0]
 
     def int_window(self, axis: int) -> tuple[int, int, int] | None:
         """:meth:`window` as plain ints, or None when a value is a symbol."""
-        values = self.window(axis)
-        if not all(isinstance(v, int) or getattr(v, "is_Integer", False) for v in values):
-            return None
-        k, s, d = (int(v) for v in values)
-        return k, s, d
+        return self._windows(axis)[1]
+
+    def _windows(self, axis: int) -> tuple[tuple[Expr, Expr, Expr], tuple[int, int, int] | None]:
+        # the engine and the rules ask for a layer's window dozens of times: it is read
+        # once per axis (the record stays immutable: the memo is not a field)
+        memo = self.__dict__.get("_window_memo")
+        if memo is None:
+            memo = self.__dict__["_window_memo"] = {}
+        found = memo.get(axis)
+        if found is None:
+            values = (
+                self.param("kernel", axis),
+                self.param("stride", axis),
+                self.param("dilation", axis),
+            )
+            ints = None
+            if all(isinstance(v, int) or getattr(v, "is_Integer", False) for v in values):
+                k, s, d = (int(v) for v in values)
+                ints = (k, s, d)
+            found = memo[axis] = (values, ints)
+        return found
 
 
 #: Defaults of the per-axis parameters a spec may leave out (:meth:`Layer.param`).

@@ -32,6 +32,15 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
+# pytest-xdist runs one worker per core: PyTorch's (OpenMP's) thread pool in one worker
+# would take a core from the other, its idle threads spinning while it waits (a run
+# with a PyTorch oracle beside a command test took 1.4x longer each). One thread per
+# worker; set before any test imports torch, inherited by the commands tests start.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+# albumentations looks for a newer release over the network when imported: a warning
+# (an error here) after a time-out on a machine without internet
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+
 
 #: what a terminal, a user's preferences or the locale tell rich, click and Python; a test
 #: that needs one sets it itself (``monkeypatch.setenv("COLUMNS", "80")``)

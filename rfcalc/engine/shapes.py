@@ -12,6 +12,9 @@ from .sizes import ceil_div, floor_div, mod, smax, smin
 
 def effective_kernel(k: Expr, d: Expr) -> Expr:
     """``ke = d*(k-1) + 1``: the span one window covers."""
+    fast = _ints(k, d)
+    if fast is not None:
+        return sympy.Integer(fast[1] * (fast[0] - 1) + 1)
     return sympy.expand(d * (k - 1) + 1)
 
 

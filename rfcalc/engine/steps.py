@@ -165,6 +165,8 @@ STEPS: Mapping[Op, Callable[[Layer, int, Expr, SizeOf], Step]] = {
 
 def _c(x: Expr) -> Expr:
     """A plain int when concrete (the fast path), else the sympy value."""
+    if type(x) is int:
+        return x
     x = sympy.sympify(x)
     return int(x) if x.is_Integer else x
 
@@ -180,7 +182,8 @@ def forward(q: int, a: Expr, k: Expr, s: Expr, d: Expr, pb: Expr) -> Reading:
     """conv / pool: unit ``u`` reads ``u*s - pb + m*d`` for ``m < k``."""
     k, s, d, pb = _c(k), _c(s), _c(d), _c(pb)
     if q == 1:
-        return Reading(1, _c(sympy.expand(a * s)), lambda phi: [Taps(phi * s - pb, d, k)])
+        advance = a * s if type(a) is int and type(s) is int else _c(sympy.expand(a * s))
+        return Reading(1, advance, lambda phi: [Taps(phi * s - pb, d, k)])
     si = _need_int(s, Quantity.STRIDE_AFTER_UPSAMPLING)
     di = _need_int(d, Quantity.DILATION)
     period = q // gcd(q, si)

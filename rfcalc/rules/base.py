@@ -102,6 +102,12 @@ class Context:
     def _min_valid(self) -> dict[int, int | None]:
         return {}
 
+    @cached_property
+    def shared(self) -> dict[str, Any]:
+        """What several rules derive from the network alone (the dilation runs), computed
+        by the first that asks and shared with every run's context."""
+        return {}
+
     def min_valid_input(self, axis: int) -> int | None:
         """The smallest input on ``axis`` for which every layer's output is at least 1."""
         if axis not in self._min_valid:
@@ -115,7 +121,7 @@ class Context:
         """This context with ``run`` as its only (main) analysis; what does not depend
         on the input (the free analysis, the graph) is shared, not computed again."""
         sub = Context(self.network, self.target, (run,), self)
-        for key in ("consumers", "layers", "_min_valid"):
+        for key in ("consumers", "layers", "_min_valid", "shared"):
             if key in self.__dict__:
                 sub.__dict__[key] = self.__dict__[key]
         return sub

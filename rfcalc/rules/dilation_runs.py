@@ -18,9 +18,17 @@ class DilationRun:
     rates: tuple[int, ...]
 
 
-def dilation_runs(ctx: Context) -> Iterator[DilationRun]:
+def dilation_runs(ctx: Context) -> tuple[DilationRun, ...]:
     """Maximal chains of convs (each reading only the one before, nothing else reading
-    it) with stride 1, one kernel size > 1 and some dilation > 1 on that axis."""
+    it) with stride 1, one kernel size > 1 and some dilation > 1 on that axis; found once
+    per network (three rules ask)."""
+    found = ctx.shared.get("dilation_runs")
+    if found is None:
+        found = ctx.shared["dilation_runs"] = tuple(_find_runs(ctx))
+    return found
+
+
+def _find_runs(ctx: Context) -> Iterator[DilationRun]:
     for axis in range(ctx.network.ndim):
         run: list[Layer] = []
         for layer in [*ctx.network.layers, None]:
