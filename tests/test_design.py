@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.cli import run_merged
 
 import rfcalc
-from rfcalc.cli import main
 from rfcalc.design import free_analysis, inputs_for_output, solve_axis
 from rfcalc.render.design_text import solution_text
 from rfcalc.spec import load_spec
@@ -17,9 +17,7 @@ ROOT = Path(__file__).parents[1]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(["solve", *args])
-    out, err = capsys.readouterr()
-    return code, out + err
+    return run_merged(capsys, "solve", *args)
 
 
 def _write(tmp_path: Path, text: str) -> str:

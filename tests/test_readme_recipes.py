@@ -26,7 +26,7 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
-from ci_formats import BAD, GITLAB_SCHEMA, GOOD
+from helpers.ci_formats import BAD, GITLAB_SCHEMA, GOOD
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()

@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from brute_valid import valid_at
-from generated_specs import spec
+from helpers.brute_valid import valid_at
+from helpers.generated_specs import spec
+from helpers.scale import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scale import examples
 
 import rfcalc
 from rfcalc.design import DesignError

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from ci_formats import BAD, GOOD
+from helpers.ci_formats import BAD, GOOD
+from helpers.cli import check as run
 
 from rfcalc.cli import main
 
@@ -28,12 +29,6 @@ def files(tmp_path: Path) -> dict[str, Path]:
     (tmp_path / "other.yaml").write_text("name: not a spec\n")
     out["other.yaml"] = tmp_path / "other.yaml"
     return out
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["check", "--isolated", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_clean_spec_exits_0(capsys: pytest.CaptureFixture[str], files: dict[str, Path]) -> None:

@@ -16,18 +16,11 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
-from ci_formats import BAD, GITLAB_SCHEMA
-
-from rfcalc.cli import main
+from helpers.ci_formats import BAD, GITLAB_SCHEMA
+from helpers.cli import check as run
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "check"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["check", "--isolated", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _fixtures() -> list[str]:

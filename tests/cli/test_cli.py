@@ -9,9 +9,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from helpers.cli import run
 
 from rfcalc import __version__
-from rfcalc.cli import main
 
 SCHEMA = json.loads(
     (Path(__file__).parents[2] / "rfcalc" / "schema" / "analyze.schema.json").read_text()
@@ -33,12 +33,6 @@ def spec(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.yaml"
     path.write_text(SPEC)
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,11 +16,11 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from brute_valid import valid_at
-from generated_specs import spec
+from helpers.brute_valid import valid_at
+from helpers.generated_specs import spec
+from helpers.scale import FULL, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scale import FULL, examples
 
 from rfcalc.cli import main
 from rfcalc.design import (

@@ -7,17 +7,11 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from helpers.cli import run_merged as run
 
-from rfcalc.cli import main
 from rfcalc.engine.hdc import MAX_GROUP, common_factor, design_schedule, meets_m2
 from rfcalc.engine.support import dilated_paths, dilated_support, holes
 from rfcalc.render.support_picture import svg
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out + err
 
 
 def test_hdc_verdicts(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.scale import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from scale import examples
 
 import rfcalc
 from rfcalc.engine import Analysis
@@ -25,8 +25,8 @@ torch = pytest.importorskip(
     "torch", reason="the PyTorch oracle needs torch (pip install torch==2.13.0); CI installs it"
 )
 
-from oracle_torch import forward, global_branches  # noqa: E402  (after the skip)
-from torch_nets import (  # noqa: E402
+from helpers.oracle_torch import forward, global_branches  # noqa: E402  (after the skip)
+from helpers.torch_nets import (  # noqa: E402
     EfficientNetB0,
     SqueezeExcitation,
     detach_gates,

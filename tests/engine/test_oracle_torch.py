@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from helpers.scale import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from scale import examples
 
 import rfcalc
 from rfcalc.engine import analyze_network
@@ -22,7 +22,7 @@ torch = pytest.importorskip(
 )
 F = torch.nn.functional
 
-from oracle_pads import pad, tf_same, window_padding  # noqa: E402  (after the skip)
+from helpers.oracle_pads import pad, tf_same, window_padding  # noqa: E402  (after the skip)
 
 
 @dataclass

@@ -8,7 +8,7 @@ import random
 import re
 
 import pytest
-from generated_specs import spec
+from helpers.generated_specs import spec
 
 import rfcalc
 from rfcalc.engine import analyze_network

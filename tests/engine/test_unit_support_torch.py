@@ -16,8 +16,8 @@ from math import prod
 from typing import Any
 
 import pytest
+from helpers.scale import examples
 from hypothesis import HealthCheck, assume, given, settings
-from scale import examples
 
 import rfcalc
 from rfcalc.engine import Analysis
@@ -29,7 +29,7 @@ torch = pytest.importorskip(
     "torch", reason="the PyTorch oracle needs torch (pip install torch==2.13.0); CI installs it"
 )
 
-from oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
+from helpers.oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
 
 #: gradient entries below this fraction of a unit's largest are rounding, not taps
 TINY = 1e-9

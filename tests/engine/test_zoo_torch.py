@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.scale import CI_ONLY, FULL, examples
 from hypothesis import HealthCheck, assume, given, settings
-from scale import CI_ONLY, FULL, examples
 
 import rfcalc
 from rfcalc.engine.conditions import Source, size_conditions
@@ -34,7 +34,7 @@ torch = pytest.importorskip(
 )
 F = torch.nn.functional
 
-from oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
+from helpers.oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
 
 SPECS = Path(__file__).parents[2] / "specs"
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from generated_specs import spec
+from helpers.generated_specs import spec
+from helpers.report_page import page_data, row_at, walk
+from helpers.scale import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from report_page import page_data, row_at, walk
-from scale import examples
 
 import rfcalc
 from rfcalc.cli import main

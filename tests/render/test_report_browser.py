@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from generated_specs import spec
+from helpers.generated_specs import spec
+from helpers.scale import examples, sampled
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from scale import examples, sampled
 
 import rfcalc
 from rfcalc.cli import main

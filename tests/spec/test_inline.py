@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
+from helpers.scale import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scale import examples
 
 from rfcalc.spec.inline import InlineIgnore, inline_ignores
 

@@ -17,10 +17,10 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from generated_specs import spec
+from helpers.generated_specs import spec
+from helpers.scale import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scale import examples
 
 import rfcalc
 from rfcalc.cli import main

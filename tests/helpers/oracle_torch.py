@@ -17,10 +17,10 @@ from typing import Any
 import torch
 from hypothesis import assume
 from hypothesis import strategies as st
-from oracle_pads import pad as padded
-from oracle_pads import window_padding
 
 import rfcalc
+from helpers.oracle_pads import pad as padded
+from helpers.oracle_pads import window_padding
 from rfcalc.engine import Analysis
 from rfcalc.model import Layer, Network, SpecError
 
