@@ -17,7 +17,7 @@ from ..engine.erf import SHARES, THRESHOLDS, Erf
 from ..wording import ERF_REASONS
 from .grid import Grid
 from .table import fit_columns, wrap_at_separators
-from .values import per_axis
+from .values import per_axis, root_float
 
 #: the shares of the paths whose widths the table shows (of :data:`SHARES`)
 _SHOWN = (0, 2, 3)
@@ -56,7 +56,7 @@ class _ErfLayout:
                 [
                     str(u),
                     *(str(a.widths[k]) for k in _SHOWN),
-                    f"{float(a.std):.1f}",
+                    f"{root_float(a.variance):.1f}",
                     "" if a.ratio95 is None else _percent(a.ratio95),
                 ]
                 for u, a in zip(erf.unit, erf.axes, strict=True)

@@ -26,6 +26,7 @@ from ..engine.unit import reads_table
 from ..model import MERGES, POOLS, Finding, Op
 from ..wording import ERF_REASONS
 from .analysis_json import analysis_document
+from .values import root_float
 
 #: one row of the table and of the graph beside it, in CSS pixels
 ROW_HEIGHT = 26
@@ -137,7 +138,7 @@ def _erf_data(erf: Erf | str | None) -> Any:
             {
                 "centre": float(a.centre),
                 "widths": list(a.widths),
-                "std": f"{float(a.std):.2f}",
+                "std": f"{root_float(a.variance):.2f}",
                 "ratio95": None if a.ratio95 is None else _percent(a.ratio95),
             }
             for a in erf.axes
