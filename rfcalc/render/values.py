@@ -14,7 +14,7 @@ def root_float(value: Fraction) -> float:
     """The float nearest the square root of ``value``, to print a few decimals of (an
     ERF's standard deviation from its exact variance): the root to 60 significant digits,
     then rounded once to a float. sympy's exact ``sqrt`` factors the numerator and the
-    denominator first, a tenth of a second for the ERF of one of Inception-v3's layers."""
+    denominator first (0.15 s of CPU for the 236 roots of Inception-v3's ERF table)."""
     with decimal.localcontext() as ctx:
         ctx.prec = 60
         root = (decimal.Decimal(value.numerator) / decimal.Decimal(value.denominator)).sqrt()
