@@ -27,6 +27,7 @@ import jsonschema
 import pytest
 import yaml
 from helpers.ci_formats import BAD, GITLAB_SCHEMA, GOOD
+from helpers.optional import library as require
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()
@@ -130,12 +131,7 @@ def test_emit_recipes_are_what_solve_prints_and_run(name: str) -> None:
     assert done.stdout == RECIPES[name]
     library = {"monai": "monai", "albumentations": "albumentations"}.get(target)
     if library is not None:
-        try:
-            __import__(library)
-        except ImportError:
-            if os.environ.get("RFCALC_REQUIRE_LIBRARIES"):
-                pytest.fail(f"{library} is not installed")
-            pytest.skip(f"{library} is not installed (pip install {library})")
+        require(library)
     space: dict[str, Any] = {}
     exec(compile(done.stdout, "recipe.py", "exec"), space)
     assert "pad_to_valid" in space or "data_preprocessor" in space

@@ -12,7 +12,6 @@ here: compiled extensions) are checked against their documented padding formula,
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 from pathlib import Path
@@ -22,6 +21,7 @@ import jsonschema
 import pytest
 from helpers.brute_valid import valid_at
 from helpers.generated_specs import spec
+from helpers.optional import library
 from helpers.scale import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,17 +37,6 @@ ROOT = Path(__file__).parents[2]
 SCHEMA = json.loads((ROOT / "rfcalc" / "schema" / "solve.schema.json").read_text())
 SPECS = sorted([*(ROOT / "specs").glob("*.yaml"), *(ROOT / "specs" / "zoo").glob("*.yaml")])
 BIG = 1 << 12
-
-
-def _library(name: str) -> Any:
-    """The library, or a skip (a failure where ``RFCALC_REQUIRE_LIBRARIES`` is set)."""
-    try:
-        return __import__(name)
-    except ImportError:
-        reason = f"{name} is not installed (pip install {name}; .ci/run installs it)"
-        if os.environ.get("RFCALC_REQUIRE_LIBRARIES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
 
 
 def _solve(path: Path, capsys: Any, *args: str) -> tuple[int, Any]:
@@ -212,8 +201,8 @@ def _sizes(network: Network) -> list[tuple[int, ...]]:
 
 @pytest.mark.parametrize("text", _divisor_cases())
 def test_monai_snippet_through_monai(text: str) -> None:
-    np = _library("numpy")
-    _library("monai")
+    np = library("numpy")
+    library("monai")
     network = rfcalc.load("net.yaml", text)
     space: dict[str, Any] = {}
     exec(compile(_snippet(text, "monai"), "snippet.py", "exec"), space)
@@ -226,8 +215,8 @@ def test_monai_snippet_through_monai(text: str) -> None:
 
 @pytest.mark.parametrize("text", _divisor_cases())
 def test_albumentations_snippet_through_albumentations(text: str) -> None:
-    np = _library("numpy")
-    _library("albumentations")
+    np = library("numpy")
+    library("albumentations")
     network = rfcalc.load("net.yaml", text)
     space: dict[str, Any] = {}
     exec(compile(_snippet(text, "albumentations"), "snippet.py", "exec"), space)

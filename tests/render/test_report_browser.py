@@ -19,10 +19,11 @@ import random
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from helpers.generated_specs import spec
+from helpers.optional import BROWSER, missing
 from helpers.scale import examples, sampled
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -53,10 +54,8 @@ PICTURES = _pictures()
 FLAGS: list[str] = PICTURES.FLAGS
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("RFCALC_REQUIRE_BROWSER") or os.environ.get("CI"):
-        pytest.fail(f"{reason}; this run requires the browser tests (.ci/run installs it)")
-    pytest.skip(reason)
+def _missing(reason: str) -> NoReturn:
+    missing(reason, *BROWSER)
 
 
 def chromium_path() -> str | None:
