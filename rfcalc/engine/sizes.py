@@ -369,9 +369,7 @@ def smax(a: Expr, b: Expr) -> Expr:
 
 def same(a: Expr, b: Expr) -> bool | None:
     """True if equal for every input, False if they differ for some, None if unknown."""
-    if (isinstance(a, int) or getattr(a, "is_Integer", False)) and (
-        isinstance(b, int) or getattr(b, "is_Integer", False)
-    ):
+    if is_concrete(a) and is_concrete(b):
         return int(a) == int(b)
     diff = sympy.expand(sympy.sympify(a) - b)
     if diff == 0:

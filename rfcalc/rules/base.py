@@ -105,8 +105,8 @@ class Context:
     @cached_property
     def shared(self) -> dict[str, Any]:
         """What several rules derive from the network alone (the dilation runs), computed
-        by the first that asks and shared with every run's context."""
-        return {}
+        by the first that asks: one dict for this context and every run's made from it."""
+        return self.parent.shared if self.parent is not None else {}
 
     def min_valid_input(self, axis: int) -> int | None:
         """The smallest input on ``axis`` for which every layer's output is at least 1."""
@@ -121,7 +121,7 @@ class Context:
         """This context with ``run`` as its only (main) analysis; what does not depend
         on the input (the free analysis, the graph) is shared, not computed again."""
         sub = Context(self.network, self.target, (run,), self)
-        for key in ("consumers", "layers", "_min_valid", "shared"):
+        for key in ("consumers", "layers", "_min_valid"):
             if key in self.__dict__:
                 sub.__dict__[key] = self.__dict__[key]
         return sub
