@@ -117,12 +117,12 @@ def valid_input(
     ONNX file or a network.  The result says why not and the nearest valid sizes
     (``.explain()``); :func:`rfcalc.testing.assert_valid_input` is the pytest form."""
     from .design import check_input
-    from .imports import is_onnx_path
     from .model import Network
+    from .sources import is_model
 
     if isinstance(spec_or_model, Network):
         network = spec_or_model
-    elif is_onnx_path(str(spec_or_model)):
+    elif is_model(str(spec_or_model)):
         network = from_onnx(spec_or_model)
     else:
         network = load(spec_or_model)

@@ -29,6 +29,7 @@ from .engine.solve import (
     solve_condition,
 )
 from .model import AXIS_NAMES, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Network, Op
+from .sources import Source as Opened
 
 #: the most output_padding combinations tried
 MAX_COMBINATIONS = 4096
@@ -467,16 +468,16 @@ def smallest_hyperparameters(
 
 
 def smallest_repeat(
-    text: str, path: str, name: str, rf: int, layer: str | None = None
+    source: Opened, name: str, rf: int, layer: str | None = None
 ) -> tuple[int, list[Any], str] | None:
-    """The fewest repetitions of the top-level item ``name`` for which the last layer (or
-    ``layer``) sees at least ``rf`` input pixels on every axis (receptive fields grow
-    with the count, so a doubling then bisecting search is exact)."""
+    """The fewest repetitions of the top-level item ``name`` of the spec ``source`` for
+    which the last layer (or ``layer``) sees at least ``rf`` input pixels on every axis
+    (receptive fields grow with the count, so a doubling then bisecting search is exact).
+    Each count builds the network again from the spec's parsed YAML, never its text."""
     from .model import SpecError
-    from .spec import load_spec
 
     def rf_at(count: int) -> tuple[list[Any], str]:
-        analysis = analyze_network(load_spec(text, path, {name: count}))
+        analysis = analyze_network(source.with_repeats({name: count}))
         return _rf_values(analysis, layer), layer or analysis.layers[-1].name
 
     def enough(count: int) -> bool:
@@ -594,20 +595,16 @@ class SolveReport:
         return code
 
 
-def solve(text: str, path: str, ask: SolveRequest) -> SolveReport:
-    """Everything ``rfcalc solve`` answers of the spec ``text`` (read from ``path``).
+def solve(source: Opened, ask: SolveRequest) -> SolveReport:
+    """Everything ``rfcalc solve`` answers of the spec or model ``source``.
 
-    Raises :class:`~rfcalc.model.SpecError` for a spec that cannot be read, and
+    Raises :class:`~rfcalc.model.SpecError` for a repeat count the spec cannot take, and
     :class:`DesignError` for a question that does not fit the spec."""
-    from .imports import is_onnx_path, read_onnx
-    from .spec import has_item, load_spec
+    from .spec import has_item
 
-    if is_onnx_path(path):
-        if ask.repeat is not None:
-            raise DesignError("--repeat needs a spec; a model has no repeat counts")
-        network = read_onnx(path).network
-    else:
-        network = load_spec(text, path)
+    network, path = source.network, source.path
+    if source.imported is not None and ask.repeat is not None:
+        raise DesignError("--repeat needs a spec; a model has no repeat counts")
     analysis = free_analysis(network)
     if ask.layer is not None and ask.layer not in [r.name for r in analysis.layers]:
         raise DesignError(f"no layer named {ask.layer!r} in {path}")
@@ -616,7 +613,7 @@ def solve(text: str, path: str, ask: SolveRequest) -> SolveReport:
     ):
         raise DesignError(f"--size needs {network.ndim} integers, like 500x500")
     wants_repeat = ask.repeat is not None and ask.rf is not None
-    if wants_repeat and not has_item(load_spec(text, path, {str(ask.repeat): 1}), str(ask.repeat)):
+    if wants_repeat and not has_item(source.with_repeats({str(ask.repeat): 1}), str(ask.repeat)):
         raise DesignError(f"no top-level layer or block instance named {ask.repeat!r}")
 
     def answers(a: Analysis) -> tuple[AxisAnswer, ...]:
@@ -651,7 +648,7 @@ def solve(text: str, path: str, ask: SolveRequest) -> SolveReport:
         groups,
         corners_only,
         combinations(network),
-        _rf_answer(text, path, network, ask),
+        _rf_answer(source, ask),
         _roundtrip_cases(network) if ask.roundtrip else (),
         tuple(tconv_names(network)),
     )
@@ -676,12 +673,13 @@ def _shown(answers: tuple[AxisAnswer, ...]) -> Any:
 
 
 def _rf_answer(
-    text: str, path: str, network: Network, ask: SolveRequest
+    source: Opened, ask: SolveRequest
 ) -> RepeatAnswer | HyperAnswer | NeedsSymbols | None:
+    network = source.network
     if ask.rf is None:
         return None
     if ask.repeat is not None:
-        found = smallest_repeat(text, path, ask.repeat, ask.rf, ask.layer)
+        found = smallest_repeat(source, ask.repeat, ask.rf, ask.layer)
         if found is None:
             return RepeatAnswer(ask.repeat, ask.rf, None)
         count, got, where = found

@@ -191,10 +191,10 @@ def lint_path(
 ) -> FileResult:
     """Check one file; a file that is not a spec is skipped unless it cannot be read at all.
     With ``model``, a spec is also compared with it (RF601 model-drift)."""
-    from .imports import is_onnx_path
+    from .sources import is_model
     from .spec import looks_like_spec_file, read_text
 
-    if is_onnx_path(path):
+    if is_model(path):
         return lint_model(path, config)
     try:
         text = read_text(path)

@@ -393,3 +393,9 @@ class SpecError(Exception):
 
     def __str__(self) -> str:
         return f"{self.loc}: {self.message}"
+
+
+class Refused(Exception):
+    """A question the input cannot answer as asked (a usage error, exit 2): a report of
+    a symbolic size, a repeat count for an item the spec lacks, a unit outside the map.
+    The message is complete (it names the file or option); the command line prints it."""

@@ -40,3 +40,17 @@ def findings_view(results: Sequence[FileResult], summary: bool = True) -> Render
         tally = ", ".join(f"{counts[s]} {s}" for s in sorted(Severity, reverse=True))
         parts.append(Text(f"{checked} spec(s) checked: {tally}", style="bold"))
     return Group(*parts)
+
+
+def rules_table() -> RenderableType:
+    """``rfcalc rules``: every rule's id, name, severity and what it catches."""
+    from rich.table import Table
+
+    from ..rules import RULES
+
+    table = Table(header_style="bold")
+    for column in ("id", "name", "severity", "what it catches"):
+        table.add_column(column)
+    for r in RULES:
+        table.add_row(r.id, r.name, str(r.severity), Text(r.summary))
+    return table

@@ -101,10 +101,16 @@ def load_spec(text: str, path: str = "<spec>", repeats: Mapping[str, int] | None
 
     ``repeats`` overrides the ``repeat`` count of the named top-level items (solve uses it).
     """
+    return parse_network(load_root(text, path), path, repeats or {})
+
+
+def load_root(text: str, path: str = "<spec>") -> Value:
+    """A spec's parsed YAML, every value with its place (what :func:`parse_network` reads,
+    as often as repeat counts change, without parsing the text again)."""
     root = read_yaml(text, path, MAX_LAYERS)
     if root is None:
         raise SpecError("the file is empty; a spec starts with 'rfcalc: 1'", Loc(path))
-    return parse_network(root, path, repeats or {})
+    return root
 
 
 #: how a YAML file that fails to parse shows it was meant as a spec: an ``rfcalc`` key,

@@ -318,6 +318,7 @@ def test_fewest_repetitions_agree_with_brute_force(
     k: int, base: int, growth: bool, rf: int
 ) -> None:
     from rfcalc.design import smallest_repeat
+    from rfcalc.sources import spec_source
 
     dilation = "$(2 ** rep)" if growth else str(base)
     text = (
@@ -325,7 +326,7 @@ def test_fewest_repetitions_agree_with_brute_force(
         f"  - {{name: c, op: conv, kernel: {k}, dilation: {dilation}, padding: causal, "
         "repeat: 2}\n"
     )
-    got = smallest_repeat(text, "tcn.yaml", "c", rf)
+    got = smallest_repeat(spec_source(text, "tcn.yaml"), "c", rf)
     want = None
     for count in range(1, 400):
         try:

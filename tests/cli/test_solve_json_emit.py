@@ -32,6 +32,7 @@ from rfcalc.design import SolveRequest
 from rfcalc.design import solve as solve_report
 from rfcalc.model import Network, SpecError
 from rfcalc.render.emit import CannotEmit, axis_rules, emit, next_valid
+from rfcalc.sources import open_source, spec_source
 
 ROOT = Path(__file__).parents[2]
 SCHEMA = json.loads((ROOT / "rfcalc" / "schema" / "solve.schema.json").read_text())
@@ -81,7 +82,9 @@ def test_json_closed_forms_are_the_brute_force_valid_sizes(rng: random.Random) -
     if case is None:
         return
     text, network = case
-    report = solve_report(text, "generated.yaml", SolveRequest(size=(37,) * network.ndim))
+    report = solve_report(
+        spec_source(text, "generated.yaml"), SolveRequest(size=(37,) * network.ndim)
+    )
     doc = solve_document(report)
     jsonschema.validate(doc, SCHEMA)
     (group,) = doc["groups"]
@@ -116,7 +119,7 @@ def test_json_closed_forms_are_the_brute_force_valid_sizes(rng: random.Random) -
 
 
 def _snippet(text: str, target: str) -> str:
-    return emit(solve_report(text, "net.yaml", SolveRequest()), target)
+    return emit(solve_report(spec_source(text, "net.yaml"), SolveRequest()), target)
 
 
 def _check_padding(
@@ -240,7 +243,7 @@ def test_batch_padding_snippets_by_their_documented_formula(text: str, target: s
     found = re.search(r"(?:size_divisor=|SIZE_DIVISIBILITY = )(\d+)", code)
     assert found is not None
     d = int(found.group(1))
-    rules = axis_rules(solve_report(text, "net.yaml", SolveRequest()))
+    rules = axis_rules(solve_report(spec_source(text, "net.yaml"), SolveRequest()))
     smallest = [r.smallest for r in rules]
     sizes = [s for s in _sizes(network) if all(n >= m for n, m in zip(s, smallest, strict=True))]
     sizes.append(tuple(smallest))
@@ -256,7 +259,7 @@ def test_emit_refuses_what_a_target_cannot_express(tmp_path: Path, capsys: Any) 
     assert "cannot express that; --emit torch writes a padding function" in err
     assert main(["solve", unet3d, "--emit", "torch"]) == 0
     code = capsys.readouterr().out
-    rules = axis_rules(solve_report(Path(unet3d).read_text(), unet3d, SolveRequest()))
+    rules = axis_rules(solve_report(open_source(unet3d), SolveRequest()))
     assert [next_valid(r, 101) for r in rules] == [108, 108, 108]
     assert "VALID = [(8, (4,), " in code
     wavenet = str(ROOT / "specs" / "wavenet.yaml")
