@@ -27,6 +27,9 @@ Env = Mapping[Any, int]
 SCAN_PERIOD_CAP = 1 << 14
 #: the largest input tried when searching for the smallest valid one
 SEARCH_CAP = 1 << 24
+#: the size every other axis's symbol (and any other size symbol) takes while one axis
+#: is solved: large enough that its maps are not empty
+OTHER_AXIS_SIZE = 1 << 12
 
 
 def compile_expr(expr: Expr) -> Callable[[Env], Fraction]:
@@ -327,7 +330,7 @@ def min_input(analysis: Any, axis: int) -> int | None:
     layer has an output (sizes never shrink as the input grows, so a search is exact);
     the other axes are held large."""
     sym = analysis.input_size[axis]
-    others = {s: 1 << 12 for s in analysis.symbols if s != sym}
+    others = held_others(analysis.symbols, sym)
     funcs = [compile_expr(r.axes[axis].size) for r in analysis.layers]
 
     def ok(n: int) -> bool:
@@ -338,3 +341,33 @@ def min_input(analysis: Any, axis: int) -> int | None:
             return False
 
     return smallest(ok)
+
+
+def held_others(symbols: Any, sym: Any) -> dict[Any, int]:
+    """Every symbol but ``sym`` held at :data:`OTHER_AXIS_SIZE`."""
+    return {s: OTHER_AXIS_SIZE for s in symbols if s != sym}
+
+
+def solve_axis_values(
+    analysis: Any,
+    axis: int,
+    exprs: Sequence[Expr],
+    test: Callable[[list[Any]], bool],
+    start: int,
+) -> Residues | None:
+    """The inputs ``>= start`` on ``axis`` of an analysis with a symbol there for which
+    ``test`` holds of the values of ``exprs`` (:func:`solve_condition`; an input at which
+    an expression cannot be evaluated fails).  The one per-axis solver of the rules and
+    the design answers."""
+    sym = analysis.input_size[axis]
+    funcs = [compile_expr(e) for e in exprs]
+    others = held_others(analysis.symbols, sym)
+
+    def holds(n: int) -> bool:
+        env = {**others, sym: n}
+        try:
+            return test([f(env) for f in funcs])
+        except (ZeroDivisionError, ValueError):
+            return False
+
+    return solve_condition(holds, exprs, sym, others, start)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..engine.conditions import Source, size_conditions
-from ..engine.solve import Residues, compile_expr, solve_condition
+from ..engine.solve import Residues, solve_axis_values
 from .base import Context
 
 
@@ -19,21 +19,10 @@ def solve_axis(
 ) -> Residues | None:
     """Residues of the input on ``axis`` for which ``test`` holds of the values of
     ``exprs`` (expressions in the free analysis's symbols), from the smallest valid input."""
-    sym = ctx.free.input_size[axis]
-    funcs = [compile_expr(e) for e in exprs]
-    others = {s: 1 << 12 for s in ctx.free.symbols if s != sym}
     start = ctx.min_valid_input(axis)
     if start is None:
         return None
-
-    def holds(n: int) -> bool:
-        env = {**others, sym: n}
-        try:
-            return test([f(env) for f in funcs])
-        except (ZeroDivisionError, ValueError):
-            return False
-
-    return solve_condition(holds, exprs, sym, others, start)
+    return solve_axis_values(ctx.free, axis, exprs, test, start)
 
 
 def per_axis(

@@ -1,0 +1,213 @@
+"""Everything ``rfcalc solve`` answers of a spec or model, as one typed report: valid
+sizes per axis (per hyperparameter case), ``--size``, ``--output``, ``--rf`` and
+``--roundtrip``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine import Analysis
+from ..engine.hyper import combinations, instances, involves
+from ..model import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Network
+from ..sources import Source
+from .roundtrip import RoundTrip, roundtrip_output_padding, tconv_names
+from .search import HyperSearch, smallest_hyperparameters, smallest_repeat
+from .valid import AxisAnswer, DesignError, answer_axis, free_analysis
+
+
+@dataclass(frozen=True)
+class SolveRequest:
+    """What ``rfcalc solve`` is asked besides the valid sizes."""
+
+    drops: bool = True
+    #: ``--size``: one integer per axis (anything else is a :class:`DesignError`)
+    size: tuple[int | str, ...] | None = None
+    output: int | None = None
+    layer: str | None = None
+    rf: int | None = None
+    repeat: str | None = None
+    roundtrip: bool = False
+
+
+@dataclass(frozen=True)
+class SolveGroup:
+    """The answers per axis, for the hyperparameter values ``labels`` (``()``: the sizes
+    do not depend on any)."""
+
+    labels: tuple[str, ...]
+    axes: tuple[AxisAnswer, ...]
+
+
+@dataclass(frozen=True)
+class RepeatAnswer:
+    """``--rf N --repeat ITEM``: the fewest repetitions reaching ``rf`` (None: none does),
+    with the fields they give at ``layer``."""
+
+    item: str
+    rf: int
+    count: int | None
+    fields: tuple[int, ...] = ()
+    layer: str = ""
+
+
+@dataclass(frozen=True)
+class HyperAnswer:
+    """``--rf N`` with ``symbols:``: the search (None: the field is not a number for
+    given values of the symbols at ``layer``)."""
+
+    rf: int
+    layer: str
+    search: HyperSearch | None
+
+
+@dataclass(frozen=True)
+class NeedsSymbols:
+    """``--rf N`` on a spec without ``symbols:`` and without ``--repeat``."""
+
+    rf: int
+
+
+@dataclass(frozen=True)
+class RoundTripCase:
+    """``--roundtrip`` for the hyperparameter values ``label`` ("": none); ``trips`` None:
+    the network has no conv_transpose."""
+
+    label: str
+    trips: tuple[RoundTrip, ...] | None
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    network: Network
+    path: str
+    groups: tuple[SolveGroup, ...]
+    #: the sizes depend on the hyperparameters and only the corners of their bounds were
+    #: answered (of ``combinations``)
+    corners_only: bool
+    combinations: int
+    rf: RepeatAnswer | HyperAnswer | NeedsSymbols | None
+    roundtrip: tuple[RoundTripCase, ...]
+    tconvs: tuple[str, ...]
+
+    @property
+    def exit_code(self) -> int:
+        """0: every answer given; 1: a size is not valid or a field is not reached;
+        2: ``--rf`` asked of a spec without symbols."""
+        code = EXIT_OK
+        if any(a.size is not None and a.size.valid is False for g in self.groups for a in g.axes):
+            code = EXIT_FINDINGS
+        rf = self.rf
+        if isinstance(rf, NeedsSymbols):
+            code = max(code, EXIT_USAGE)
+        elif (isinstance(rf, RepeatAnswer) and rf.count is None) or (
+            isinstance(rf, HyperAnswer) and (rf.search is None or rf.search.values is None)
+        ):
+            code = max(code, EXIT_FINDINGS)
+        return code
+
+
+def solve(source: Source, ask: SolveRequest) -> SolveReport:
+    """Everything ``rfcalc solve`` answers of the spec or model ``source``.
+
+    Raises :class:`~rfcalc.model.SpecError` for a repeat count the spec cannot take, and
+    :class:`DesignError` for a question that does not fit the spec."""
+    from ..spec import has_item
+
+    network, path = source.network, source.path
+    if source.imported is not None and ask.repeat is not None:
+        raise DesignError("--repeat needs a spec; a model has no repeat counts")
+    analysis = free_analysis(network)
+    if ask.layer is not None and ask.layer not in [r.name for r in analysis.layers]:
+        raise DesignError(f"no layer named {ask.layer!r} in {path}")
+    if ask.size is not None and (
+        len(ask.size) != network.ndim or not all(isinstance(v, int) for v in ask.size)
+    ):
+        raise DesignError(f"--size needs {network.ndim} integers, like 500x500")
+    wants_repeat = ask.repeat is not None and ask.rf is not None
+    if wants_repeat and not has_item(source.with_repeats({str(ask.repeat): 1}), str(ask.repeat)):
+        raise DesignError(f"no top-level layer or block instance named {ask.repeat!r}")
+
+    def answers(a: Analysis) -> tuple[AxisAnswer, ...]:
+        return tuple(
+            answer_axis(
+                a,
+                axis,
+                ask.drops,
+                None if ask.size is None else int(ask.size[axis]),
+                ask.output,
+                ask.layer,
+            )
+            for axis in range(network.ndim)
+        )
+
+    sizes_of = [a.size for r in analysis.layers for a in r.axes]
+    corners_only = False
+    if network.bounds and involves(network, sizes_of):
+        # the sizes depend on hyperparameters: answer per value, alike answers together
+        cases, complete = instances(network)
+        corners_only = not complete
+        grouped: dict[Any, tuple[tuple[AxisAnswer, ...], list[str]]] = {}
+        for case in cases:
+            got = answers(free_analysis(case.network))
+            grouped.setdefault(_shown(got), (got, []))[1].append(case.label())
+        groups = tuple(SolveGroup(tuple(labels), got) for got, labels in grouped.values())
+    else:
+        groups = (SolveGroup((), answers(analysis)),)
+    return SolveReport(
+        network,
+        path,
+        groups,
+        corners_only,
+        combinations(network),
+        _rf_answer(source, ask),
+        _roundtrip_cases(network) if ask.roundtrip else (),
+        tuple(tconv_names(network)),
+    )
+
+
+def _shown(answers: tuple[AxisAnswer, ...]) -> Any:
+    """What the answers say to a person (conditions by the layers that set them, not by
+    their expressions): cases alike in this are answered together."""
+    return tuple(
+        (
+            a.solution.name,
+            a.solution.minimum,
+            a.solution.valid,
+            tuple(
+                (c.layer, c.source, c.first, c.other, str(c.divisor)) for c in a.solution.binding
+            ),
+            a.size,
+            a.output,
+        )
+        for a in answers
+    )
+
+
+def _rf_answer(
+    source: Source, ask: SolveRequest
+) -> RepeatAnswer | HyperAnswer | NeedsSymbols | None:
+    network = source.network
+    if ask.rf is None:
+        return None
+    if ask.repeat is not None:
+        found = smallest_repeat(source, ask.repeat, ask.rf, ask.layer)
+        if found is None:
+            return RepeatAnswer(ask.repeat, ask.rf, None)
+        count, got, where = found
+        return RepeatAnswer(ask.repeat, ask.rf, count, tuple(got), where)
+    if not network.bounds:
+        return NeedsSymbols(ask.rf)
+    target = ask.layer or network.layers[-1].name
+    return HyperAnswer(ask.rf, target, smallest_hyperparameters(network, ask.rf, ask.layer))
+
+
+def _roundtrip_cases(network: Network) -> tuple[RoundTripCase, ...]:
+    cases = instances(network)[0] if network.bounds else []
+    out: list[RoundTripCase] = []
+    for label, net in [(c.label(), c.network) for c in cases] or [("", network)]:
+        trips = roundtrip_output_padding(net, net.ndim)
+        out.append(RoundTripCase(label, None if trips is None else tuple(trips)))
+        if trips is None:
+            break
+    return tuple(out)
