@@ -71,9 +71,11 @@ def to_dict(result: Analysis, spec: str | None = None) -> dict[str, Any]:
     """The analysis as plain Python, ready for ``json.dumps``: the document ``rfcalc
     analyze --format json`` prints (schema 3; integers as ints, fractions and formulas as
     strings such as ``"1/2"`` or ``"floor(H/2) + 1"``, unknowns as None)."""
+    from .design import annotate
     from .render.analysis_json import analysis_document
 
-    return analysis_document(result, spec if spec is not None else result.network.path)
+    path = spec if spec is not None else result.network.path
+    return analysis_document(result, path, annotate(result, cost=True, constants=False))
 
 
 def from_torch(

@@ -8,7 +8,7 @@ of rfcalc.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .engine.conditions import Condition, Source
 from .engine.erf import BUDGET, NO_PATHS, SYMBOLIC, TOO_LARGE
@@ -176,3 +176,18 @@ ERF_REASONS = {
     BUDGET: "not computed: the ERF budget of one analysis (2^24 pixels) is spent",
     SYMBOLIC: "not computed: a size or window depends on a hyperparameter symbol",
 }
+
+
+def merge_flags(mismatched_axes: Iterable[int], aligned: bool, brief: bool) -> list[str]:
+    """What a merge's row says of its branches: sizes that differ (on which axes, unless
+    ``brief``: a table row is beside its axes) and jumps that differ (misaligned)."""
+    axes = sorted(mismatched_axes)
+    flags = []
+    if axes:
+        where = "" if brief else " on axis " + ", ".join(str(i) for i in axes)
+        flags.append(f"branch sizes differ{where}")
+    if not aligned:
+        flags.append(
+            "misaligned branches" if brief else "branches have different jumps (misaligned)"
+        )
+    return flags

@@ -11,7 +11,6 @@ import pytest
 
 import rfcalc
 from rfcalc.cli import main
-from rfcalc.render.analysis_json import analysis_document
 from rfcalc.render.values import json_value
 
 ROOT = Path(__file__).parents[1]
@@ -127,7 +126,7 @@ def test_resnet_stage() -> None:
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
 def test_every_spec_documents_validate(path: Path) -> None:
-    jsonschema.validate(analysis_document(rfcalc.analyze(str(path)), str(path)), SCHEMA)
+    jsonschema.validate(rfcalc.to_dict(rfcalc.analyze(str(path)), str(path)), SCHEMA)
 
 
 def test_every_spec_has_a_golden_test() -> None:
@@ -223,7 +222,7 @@ def test_the_real_designs_match_their_published_figures() -> None:
     out = rfcalc.analyze(spec("unet3d"))["head"].output_size
     assert tuple(int(v) for v in out) == (44, 44, 28)
     # parameters without BatchNorm and classifier: torchvision's totals less those
-    resnet = analysis_document(rfcalc.analyze(spec("resnet18")), "r")
+    resnet = rfcalc.to_dict(rfcalc.analyze(spec("resnet18")), "r")
     assert resnet["params"] == 11_689_512 - 513_000 - 9_600
-    mobile = analysis_document(rfcalc.analyze(spec("mobilenet_v2")), "m")
+    mobile = rfcalc.to_dict(rfcalc.analyze(spec("mobilenet_v2")), "m")
     assert mobile["params"] == 3_504_872 - 1_281_000 - 34_112

@@ -129,9 +129,11 @@ def _one(
         return EXIT_USAGE
     bar.close()  # the results, never mixed with the bar
     if shown.fmt is TableFormat.json:
+        from ..design import annotate
         from ..render.analysis_json import analysis_document
 
-        documents.append(analysis_document(result, path, erfs))
+        shown_json = annotate(result, cost=True, constants=False)
+        documents.append(analysis_document(result, path, shown_json, erfs))
     else:
         _tables(result, erfs, f"{network.name}  ({path})", shown.cost)
     return EXIT_OK
@@ -147,9 +149,10 @@ def _erfs(path: str, result: Any, bar: Any) -> Any:
 
 
 def _tables(result: Any, erfs: Any, title: str, cost: bool) -> None:
+    from ..design import annotate
     from ..render.table import analysis_table
 
-    console().print(analysis_table(result, title, cost=cost))
+    console().print(analysis_table(result, title, annotate(result, cost=cost)))
     if erfs is not None:
         from ..render.erf_table import erf_table
 

@@ -77,6 +77,7 @@ def _page(
     spec: str, override: list[Any] | None, erf: bool, counts: dict[str, int], config: Any, bar: Any
 ) -> str:
     """The page's HTML; :class:`SpecError` or :class:`Refused` when there is none."""
+    from ..design import annotate
     from ..engine import analyze_network
     from ..lint import lint_model, lint_path
     from ..render.needs import page_size, reportable
@@ -105,7 +106,8 @@ def _page(
     if checked.crashed:
         say(f"rfcalc {__version__}: internal error checking {spec}: {checked.crashed}")
     tick = bar.stage("each unit's reads and field, for the page", len(result.layers))
-    page = report_html(result, spec, checked.findings, erfs, progress=tick)
+    shown = annotate(result, cost=True, constants=False)
+    page = report_html(result, spec, checked.findings, erfs, progress=tick, shown=shown)
     bar.close()
     page_size(page, spec)
     return page

@@ -5,30 +5,18 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import sympy
 
+from ..answers import RoundTrip
 from ..engine.solve import Residues, compile_expr, held_others, min_input, solve_condition
 from ..model import Network, Op
 from .valid import free_analysis
 
 #: the most output_padding combinations tried
 MAX_COMBINATIONS = 4096
-
-
-@dataclass(frozen=True)
-class RoundTrip:
-    """The ``output_padding`` combinations that return the input size on input axis
-    ``axis`` (named ``name``) at ``inputs`` (None: undecided), among inputs from
-    ``start``; no combination at all when ``combos`` is empty."""
-
-    axis: int
-    name: str
-    start: int
-    inputs: Residues | None
-    combos: tuple[tuple[int, ...], ...]
 
 
 def roundtrip_output_padding(network: Network, axis_count: int) -> list[RoundTrip] | None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import sympy
 
+from ..answers import HyperSearch
 from ..engine import Analysis, analyze_network
 from ..engine.solve import compile_expr, smallest
 from ..model import Network
@@ -23,19 +23,6 @@ MAX_SEARCH = 200_000
 def _rf_values(analysis: Analysis, layer: str | None) -> list[Any]:
     result = analysis[layer] if layer else analysis.layers[-1]
     return [a.receptive_field for a in result.axes]
-
-
-@dataclass(frozen=True)
-class HyperSearch:
-    """The answer of ``solve --rf`` with hyperparameters: the smallest values found (by
-    their sum, then in order) and the fields they give, or None; ``complete`` says
-    whether the search covered every combination (or proved the rest cannot do better)."""
-
-    values: dict[str, int] | None
-    fields: list[int] | None
-    complete: bool
-    searched: int
-    total: int
 
 
 def _monotone(exprs: list[Any], bounds: dict[Any, tuple[int, int]]) -> bool:

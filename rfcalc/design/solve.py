@@ -4,107 +4,25 @@ sizes per axis (per hyperparameter case), ``--size``, ``--output``, ``--rf`` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from ..answers import (
+    AxisAnswer,
+    HyperAnswer,
+    NeedsSymbols,
+    RepeatAnswer,
+    RoundTripCase,
+    SolveGroup,
+    SolveReport,
+    SolveRequest,
+)
 from ..engine import Analysis
 from ..engine.hyper import combinations, instances, involves
-from ..model import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Network
+from ..model import Network
 from ..sources import Source
-from .roundtrip import RoundTrip, roundtrip_output_padding, tconv_names
-from .search import HyperSearch, smallest_hyperparameters, smallest_repeat
-from .valid import AxisAnswer, DesignError, answer_axis, free_analysis
-
-
-@dataclass(frozen=True)
-class SolveRequest:
-    """What ``rfcalc solve`` is asked besides the valid sizes."""
-
-    drops: bool = True
-    #: ``--size``: one integer per axis (anything else is a :class:`DesignError`)
-    size: tuple[int | str, ...] | None = None
-    output: int | None = None
-    layer: str | None = None
-    rf: int | None = None
-    repeat: str | None = None
-    roundtrip: bool = False
-
-
-@dataclass(frozen=True)
-class SolveGroup:
-    """The answers per axis, for the hyperparameter values ``labels`` (``()``: the sizes
-    do not depend on any)."""
-
-    labels: tuple[str, ...]
-    axes: tuple[AxisAnswer, ...]
-
-
-@dataclass(frozen=True)
-class RepeatAnswer:
-    """``--rf N --repeat ITEM``: the fewest repetitions reaching ``rf`` (None: none does),
-    with the fields they give at ``layer``."""
-
-    item: str
-    rf: int
-    count: int | None
-    fields: tuple[int, ...] = ()
-    layer: str = ""
-
-
-@dataclass(frozen=True)
-class HyperAnswer:
-    """``--rf N`` with ``symbols:``: the search (None: the field is not a number for
-    given values of the symbols at ``layer``)."""
-
-    rf: int
-    layer: str
-    search: HyperSearch | None
-
-
-@dataclass(frozen=True)
-class NeedsSymbols:
-    """``--rf N`` on a spec without ``symbols:`` and without ``--repeat``."""
-
-    rf: int
-
-
-@dataclass(frozen=True)
-class RoundTripCase:
-    """``--roundtrip`` for the hyperparameter values ``label`` ("": none); ``trips`` None:
-    the network has no conv_transpose."""
-
-    label: str
-    trips: tuple[RoundTrip, ...] | None
-
-
-@dataclass(frozen=True)
-class SolveReport:
-    network: Network
-    path: str
-    groups: tuple[SolveGroup, ...]
-    #: the sizes depend on the hyperparameters and only the corners of their bounds were
-    #: answered (of ``combinations``)
-    corners_only: bool
-    combinations: int
-    rf: RepeatAnswer | HyperAnswer | NeedsSymbols | None
-    roundtrip: tuple[RoundTripCase, ...]
-    tconvs: tuple[str, ...]
-
-    @property
-    def exit_code(self) -> int:
-        """0: every answer given; 1: a size is not valid or a field is not reached;
-        2: ``--rf`` asked of a spec without symbols."""
-        code = EXIT_OK
-        if any(a.size is not None and a.size.valid is False for g in self.groups for a in g.axes):
-            code = EXIT_FINDINGS
-        rf = self.rf
-        if isinstance(rf, NeedsSymbols):
-            code = max(code, EXIT_USAGE)
-        elif (isinstance(rf, RepeatAnswer) and rf.count is None) or (
-            isinstance(rf, HyperAnswer) and (rf.search is None or rf.search.values is None)
-        ):
-            code = max(code, EXIT_FINDINGS)
-        return code
+from .roundtrip import roundtrip_output_padding, tconv_names
+from .search import smallest_hyperparameters, smallest_repeat
+from .valid import DesignError, answer_axis, free_analysis
 
 
 def solve(source: Source, ask: SolveRequest) -> SolveReport:

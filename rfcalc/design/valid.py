@@ -11,6 +11,7 @@ from typing import Any
 
 import sympy
 
+from ..answers import AxisAnswer, AxisSolution, OutputCheck, SizeCheck
 from ..engine import Analysis, analyze_network, size_symbol
 from ..engine.conditions import ALL_SOURCES, Condition, Source, size_conditions
 from ..engine.sizes import is_concrete
@@ -46,18 +47,6 @@ def conditions(analysis: Analysis, axis: int, drops: bool = True) -> list[Condit
 def _env(analysis: Analysis, axis: int) -> tuple[Any, dict[Any, int]]:
     sym = analysis.input_size[axis]
     return sym, held_others(analysis.symbols, sym)
-
-
-@dataclass(frozen=True)
-class AxisSolution:
-    """The valid inputs of one axis: from ``minimum`` (None: no input up to 2^24 gives
-    every layer an output), those of ``valid`` (None: undecided), and the conditions
-    that rule some input out."""
-
-    name: str
-    minimum: int | None
-    valid: Residues | None
-    binding: tuple[Condition, ...]
 
 
 def solve_axis(analysis: Analysis, axis: int, drops: bool = True) -> AxisSolution:
@@ -151,35 +140,6 @@ def inputs_for_output(
     lo = max(lo, start)
     hi = smallest(lambda n: size(n) > target)
     return lo, (hi - 1) if hi is not None else None
-
-
-@dataclass(frozen=True)
-class SizeCheck:
-    """``--size``: is ``value`` valid (None: undecided), and the nearest valid sizes."""
-
-    value: int
-    valid: bool | None
-    below: int | None
-    above: int | None
-
-
-@dataclass(frozen=True)
-class OutputCheck:
-    """``--output``: the inputs for which ``layer`` has ``output`` units, as an interval
-    (upper None: every larger input; ``found`` None: none), and whether that size does
-    not depend on the input at all (an adaptive or global pool)."""
-
-    layer: str
-    output: int
-    found: tuple[int, int | None] | None
-    constant: bool
-
-
-@dataclass(frozen=True)
-class AxisAnswer:
-    solution: AxisSolution
-    size: SizeCheck | None = None
-    output: OutputCheck | None = None
 
 
 def answer_axis(

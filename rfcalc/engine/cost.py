@@ -15,28 +15,12 @@ MACs are exact expressions in the input symbols when the input is symbolic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sympy
 
 from ..model import CONVS, INPUT, Expr, Layer, Op
-from .results import Analysis
-
-
-@dataclass(frozen=True)
-class LayerCost:
-    channels: int | None
-    #: an int, or an expression of a kernel left open as a hyperparameter (``symbols:``)
-    params: Expr | None
-    macs: Expr | None
-
-
-@dataclass(frozen=True)
-class NetworkCost:
-    layers: dict[str, LayerCost]
-    params: Expr | None
-    macs: Expr | None
+from .results import Analysis, LayerCost, NetworkCost
 
 
 def _prod(values: Any) -> Expr:

@@ -126,3 +126,22 @@ class Analysis:
         for s in self.input_size:
             found |= sympy.sympify(s).free_symbols
         return tuple(sorted(found, key=str))
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """One layer's output channels, parameters and multiply-accumulates (None: unknown)."""
+
+    channels: int | None
+    #: an int, or an expression of a kernel left open as a hyperparameter (``symbols:``)
+    params: Expr | None
+    macs: Expr | None
+
+
+@dataclass(frozen=True)
+class NetworkCost:
+    """Every layer's cost by name, and the network's totals (:mod:`.cost` computes it)."""
+
+    layers: dict[str, LayerCost]
+    params: Expr | None
+    macs: Expr | None

@@ -8,10 +8,11 @@ from fractions import Fraction
 from typing import Any
 
 from .._version import __version__
+from ..answers import Annotations
 from ..engine import Analysis
 from ..engine.erf import SHARES, SQUARE_SHARES, THRESHOLDS, Erf
 from ..model import CONVS, WINDOWS
-from ..wording import note_text
+from ..wording import merge_flags, note_text
 from .values import json_value
 
 SCHEMA_VERSION = 3
@@ -58,13 +59,13 @@ def _percent(x: Fraction) -> str:
 
 
 def analysis_document(
-    result: Analysis, path: str, erfs: dict[str, Erf | str] | None = None
+    result: Analysis, path: str, shown: Annotations, erfs: dict[str, Erf | str] | None = None
 ) -> dict[str, Any]:
-    """The analysis as a JSON document; ``erfs`` (``--erf``): per layer, its ERF or the
-    reason it was not computed."""
-    from ..engine.cost import network_cost
-
-    cost = network_cost(result)
+    """The analysis as a JSON document, with the cost ``shown`` carries; ``erfs``
+    (``--erf``): per layer, its ERF or the reason it was not computed."""
+    cost = shown.cost
+    if cost is None:
+        raise ValueError("the JSON document states the cost: annotate with cost=True")
     layers = []
     for r in result.layers:
         axes = r.axes
@@ -107,13 +108,7 @@ def analysis_document(
         entry["params"] = json_value(c.params)
         entry["macs"] = json_value(c.macs)
         notes = sorted({note_text(a.note) for a in axes if a.note})
-        if r.mismatched_axes:
-            notes.append(
-                "branch sizes differ on axis "
-                + ", ".join(str(i) for i in sorted(r.mismatched_axes))
-            )
-        if not r.aligned:
-            notes.append("branches have different jumps (misaligned)")
+        notes += merge_flags(r.mismatched_axes, r.aligned, brief=False)
         if notes:
             entry["notes"] = notes
         if erfs is not None and r.name in erfs:

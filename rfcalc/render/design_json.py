@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._version import __version__
-from ..design import (
+from ..answers import (
     AxisAnswer,
     AxisSolution,
     HyperAnswer,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..design import (
+from ..answers import (
     AxisAnswer,
     AxisSolution,
     HyperAnswer,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import lcm
 
-from ..design import SolveReport
+from ..answers import SolveReport
 from ..engine.solve import Residues
 from .design_text import solution_text
 

@@ -19,6 +19,7 @@ from math import prod
 from typing import Any
 
 from .._version import __version__
+from ..answers import Annotations
 from ..engine import Analysis
 from ..engine.erf import SHARES, SQUARE_SHARES, THRESHOLDS, Erf
 from ..engine.sizes import is_concrete
@@ -293,11 +294,13 @@ def report_html(
     findings: Sequence[Finding],
     erfs: dict[str, Erf | str] | None = None,
     progress: Callable[[int], None] | None = None,
+    *,
+    shown: Annotations,
 ) -> str:
     """The page for ``result`` (an analysis at a concrete input) of the spec or model at
-    ``path``, with ``findings`` beside their layers and ``erfs`` per layer (or None);
-    ``progress`` is called with the number of layers written."""
-    doc = analysis_document(result, path, None)
+    ``path``, with ``findings`` beside their layers and ``erfs`` per layer (or None), and
+    the cost ``shown`` carries; ``progress`` is called with the number of layers written."""
+    doc = analysis_document(result, path, shown)
     erfs = erfs or {}
     names = ["input"] + [r.name for r in result.layers]
     inputs: list[Sequence[str]] = [()] + [r.layer.inputs for r in result.layers]

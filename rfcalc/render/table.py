@@ -10,11 +10,11 @@ from typing import Any
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.text import Text
 
+from ..answers import Annotations
 from ..engine import Analysis, AxisResult, LayerResult
-from ..engine.cost import LayerCost
 from ..engine.sizes import is_concrete
 from ..model import AXIS_NAMES, CONVS, WINDOWS, Layer, Op
-from ..wording import maybe_note_text, residues_text
+from ..wording import maybe_note_text, merge_flags, residues_text
 from .grid import Grid
 from .values import per_axis, short
 
@@ -91,28 +91,26 @@ _VALUES = ("output", "RF", "jump", "eff. pad")
 _CONTEXT_VALUES = ("output", "RF", "global", "jump", "eff. pad")
 
 
-def analysis_table(result: Analysis, title: str, cost: bool = False) -> RenderableType:
+def analysis_table(result: Analysis, title: str, shown: Annotations) -> RenderableType:
     """The per-layer table, laid out for the width it is printed at: every column at
     its natural width when that fits; else names and ops wrapped at separators
     (``dec4.`` / ``upconv``), then one line per axis, then the kernel column folded into
-    the op column, then columns left out (said under the table); a number is never cut."""
-    rows, notes = _rows(result, cost)
-    return _Layout(title, rows, notes, cost, result)
+    the op column, then columns left out (said under the table); a number is never cut.
+    ``shown``: the cost columns (when it has a cost) and the constant cells."""
+    rows, notes = _rows(result, shown)
+    return _Layout(title, rows, notes, shown.cost is not None, result)
 
 
-def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
-    costs = None
-    if cost:
-        from ..engine.cost import network_cost
-
-        costs = network_cost(result)
+def _rows(result: Analysis, shown: Annotations) -> tuple[list[_Row], list[Text]]:
+    costs = shown.cost
+    cost = costs is not None
     ndim = len(result.input_size)
     context = any(r.context_through for r in result.layers)
     inputs = [(short(s), "1", *([""] if context else []), "1", "0") for s in result.input_size]
     rows = [_Row("input", "", "", inputs, ["", ""] if cost else [], "dim")]
     notes: list[Text] = []
     previous = "input"
-    constants = _Constants(result)
+    constants = _Constants(result, shown)
     #: a condition's words, once said, by the layer it starts at: the later layers it
     #: holds at too are listed together at the end
     said: dict[str, tuple[str, list[str]]] = {}
@@ -127,13 +125,13 @@ def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
         for i, a in enumerate(r.axes):
             rf = _rf(a)
             jump, pad = short(a.jump), short(a.effective_padding)
-            if a.receptive_field_min is None:
-                rf = constants.cell(i, a.receptive_field, "RF", rf, flags)
-            jump = constants.cell(i, a.jump, "jump", jump, flags)
-            pad = constants.cell(i, a.effective_padding, "eff. pad", pad, flags)
-            shown = [_context_cell(result, i, a)] if context else []
-            axes.append((short(a.size), rf, *shown, jump, pad))
-        cells = _cost_cells(costs.layers[r.name]) if costs is not None else []
+            rf = constants.cell(r.name, i, "receptive_field", rf, flags)
+            jump = constants.cell(r.name, i, "jump", jump, flags)
+            pad = constants.cell(r.name, i, "effective_padding", pad, flags)
+            seen = [_context_cell(result, i, a)] if context else []
+            axes.append((short(a.size), rf, *seen, jump, pad))
+        c = costs.layers[r.name] if costs is not None else None
+        cells = _cost_cells(c.params, c.macs) if c is not None else []
         rows.append(_Row(r.name, op, _params(r), axes, cells, style))
         for flag in dict.fromkeys(inherited):
             if flag in said:
@@ -145,7 +143,7 @@ def _rows(result: Analysis, cost: bool) -> tuple[list[_Row], list[Text]]:
     notes += _likewise(said)
     notes += _context_note(result)
     if costs is not None:
-        total = _cost_cells(LayerCost(None, costs.params, costs.macs))
+        total = _cost_cells(costs.params, costs.macs)
         width = len(rows[0].axes[0])
         rows.append(_Row("total", "", "", [("",) * width] * ndim, total, "bold"))
     return rows, notes
@@ -188,56 +186,36 @@ def _context_note(result: Analysis) -> list[Text]:
     ]
 
 
-#: the most layers for which the table solves the valid inputs to find constant values
-CONSTANT_LAYERS = 2000
-
-
 class _Constants:
     """Values that are formulas in the input symbol but one number on every valid input
-    (a U-Net crop's effective padding, -64 for every valid H): printed as that number
-    with a ``*`` and a note; the valid inputs of each axis are solved once, when needed."""
+    (the annotations found them): printed as that number with a ``*`` and a note."""
 
-    def __init__(self, result: Analysis) -> None:
+    def __init__(self, result: Analysis, shown: Annotations) -> None:
         self.result = result
-        self.valid: dict[int, Any] = {}
+        self.found = shown.constants
 
-    def cell(self, axis: int, value: Any, what: str, text: str, flags: list[str]) -> str:
+    def cell(self, name: str, axis: int, key: str, text: str, flags: list[str]) -> str:
         """``text``, or the constant with a ``*`` (and the note in ``flags``)."""
-        if value is None or is_concrete(value) or len(self.result.layers) > CONSTANT_LAYERS:
-            return text
-        if self.result.network.bounds:  # open hyperparameters: the valid inputs depend on them
+        found = self.found.get((name, axis, key))
+        if found is None:
             return text
         sym = self.result.input_size[axis]
-        if not getattr(sym, "is_Symbol", False):
-            return text
-        from ..design import constant_when_valid, solve_axis
-
-        if axis not in self.valid:
-            solution = solve_axis(self.result, axis)
-            self.valid[axis] = solution.valid if solution.minimum is not None else None
-        valid = self.valid[axis]
-        if valid is None or valid.always:
-            return text
-        constant = constant_when_valid(self.result, axis, value, valid)
-        if constant is None:
-            return text
         flags.append(
-            f"* {what} on {sym} is {short(constant)} for every valid {sym} "
-            f"({residues_text(valid, str(sym))}); {text} in general"
+            f"* {_SAID[key]} on {sym} is {short(found.value)} for every valid {sym} "
+            f"({residues_text(found.valid, str(sym))}); {text} in general"
         )
-        return f"{short(constant)}*"
+        return f"{short(found.value)}*"
+
+
+#: how the table names a quantity in a note
+_SAID = {"receptive_field": "RF", "jump": "jump", "effective_padding": "eff. pad"}
 
 
 def _flags(result: Analysis, r: LayerResult) -> tuple[str | None, list[str], list[str]]:
     """The row's style, what is said of this layer alone, and the notes it may share with
     earlier layers (said once, where they start)."""
-    style = None
-    flags = []
-    if r.mismatched_axes:
-        flags.append("branch sizes differ")
-        style = "red"
-    if not r.aligned:
-        flags.append("misaligned branches")
+    style = "red" if r.mismatched_axes else None
+    flags = merge_flags(r.mismatched_axes, r.aligned, brief=True)
     axis_notes: list[str | None] = [maybe_note_text(a.note) for a in r.axes]
     if len(set(axis_notes)) == 1:
         axis_notes = axis_notes[:1]  # the same on every axis: said once
@@ -525,7 +503,7 @@ def _joined(texts: list[str]) -> str:
     return joined if "\n" not in joined else "\n".join(texts)
 
 
-def _cost_cells(c: LayerCost) -> list[str]:
+def _cost_cells(params: Any, macs: Any) -> list[str]:
     """Parameters and multiply-accumulates: ``9,408``, a formula, ``?`` when unknown,
     blank for none."""
 
@@ -534,7 +512,7 @@ def _cost_cells(c: LayerCost) -> list[str]:
             return "?"
         return f"{int(x):,}" if is_concrete(x) else short(x)
 
-    return [num(c.params) if c.params != 0 else "", num(c.macs) if c.macs != 0 else ""]
+    return [num(params) if params != 0 else "", num(macs) if macs != 0 else ""]
 
 
 def _rf(a: AxisResult) -> str:

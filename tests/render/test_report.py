@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import rfcalc
 from rfcalc.cli import main
+from rfcalc.design import annotate
 from rfcalc.engine.erf import every_erf
 from rfcalc.engine.unit import unit_support
 from rfcalc.lint import lint_network
@@ -86,7 +87,9 @@ def test_generated_pages_carry_the_engines_support(
     analysis = rfcalc.analyze(network, size)
     if any(int(a.size) < 1 for r in analysis.layers for a in r.axes):
         return
-    data = page_data(report_html(analysis, "generated.yaml", [], None))
+    data = page_data(
+        report_html(analysis, "generated.yaml", [], None, shown=annotate(analysis, constants=False))
+    )
     r = analysis.layers[-1]
     unit = tuple(rng.randrange(int(a.size)) for a in r.axes)
     assert walk(data, r.name, unit) == unit_support(analysis, r.name, unit), (text, size, unit)
