@@ -2,7 +2,7 @@
 
 ``pytest`` runs the ``default`` profile (derandomized: the same examples on every
 machine, so a red run reproduces; a third of the ``ci`` profile's examples, see
-``helpers/scale.py``); ``.ci/run`` runs ``HYPOTHESIS_PROFILE=ci``, every count in full and the
+``support/scale.py``); ``.ci/run`` runs ``HYPOTHESIS_PROFILE=ci``, every count in full and the
 largest networks; ``HYPOTHESIS_PROFILE=long`` is the opt-in deep run: random, 25 times
 the examples (README, Development).
 """
@@ -13,7 +13,7 @@ import os
 from collections import Counter
 
 import pytest
-from helpers.scale import examples
+from support.scale import examples
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.cli import run_merged
+from support.cli import run_merged
 
 import rfcalc
 from rfcalc.design import free_analysis, inputs_for_output, solve_axis

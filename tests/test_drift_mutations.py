@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import sympy
-from helpers.generated_specs import spec as generated_spec
-from helpers.scale import sampled
+from support.generated_specs import spec as generated_spec
+from support.scale import sampled
 
 import rfcalc
 from rfcalc.compare import drift

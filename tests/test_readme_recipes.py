@@ -26,8 +26,8 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
-from helpers.ci_formats import BAD, GITLAB_SCHEMA, GOOD
-from helpers.optional import library as require
+from support.ci_formats import BAD, GITLAB_SCHEMA, GOOD
+from support.optional import library as require
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()

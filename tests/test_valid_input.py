@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.brute_valid import valid_at
-from helpers.generated_specs import spec
-from helpers.scale import examples
+from support.brute_valid import valid_at
+from support.generated_specs import spec
+from support.scale import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

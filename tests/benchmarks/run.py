@@ -81,11 +81,11 @@ summary(Net(), input_size=(1, 16, 224, 224), verbose=0)
 
 
 #: a model summarised the way each tool is used on it, as a whole process (argv: tool,
-#: factory in tests/helpers/torch_nets.py; the ONNX file for rfcalc is written beforehand)
+#: factory in tests/support/torch_nets.py; the ONNX file for rfcalc is written beforehand)
 SUMMARY = """
 import sys
 import torch
-from helpers import torch_nets
+from support import torch_nets
 tool, factory = sys.argv[1], sys.argv[2]
 model = getattr(torch_nets, factory)().eval()
 if tool == "torchinfo":
@@ -99,7 +99,7 @@ else:
 EXPORT = """
 import sys, warnings
 import torch
-from helpers import torch_nets
+from support import torch_nets
 model = getattr(torch_nets, sys.argv[1])().eval()
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -135,7 +135,7 @@ def models(row: Callable[..., float], rfcalc: list[str], tmp: str) -> None:
                 *rfcalc,
                 "import",
                 "--torch",
-                f"helpers.torch_nets:{factory}",
+                f"support.torch_nets:{factory}",
                 "--input",
                 "1x3x224x224",
             ],

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.processes import run_commands
-from helpers.scale import CI_ONLY, FULL
+from support.processes import run_commands
+from support.scale import CI_ONLY, FULL
 
 #: the peak resident memory of one command, MiB
 CEILING_MIB = 1024
@@ -158,7 +158,7 @@ def test_generated_specs_with_open_hyperparameters_and_merges_are_bounded(
     minute; specs like it, with a merge and an open hyperparameter each, are answered."""
     import random
 
-    from helpers.generated_specs import spec
+    from support.generated_specs import spec
 
     paths = []
     seed = 0

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers.ci_formats import BAD, GOOD
-from helpers.cli import check as run
+from support.ci_formats import BAD, GOOD
+from support.cli import check as run
 
 from rfcalc.cli import main
 

@@ -16,8 +16,8 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
-from helpers.ci_formats import BAD, GITLAB_SCHEMA
-from helpers.cli import check as run
+from support.ci_formats import BAD, GITLAB_SCHEMA
+from support.cli import check as run
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "check"

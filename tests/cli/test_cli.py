@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers.cli import run
+from support.cli import run
 
 from rfcalc import __version__
 

@@ -16,9 +16,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from helpers.brute_valid import valid_at
-from helpers.generated_specs import spec
-from helpers.scale import FULL, examples
+from support.brute_valid import valid_at
+from support.generated_specs import spec
+from support.scale import FULL, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

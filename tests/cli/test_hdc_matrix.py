@@ -7,7 +7,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from helpers.cli import run_merged as run
+from support.cli import run_merged as run
 
 from rfcalc.engine.hdc import MAX_GROUP, common_factor, design_schedule, meets_m2
 from rfcalc.engine.support import dilated_paths, dilated_support, holes

@@ -19,8 +19,8 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
-from helpers.ci_formats import GITLAB_SCHEMA
-from helpers.cli import run
+from support.ci_formats import GITLAB_SCHEMA
+from support.cli import run
 
 #: names a spec may carry (quotes, markup, HTML, unicode): each must come back intact
 ODD_NAMES = [

@@ -19,10 +19,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-from helpers.brute_valid import valid_at
-from helpers.generated_specs import spec
-from helpers.optional import library
-from helpers.scale import examples
+from support.brute_valid import valid_at
+from support.generated_specs import spec
+from support.optional import library
+from support.scale import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

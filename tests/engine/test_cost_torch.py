@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers.scale import examples
+from support.scale import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -9,7 +9,7 @@ import random
 
 import numpy as np
 import pytest
-from helpers.generated_specs import concrete_networks
+from support.generated_specs import concrete_networks
 
 import rfcalc
 from rfcalc.engine import counts

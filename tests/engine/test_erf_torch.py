@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.scale import examples
+from support.scale import examples
 from hypothesis import HealthCheck, assume, given, settings
 
 import rfcalc
@@ -31,7 +31,7 @@ from rfcalc.engine.erf import (
 
 torch = pytest.importorskip("torch", reason="the PyTorch oracle needs torch==2.13.0")
 
-from helpers.oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
+from support.oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
 
 ROOT = Path(__file__).parents[2]
 #: ops whose gradient with every weight 1 counts paths (resampling weighs its taps)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.scale import examples
+from support.scale import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -25,8 +25,8 @@ torch = pytest.importorskip(
     "torch", reason="the PyTorch oracle needs torch (pip install torch==2.13.0); CI installs it"
 )
 
-from helpers.oracle_torch import forward, global_branches  # noqa: E402  (after the skip)
-from helpers.torch_nets import (  # noqa: E402
+from support.oracle_torch import forward, global_branches  # noqa: E402  (after the skip)
+from support.torch_nets import (  # noqa: E402
     EfficientNetB0,
     SqueezeExcitation,
     detach_gates,

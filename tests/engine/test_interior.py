@@ -7,7 +7,7 @@ from __future__ import annotations
 from itertools import islice
 
 import pytest
-from helpers.generated_specs import concrete_networks
+from support.generated_specs import concrete_networks
 
 import rfcalc
 from rfcalc.engine import analyze_network, interior

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from helpers.scale import examples
+from support.scale import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +22,7 @@ torch = pytest.importorskip(
 )
 F = torch.nn.functional
 
-from helpers.oracle_pads import pad, tf_same, window_padding  # noqa: E402  (after the skip)
+from support.oracle_pads import pad, tf_same, window_padding  # noqa: E402  (after the skip)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import sympy
-from helpers.scale import examples
+from support.scale import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 

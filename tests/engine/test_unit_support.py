@@ -8,7 +8,7 @@ import random
 import re
 
 import pytest
-from helpers.generated_specs import spec
+from support.generated_specs import spec
 
 import rfcalc
 from rfcalc.engine import analyze_network

@@ -16,7 +16,7 @@ from math import prod
 from typing import Any
 
 import pytest
-from helpers.scale import examples
+from support.scale import examples
 from hypothesis import HealthCheck, assume, given, settings
 
 import rfcalc
@@ -29,7 +29,7 @@ torch = pytest.importorskip(
     "torch", reason="the PyTorch oracle needs torch (pip install torch==2.13.0); CI installs it"
 )
 
-from helpers.oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
+from support.oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
 
 #: gradient entries below this fraction of a unit's largest are rounding, not taps
 TINY = 1e-9

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.scale import CI_ONLY, FULL, examples
+from support.scale import CI_ONLY, FULL, examples
 from hypothesis import HealthCheck, assume, given, settings
 
 import rfcalc
@@ -34,7 +34,7 @@ torch = pytest.importorskip(
 )
 F = torch.nn.functional
 
-from helpers.oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
+from support.oracle_torch import forward, generated, loaded  # noqa: E402  (after the skip)
 
 SPECS = Path(__file__).parents[2] / "specs"
 

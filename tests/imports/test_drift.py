@@ -16,7 +16,7 @@ from rfcalc.cli import main
 torch = pytest.importorskip("torch", reason="the PyTorch oracle needs torch==2.13.0")
 onnx = pytest.importorskip("onnx", reason="ONNX import needs onnx: pip install '.[onnx]'")
 
-from helpers.torch_nets import FPN, positive  # noqa: E402
+from support.torch_nets import FPN, positive  # noqa: E402
 from test_onnx_torch import _export  # noqa: E402  (after the skip)
 
 

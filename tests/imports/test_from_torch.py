@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.scale import CI_ONLY, FULL
+from support.scale import CI_ONLY, FULL
 
 import rfcalc
 from rfcalc.imports.torch_graph import export, read_program, read_torch
 
 torch = pytest.importorskip("torch", reason="the PyTorch oracle needs torch==2.13.0")
 
-from helpers.torch_nets import FPN, TORCH_CASES, ResNetish, positive  # noqa: E402  (after the skip)
+from support.torch_nets import FPN, TORCH_CASES, ResNetish, positive  # noqa: E402  (after the skip)
 
 nn = torch.nn
 F = torch.nn.functional
@@ -137,7 +137,7 @@ def test_the_written_spec_reads_back_as_the_module(
     from rfcalc.cli import main
 
     spec = tmp_path / "fpn.yaml"
-    args = ["import", "--torch", "helpers.torch_nets:FPN", "--input", "1x3x64x64", "-o", str(spec)]
+    args = ["import", "--torch", "support.torch_nets:FPN", "--input", "1x3x64x64", "-o", str(spec)]
     assert main(args) == 0
     written = rfcalc.analyze(rfcalc.load(str(spec)), [61, 47])
     direct = rfcalc.analyze(rfcalc.from_torch(positive(FPN()), torch.ones(1, 3, 64, 64)), [61, 47])
@@ -147,9 +147,9 @@ def test_the_written_spec_reads_back_as_the_module(
         assert [(x.size, x.receptive_field, x.jump, x.effective_padding) for x in a.axes] == [
             (y.size, y.receptive_field, y.jump, y.effective_padding) for y in b.axes
         ]
-    assert main(["import", "--torch", "helpers.torch_nets:FPN", "--input", "64x64"]) == 2
-    assert main(["import", "--torch", "helpers.torch_nets:Nope", "--input", "1x3x64x64"]) == 1
-    assert "helpers.torch_nets has no attribute 'Nope'" in capsys.readouterr().err
+    assert main(["import", "--torch", "support.torch_nets:FPN", "--input", "64x64"]) == 2
+    assert main(["import", "--torch", "support.torch_nets:Nope", "--input", "1x3x64x64"]) == 1
+    assert "support.torch_nets has no attribute 'Nope'" in capsys.readouterr().err
 
 
 EXITING = """
@@ -212,7 +212,7 @@ def test_an_example_input_too_large_to_make_is_refused(
     args = [
         "import",
         "--torch",
-        "helpers.torch_nets:FPN",
+        "support.torch_nets:FPN",
         "--input",
         "1x3x100000x100000",
         "-o",
@@ -257,7 +257,7 @@ def test_a_classifier_is_read_up_to_its_head() -> None:
 def _classifiers() -> list[Any]:
     """Each classifier read at 224 and with symbolic sizes; the symbolic export of the
     three that cost torch.export most (tens of seconds) runs in the ci profile."""
-    from helpers.torch_nets import CLASSIFIERS
+    from support.torch_nets import CLASSIFIERS
 
     cases = []
     for build, shape in CLASSIFIERS:
@@ -308,7 +308,7 @@ def test_a_standard_classifier_reads_like_a_review(
 def test_a_repeating_graph_is_written_with_blocks(name: str, ratio: float) -> None:
     """The units a model repeats (``layer3.1``, ``layer3.2``, ...) become blocks and
     instances with the same names; the spec reads back to the same analysis."""
-    from helpers import torch_nets
+    from support import torch_nets
 
     from rfcalc.imports.write import spec_text
 

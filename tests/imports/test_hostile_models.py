@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.processes import run_commands
-from helpers.scale import CI_ONLY, FULL
+from support.processes import run_commands
+from support.scale import CI_ONLY, FULL
 
 onnx = pytest.importorskip("onnx", reason="ONNX import needs onnx: pip install '.[onnx]'")
 np = pytest.importorskip("numpy")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.scale import sampled
+from support.scale import sampled
 
 import rfcalc
 from rfcalc.imports import read_onnx
@@ -19,7 +19,7 @@ from rfcalc.imports import read_onnx
 torch = pytest.importorskip("torch", reason="the PyTorch oracle needs torch==2.13.0")
 onnx = pytest.importorskip("onnx", reason="ONNX import needs onnx: pip install '.[onnx]'")
 
-from helpers.torch_nets import CASES, positive  # noqa: E402  (after the skip)
+from support.torch_nets import CASES, positive  # noqa: E402  (after the skip)
 
 
 def _export(model: Any, shape: list[int], path: Path, dynamic: bool) -> None:
@@ -463,7 +463,7 @@ def test_what_ends_the_structure_or_cannot_be_expressed_is_named(
 def test_weights_are_never_converted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Only shapes are read from weights: every tensor turned into an array (pads,
     scales, axes) has at most 64 numbers, on a ResNet-shaped model with its classifier."""
-    from helpers.torch_nets import ResNetish
+    from support.torch_nets import ResNetish
     from onnx import numpy_helper
 
     path = tmp_path / "r.onnx"
@@ -487,7 +487,7 @@ def test_a_models_report_carries_its_support_and_its_findings(
 ) -> None:
     """``rfcalc report model.onnx``: the page's reads give the engine's support of every
     corner and centre unit; an op rfcalc cannot express is listed by node name."""
-    from helpers.report_page import page_data, walk
+    from support.report_page import page_data, walk
 
     from rfcalc.cli import main
     from rfcalc.engine.unit import unit_support

@@ -7,7 +7,7 @@ from __future__ import annotations
 import struct
 from fractions import Fraction
 
-from helpers.scale import examples
+from support.scale import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from helpers.scale import examples
+from support.scale import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

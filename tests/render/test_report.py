@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.generated_specs import spec
-from helpers.report_page import page_data, row_at, walk
-from helpers.scale import examples
+from support.generated_specs import spec
+from support.report_page import page_data, row_at, walk
+from support.scale import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

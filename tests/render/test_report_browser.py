@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
-from helpers.generated_specs import spec
-from helpers.optional import BROWSER, missing
-from helpers.scale import examples, sampled
+from support.generated_specs import spec
+from support.optional import BROWSER, missing
+from support.scale import examples, sampled
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 

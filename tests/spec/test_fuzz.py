@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers.scale import examples
+from support.scale import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

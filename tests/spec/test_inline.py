@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from helpers.scale import examples
+from support.scale import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -17,8 +17,8 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from helpers.generated_specs import spec
-from helpers.scale import examples
+from support.generated_specs import spec
+from support.scale import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

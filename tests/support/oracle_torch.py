@@ -19,8 +19,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 import rfcalc
-from helpers.oracle_pads import pad as padded
-from helpers.oracle_pads import window_padding
+from support.oracle_pads import pad as padded
+from support.oracle_pads import window_padding
 from rfcalc.engine import Analysis
 from rfcalc.model import Layer, Network, SpecError
 
