@@ -8,7 +8,9 @@ of rfcalc.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .engine.conditions import Condition, Source
 from .engine.erf import BUDGET, NO_PATHS, SYMBOLIC, TOO_LARGE
@@ -191,3 +193,38 @@ def merge_flags(mismatched_axes: Iterable[int], aligned: bool, brief: bool) -> l
             "misaligned branches" if brief else "branches have different jumps (misaligned)"
         )
     return flags
+
+
+class Because(str, enum.Enum):
+    """Why an importer folds a node, stops at it or reports it: the words every
+    importer uses (``imports/builder.py`` keeps them in its notes)."""
+
+    CONSTANT_ARITHMETIC = "arithmetic with constants"
+    POINTWISE_OF_ITSELF = "a map with a pointwise function of itself"
+    IDENTITY = "spatially the identity"
+    WHOLE_MAP_STATISTICS = "normalisation statistics over the whole map are not counted"
+    CHANNEL_NORMALISATION = "a normalisation of the channels"
+    CHANNEL_LINEAR = "a linear map of the channels (channels last)"
+    CHANNEL_MOVE = "a move of the channels"
+    CHANNEL_RESHAPE = "a reshape of the channels"
+    CHANNEL_REDUCTION = "a reduction of the channels"
+    CHANNEL_SLICE = "a slice of the channels"
+    CHANNEL_SPLIT = "a split of the channels"
+    SPATIAL_CONCAT = "a concat along a spatial axis"
+    SPATIAL_REDUCTION = "a reduction that drops spatial axes"
+    AXES_REORDERED = "the spatial axes are reordered"
+    AXES_RESHAPED = "the spatial axes are reshaped"
+    STRUCTURE_ENDS = "the spatial structure ends here"
+    SPATIAL_SLICE = "a spatial slice rfcalc reads only as [start:-end]"
+    CROP_AND_PAD = "padding that crops one side and pads the other"
+    UNREAD_SCALES = "scales rfcalc cannot read as fractions"
+    BRANCH_LAYOUTS = "branches whose axes are laid out differently"
+    PAD_MODE = "a pad rfcalc cannot read ({mode})"
+    CANNOT_EXPRESS = "rfcalc cannot express {op}; the analysis goes on without it"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def text(self, **values: Any) -> str:
+        """The words, with ``values`` in their places (``{mode}``, ``{op}``)."""
+        return str(self.value).format(**values)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import Loc, SpecError
-from .onnx_graph import Imported, is_onnx_path, read_onnx
+from .builder import Imported
+from .onnx_graph import is_onnx_path, read_onnx
 
 __all__ = ["Imported", "is_onnx_path", "read_onnx", "read_torch_factory"]
 

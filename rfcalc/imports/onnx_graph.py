@@ -27,7 +27,6 @@ from ..engine.sizes import size_symbol
 from ..model import (
     AXIS_NAMES,
     INPUT,
-    Layer,
     Loc,
     Network,
     Op,
@@ -35,34 +34,13 @@ from ..model import (
     SpecError,
     visible,
 )
-from .merging import broadcast_layer, merge_inputs
-from .values import add_layer, scale_fraction
+from ..wording import Because
+from .builder import Imported, Map, NetworkBuilder, Site
+from .values import scale_fraction
 
 
 def is_onnx_path(path: str) -> bool:
     return path.lower().endswith(".onnx")
-
-
-@dataclass(frozen=True)
-class Note:
-    """A node that is not a layer of its own: folded, or reported."""
-
-    node: str
-    op_type: str
-    why: str
-    #: the node in the model file
-    loc: Loc = field(default_factory=Loc)
-
-
-@dataclass(frozen=True)
-class Imported:
-    network: Network
-    #: nodes folded as spatially the identity (activations, normalisation, ...)
-    folded: tuple[Note, ...] = ()
-    #: nodes where the spatial structure ends (what follows is not analysed)
-    stopped: tuple[Note, ...] = ()
-    #: nodes rfcalc cannot express, and where they were (the analysis goes on without)
-    unsupported: tuple[Note, ...] = ()
 
 
 #: spatially the identity: each output unit reads the input unit at its place
@@ -126,18 +104,6 @@ PRODUCTS = frozenset({"Mul", "Div"})
 
 
 @dataclass
-class _Map:
-    layer: str
-    #: the spatial size is 1 on every axis (pooled): it broadcasts over any map
-    unit: bool = False
-    channels: int | None = None
-    #: where the spatial axes are when a Transpose or Reshape moved them (channels
-    #: last: ``(1, 2)`` of rank 4); None: (N, C, spatial), where layers read maps
-    axes: tuple[int, ...] | None = None
-    rank: int = 0
-
-
-@dataclass
 class _Shape:
     """A shape vector: per entry, ``(layer, axis)`` of a map's dimension, or an int."""
 
@@ -158,7 +124,7 @@ class _At(NamedTuple):
     state: _State
     node: Any
     position: int
-    x: _Map
+    x: Map
     ins: list[Any]
     a: dict[str, Any]
     out: str
@@ -166,16 +132,8 @@ class _At(NamedTuple):
 
 
 @dataclass
-class _State:
-    path: str
-    ndim: int
+class _State(NetworkBuilder):
     input_size: tuple[Any, ...] = ()
-    tensors: dict[str, Any] = field(default_factory=dict)
-    layers: list[Layer] = field(default_factory=list)
-    names: set[str] = field(default_factory=set)
-    folded: list[Note] = field(default_factory=list)
-    stopped: list[Note] = field(default_factory=list)
-    unsupported: list[Note] = field(default_factory=list)
     #: the output sizes of the layers read so far (symbolic), as of ``cache_at`` layers
     cache: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     cache_at: int = -1
@@ -223,8 +181,8 @@ def _walk(graph: Any, path: str, input_size: Sequence[Any] | None, strict: bool)
     if input_size is not None:
         sizes = [size_symbol(s) if isinstance(s, str) else int(s) for s in input_size]
     channels = int(dims[1].dim_value) if dims[1].HasField("dim_value") else None
-    state = _State(path, ndim, tuple(sympy.sympify(s) for s in sizes))
-    state.tensors[first.name] = _Map(INPUT, channels=channels)
+    state = _State(path, ndim, strict, input_size=tuple(sympy.sympify(s) for s in sizes))
+    state.tensors[first.name] = Map(INPUT, channels=channels)
     for name, t in inits.items():
         array = None
         if math.prod(t.dims) <= 64 and len(t.dims) <= 1:
@@ -245,9 +203,7 @@ def _walk(graph: Any, path: str, input_size: Sequence[Any] | None, strict: bool)
         loc=Loc(path),
         target="onnx",  # its padding rules are the file's
     )
-    if not network.layers:
-        raise SpecError("the model has no spatial layer rfcalc can read", Loc(path))
-    return Imported(network, tuple(state.folded), tuple(state.stopped), tuple(state.unsupported))
+    return state.imported(network, "the model")
 
 
 def _is_external(tensor: Any) -> bool:
@@ -364,17 +320,13 @@ def _list(text: str) -> list[str]:
 
 
 def _emit(state: _State, node: Any, index: int, suffix: str = "", **kw: Any) -> str:
-    base = _readable(node, index) + suffix
-    return add_layer(state.layers, state.names, base, _loc(state, node, index), **kw)
+    return state.emit(_site(state, node, index), suffix, **kw)
 
 
-def _loc(state: _State, node: Any, index: int) -> Loc:
+def _site(state: _State, node: Any, index: int) -> Site:
     """The node's place: its name in the graph (what Netron shows), its position."""
-    return Loc(state.path, index + 1, 1, visible(node.name or f"{node.op_type} #{index}"))
-
-
-def _note(state: _State, node: Any, index: int, why: str) -> Note:
-    return Note(_readable(node, index), node.op_type, why, _loc(state, node, index))
+    where = Loc(state.path, index + 1, 1, visible(node.name or f"{node.op_type} #{index}"))
+    return Site(_readable(node, index), node.op_type, where)
 
 
 def _reads_x(at: _At, **kw: Any) -> str:
@@ -385,16 +337,11 @@ def _reads_x(at: _At, **kw: Any) -> str:
 def _report(state: _State, node: Any, index: int, why: str, strict: bool) -> None:
     """An op rfcalc cannot express: an error with ``strict``, else reported, and its
     output taken as its first map input (the analysis goes on without the node)."""
-    note = _note(state, node, index, why)
-    if strict:
-        raise SpecError(f"{note.op_type}: {why}", note.loc)
-    state.unsupported.append(note)
+    del strict  # the state's own
     first = next(
-        (state.tensors.get(i) for i in node.input if isinstance(state.tensors.get(i), _Map)), None
+        (state.tensors.get(i) for i in node.input if isinstance(state.tensors.get(i), Map)), None
     )
-    if first is not None:
-        for name in node.output:
-            state.tensors[name] = first
+    state.report(_site(state, node, index), why, node.output, first)
 
 
 def _text(a: dict[str, Any], key: str, default: str) -> str:
@@ -412,14 +359,16 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
     ins = [state.tensors.get(name) if name else None for name in node.input]
     out = node.output[0] if node.output else ""
     a = _attrs(node)
-    maps = [t for t in ins if isinstance(t, _Map)]
+    maps = [t for t in ins if isinstance(t, Map)]
     unknown = [name for t, name in zip(ins, node.input, strict=True) if name and t is None]
     if unknown:
         if not maps:
             return  # wholly past the end of the spatial structure
         if op in BINARY or op == "Concat":
             # a map merged with something past the end: the merge is not followed
-            _stop(state, node, index, f"it also reads {unknown[0]}, past the spatial structure")
+            state.stop(
+                _site(state, node, index), f"it also reads {unknown[0]}, past the spatial structure"
+            )
             return
     if op == "Constant":
         value = a.get("value")
@@ -456,17 +405,13 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
         return
     x = maps[0]
     at = _At(state, node, index, x, ins, a, out, strict)
-    if op in ("Transpose", "Reshape", "Unsqueeze", "Squeeze", "Gather") or x.axes is not None:
+    if op in ("Transpose", "Reshape", "Unsqueeze", "Squeeze", "Gather") or x.axes:
         _moved(at)
         return
     if op in FOLDED or (op in ("Softmax", "LogSoftmax") and a.get("axis", 1) == 1):
         state.tensors[out] = x
-        why = (
-            "normalisation statistics over the whole map are not counted"
-            if op in WHOLE_MAP_STATS
-            else "spatially the identity"
-        )
-        state.folded.append(_note(state, node, index, why))
+        why = Because.WHOLE_MAP_STATISTICS if op in WHOLE_MAP_STATS else Because.IDENTITY
+        state.folded.append(state.note(_site(state, node, index), why))
         return
     if op in ("Conv", "ConvTranspose"):
         _conv(at)
@@ -476,7 +421,7 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
         return
     if op in ("GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"):
         name = _reads_x(at, op=Op.GLOBAL_POOL)
-        state.tensors[out] = _Map(name, unit=True, channels=x.channels)
+        state.tensors[out] = Map(name, unit=True, channels=x.channels)
         return
     if op.startswith("Reduce"):
         _reduce(at)
@@ -494,7 +439,7 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
         b = int(a["blocksize"])
         kind = Op.PIXEL_SHUFFLE if op == "DepthToSpace" else Op.PIXEL_UNSHUFFLE
         name = _reads_x(at, op=kind, scale=(b,) * state.ndim)
-        state.tensors[out] = _Map(name)
+        state.tensors[out] = Map(name)
         return
     if op in BINARY:
         _merge(state, node, index, maps, out, Op.MUL if op in PRODUCTS else Op.ADD)
@@ -502,31 +447,29 @@ def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: 
     if op == "Concat":
         axis = int(a.get("axis", 1))
         if axis not in (1, -(state.ndim + 1)):
-            _stop(state, node, index, "a concat along a spatial axis")
+            state.stop(_site(state, node, index), Because.SPATIAL_CONCAT)
             return
         _merge(state, node, index, maps, out, Op.CONCAT)
         return
     if op == "Split" and int(a.get("axis", 0)) in (1, -(state.ndim + 1)):
         for name in node.output:
-            state.tensors[name] = _Map(x.layer, x.unit)
-        state.folded.append(_note(state, node, index, "a split of the channels"))
+            state.tensors[name] = Map(x.layer, x.unit)
+        state.folded.append(state.note(_site(state, node, index), Because.CHANNEL_SPLIT))
         return
     if op in ENDS or op.startswith("Reduce"):
-        _stop(state, node, index, "the spatial structure ends here")
+        state.stop(_site(state, node, index), Because.STRUCTURE_ENDS)
         return
-    _report(
-        state, node, index, f"rfcalc cannot express {op}; the analysis goes on without it", strict
-    )
+    _report(state, node, index, Because.CANNOT_EXPRESS.text(op=op), strict)
 
 
-def _layout(x: _Map, ndim: int) -> tuple[tuple[int, ...], int]:
-    return (x.axes, x.rank) if x.axes is not None else (tuple(range(2, 2 + ndim)), ndim + 2)
+def _layout(x: Map, ndim: int) -> tuple[tuple[int, ...], int]:
+    return (x.axes, x.rank) if x.axes else (tuple(range(2, 2 + ndim)), ndim + 2)
 
 
-def _carried(x: _Map, axes: tuple[int, ...], rank: int, ndim: int) -> _Map:
+def _carried(x: Map, axes: tuple[int, ...], rank: int, ndim: int) -> Map:
     """``x`` with its spatial axes at ``axes`` of a tensor of ``rank``."""
     standard = axes == tuple(range(2, 2 + ndim)) and rank == ndim + 2
-    return _Map(x.layer, x.unit, None, None if standard else axes, 0 if standard else rank)
+    return Map(x.layer, x.unit, None, () if standard else axes, 0 if standard else rank)
 
 
 def _moved(at: _At) -> None:  # noqa: C901 (one branch per op that keeps a moved map)
@@ -540,22 +483,22 @@ def _moved(at: _At) -> None:  # noqa: C901 (one branch per op that keeps a moved
 
     def keep(new_axes: tuple[int, ...], new_rank: int, why: str) -> None:
         state.tensors[out] = _carried(x, new_axes, new_rank, state.ndim)
-        state.folded.append(_note(state, node, index, why))
+        state.folded.append(state.note(_site(state, node, index), why))
 
     if op == "Transpose":
         perm = _ints(a.get("perm", list(reversed(range(rank)))))
         moved = tuple(perm.index(ax) for ax in axes)
         if list(moved) != sorted(moved) or 0 in moved:
-            _stop(state, node, index, "the spatial axes are reordered")
+            state.stop(_site(state, node, index), Because.AXES_REORDERED)
         else:
-            keep(moved, rank, "a move of the channels")
+            keep(moved, rank, Because.CHANNEL_MOVE)
         return
     if op in ("Unsqueeze", "Squeeze"):
         given = a.get("axes")
         if given is None and len(ins) > 1 and isinstance(ins[1], _Const):
             given = ins[1].values
         if given is None:
-            _stop(state, node, index, f"{op} of axes rfcalc cannot read")
+            state.stop(_site(state, node, index), f"{op} of axes rfcalc cannot read")
             return
         if op == "Unsqueeze":
             new_rank = rank + len(given)
@@ -565,7 +508,7 @@ def _moved(at: _At) -> None:  # noqa: C901 (one branch per op that keeps a moved
         else:
             dropped = {int(g) % rank for g in given}
             if dropped & set(axes):
-                _stop(state, node, index, "a squeeze of a spatial axis")
+                state.stop(_site(state, node, index), "a squeeze of a spatial axis")
                 return
             keep(
                 tuple(ax - sum(d < ax for d in dropped) for ax in axes),
@@ -577,7 +520,7 @@ def _moved(at: _At) -> None:  # noqa: C901 (one branch per op that keeps a moved
         axis = int(a.get("axis", 0)) % rank
         picks = ins[1] if len(ins) > 1 else None
         if axis in axes or not isinstance(picks, _Const):
-            _stop(state, node, index, "a gather along a spatial axis")
+            state.stop(_site(state, node, index), "a gather along a spatial axis")
         elif picks.dims == ():
             keep(tuple(ax - (ax > axis) for ax in axes), rank - 1, "a pick of the channels")
         else:
@@ -586,42 +529,42 @@ def _moved(at: _At) -> None:  # noqa: C901 (one branch per op that keeps a moved
     if op == "Reshape":
         target = _reshaped(state, x, ins[1] if len(ins) > 1 else None)
         if target is None:
-            _stop(state, node, index, "the spatial axes are reshaped")
+            state.stop(_site(state, node, index), Because.AXES_RESHAPED)
         else:
-            keep(target[0], target[1], "a reshape of the channels")
+            keep(target[0], target[1], Because.CHANNEL_RESHAPE)
         return
     if op in FOLDED or (
         op in ("Softmax", "LogSoftmax") and int(a.get("axis", -1)) % rank not in axes
     ):
-        keep(axes, rank, "spatially the identity")
+        keep(axes, rank, Because.IDENTITY)
         return
     if op == "LayerNormalization" and all(ax < int(a.get("axis", -1)) % rank for ax in axes):
-        keep(axes, rank, "a normalisation of the channels")
+        keep(axes, rank, Because.CHANNEL_NORMALISATION)
         return
     linear = op == "MatMul" and len(ins) > 1 and isinstance(ins[1], _Const)
     if linear and len(ins[1].dims) == 2 and rank - 1 not in axes:
-        keep(axes, rank, "a linear map of the channels (channels last)")
+        keep(axes, rank, Because.CHANNEL_LINEAR)
         return
     if op in BINARY and len(maps_of(ins)) == 1:
-        keep(axes, rank, "arithmetic with constants")
+        keep(axes, rank, Because.CONSTANT_ARITHMETIC)
         return
     if op in BINARY and all(_layout(m, state.ndim) == (axes, rank) for m in maps_of(ins)):
         _merge(state, node, index, maps_of(ins), out, Op.MUL if op in PRODUCTS else Op.ADD)
         merged = state.tensors[out]
-        if isinstance(merged, _Map):
-            state.tensors[out] = _Map(merged.layer, merged.unit, None, axes, rank)
+        if isinstance(merged, Map):
+            state.tensors[out] = Map(merged.layer, merged.unit, None, axes, rank)
         return
     if op in ENDS:
-        _stop(state, node, index, "the spatial structure ends here")
+        state.stop(_site(state, node, index), Because.STRUCTURE_ENDS)
         return
     _report(state, node, index, "a layer on a map whose axes are moved (channels last)", strict)
 
 
-def maps_of(ins: list[Any]) -> list[_Map]:
-    return [t for t in ins if isinstance(t, _Map)]
+def maps_of(ins: list[Any]) -> list[Map]:
+    return [t for t in ins if isinstance(t, Map)]
 
 
-def _reshaped(state: _State, x: _Map, shape: Any) -> tuple[tuple[int, ...], int] | None:
+def _reshaped(state: _State, x: Map, shape: Any) -> tuple[tuple[int, ...], int] | None:
     """Where a Reshape puts the spatial axes of ``x`` when it keeps each one whole, in
     order (a channel split or shuffle): the shape's entries name them (dynamic axes:
     a Shape chain), or, at a concrete input, equal their sizes; else None."""
@@ -677,16 +620,12 @@ def _fold(node: Any, ins: list[Any]) -> _Const:
     return _Const(value.reshape(-1).tolist(), value.shape, value)
 
 
-def _stop(state: _State, node: Any, index: int, why: str) -> None:
-    state.stopped.append(_note(state, node, index, why))
-
-
 def _shape_op(state: _State, node: Any, ins: list[Any], a: dict[str, Any]) -> bool:
     """Shapes of maps followed through Shape, Gather, Slice, Unsqueeze, Concat, Cast;
     False when the node is not about shapes (a Concat of maps, a Slice of a map)."""
     op = node.op_type
     out = node.output[0]
-    if op == "Shape" and isinstance(ins[0], _Map):
+    if op == "Shape" and isinstance(ins[0], Map):
         axes, rank = _layout(ins[0], state.ndim)
         dims: list[Any] = [
             (ins[0].layer, axes.index(p)) if p in axes else (f"dim{p}",) for p in range(rank)
@@ -873,7 +812,7 @@ def _conv(at: _At) -> None:
         name = _emit(
             state, node, index, op=Op.CONV, padding=_pads(a, ndim), channels=channels, **kw
         )
-        state.tensors[out] = _Map(name, x.unit and set(kernel) == {1}, channels)
+        state.tensors[out] = Map(name, x.unit and set(kernel) == {1}, channels)
         return
     opad = _ints(a.get("output_padding", [0] * ndim))
     padding = _pads(a, ndim)
@@ -922,7 +861,7 @@ def _conv(at: _At) -> None:
         channels=channels,
         **kw,
     )
-    state.tensors[out] = _Map(name, channels=channels)
+    state.tensors[out] = Map(name, channels=channels)
 
 
 def _sizes_so_far(state: _State, layer: str) -> list[int] | None:
@@ -953,7 +892,7 @@ def _pool(at: _At) -> None:
         padding=_pads(a, ndim),
         ceil_mode=bool(a.get("ceil_mode", 0)),
     )
-    state.tensors[out] = _Map(name, channels=x.channels)
+    state.tensors[out] = Map(name, channels=x.channels)
 
 
 def _reduce(at: _At) -> None:
@@ -965,12 +904,12 @@ def _reduce(at: _At) -> None:
     got = {int(v) % (2 + state.ndim) for v in (axes or [])}
     if got == spatial and a.get("keepdims", 1):
         name = _reads_x(at, op=Op.GLOBAL_POOL)
-        state.tensors[out] = _Map(name, unit=True, channels=x.channels)
+        state.tensors[out] = Map(name, unit=True, channels=x.channels)
     elif not (got & spatial):
         state.tensors[out] = x
-        state.folded.append(_note(state, node, index, "a reduction of the channels"))
+        state.folded.append(state.note(_site(state, node, index), Because.CHANNEL_REDUCTION))
     else:
-        _stop(state, node, index, "a reduction that drops spatial axes")
+        state.stop(_site(state, node, index), Because.SPATIAL_REDUCTION)
 
 
 def _resize(at: _At) -> None:
@@ -1011,7 +950,7 @@ def _resize(at: _At) -> None:
     if isinstance(scales_t, _Const) and scales_t.values:
         scales = [scale_fraction(float(v), single=True) for v in scales_t.values[2:]]
         if any(s is None for s in scales) or len(scales) != ndim:
-            _report(state, node, index, "scales rfcalc cannot read as fractions", strict)
+            _report(state, node, index, Because.UNREAD_SCALES, strict)
             return
         values = tuple(sympy.Rational(s.numerator, s.denominator) for s in scales if s)
         name = _reads_x(
@@ -1061,7 +1000,7 @@ def _resize(at: _At) -> None:
             state, node, index, "scales or sizes computed in a way rfcalc does not follow", strict
         )
         return
-    state.tensors[out] = _Map(name, channels=x.channels)
+    state.tensors[out] = Map(name, channels=x.channels)
 
 
 _FILLS = {"constant": "zeros", "reflect": "reflect", "edge": "replicate", "wrap": "circular"}
@@ -1075,7 +1014,7 @@ def _pad(at: _At) -> None:
     if pads is None and len(ins) > 1 and isinstance(ins[1], _Const):
         pads = ins[1].values
     if pads is None or mode not in _FILLS:
-        _report(state, node, index, f"a pad rfcalc cannot read ({mode})", strict)
+        _report(state, node, index, Because.PAD_MODE.text(mode=mode), strict)
         return
     pads = _ints(pads)
     rank = len(pads) // 2
@@ -1097,9 +1036,9 @@ def _pad(at: _At) -> None:
             padding=tuple(Padding(before=-b, after=-e) for b, e in zip(before, after, strict=True)),
         )
     else:
-        _report(state, node, index, "padding that crops one side and pads the other", strict)
+        _report(state, node, index, Because.CROP_AND_PAD, strict)
         return
-    state.tensors[out] = _Map(name, channels=x.channels)
+    state.tensors[out] = Map(name, channels=x.channels)
 
 
 def _slice(at: _At) -> None:
@@ -1108,8 +1047,8 @@ def _slice(at: _At) -> None:
     rank = 2 + state.ndim
     if len(consts) > 2 and consts[2] is not None and all(int(v) % rank < 2 for v in consts[2]):
         # a slice of the channels (ShuffleNet's split), whatever its bounds
-        state.tensors[out] = _Map(x.layer, x.unit)
-        state.folded.append(_note(state, node, index, "a slice of the channels"))
+        state.tensors[out] = Map(x.layer, x.unit)
+        state.folded.append(state.note(_site(state, node, index), Because.CHANNEL_SLICE))
         return
     if len(consts) < 2 or consts[0] is None or consts[1] is None:
         _report(state, node, index, "a slice whose bounds are computed", strict)
@@ -1126,29 +1065,19 @@ def _slice(at: _At) -> None:
         if axis < 2:
             continue  # batch or channels
         if step != 1 or s < 0 or not (e < 0 or e >= 1 << 30):
-            _report(state, node, index, "a spatial slice rfcalc reads only as [start:-end]", strict)
+            _report(state, node, index, Because.SPATIAL_SLICE, strict)
             return
         crop[axis - 2] = Padding(before=s, after=0 if e >= 1 << 30 else -e)
     if all(p.before == 0 and p.after == 0 for p in crop):
         state.tensors[out] = x
-        state.folded.append(_note(state, node, index, "a slice of the channels"))
+        state.folded.append(state.note(_site(state, node, index), Because.CHANNEL_SLICE))
         return
     name = _reads_x(at, op=Op.CROP, padding=tuple(crop))
-    state.tensors[out] = _Map(name, channels=x.channels)
+    state.tensors[out] = Map(name, channels=x.channels)
 
 
-def _merge(state: _State, node: Any, index: int, maps: list[_Map], out: str, op: Op) -> None:
-    if len(maps) == 1:  # a map with constants: per-channel arithmetic
-        state.tensors[out] = maps[0]
-        state.folded.append(_note(state, node, index, "arithmetic with constants"))
-        return
-    if len({m.layer for m in maps}) == 1:  # x * sigmoid(x) (SiLU, Swish): one map
-        state.tensors[out] = maps[0]
-        state.folded.append(_note(state, node, index, "a map with a pointwise function of itself"))
-        return
-    # a pooled vector is broadcast over the map (squeeze-and-excitation, image pooling)
-    inputs, channels, pooled = merge_inputs(
-        maps, op, lambda p, t: _emit(state, node, index, "_broadcast", **broadcast_layer(p, t))
-    )
-    name = _emit(state, node, index, op=op, inputs=inputs)
-    state.tensors[out] = _Map(name, unit=pooled, channels=channels)
+def _merge(state: _State, node: Any, index: int, maps: list[Map], out: str, op: Op) -> None:
+    def made(name: str, pooled: bool, channels: int | None) -> Map:
+        return Map(name, unit=pooled, channels=channels)
+
+    state.merge(_site(state, node, index), out, maps, op, made)

@@ -28,7 +28,6 @@ from ..engine.sizes import size_symbol
 from ..model import (
     AXIS_NAMES,
     INPUT,
-    Layer,
     Loc,
     Network,
     Op,
@@ -36,34 +35,21 @@ from ..model import (
     SpecError,
     visible,
 )
-from .merging import broadcast_layer, merge_inputs
-from .onnx_graph import Imported, Note
-from .values import add_layer, scale_fraction
+from ..wording import Because
+from .builder import Imported, Map, NetworkBuilder, Site
+from .values import scale_fraction
 
 
 @dataclass
-class _Map:
-    layer: str
-    unit: bool = False
-    channels: int | None = None
-    #: where the spatial axes are in the tensor (channels-first: 2, 3, ...)
-    axes: tuple[int, ...] = ()
-    rank: int = 0
-
-
-@dataclass
-class _State:
-    path: str
-    ndim: int
-    tensors: dict[Any, _Map] = field(default_factory=dict)
+class _State(NetworkBuilder):
     #: output shapes of every node that made a map (torch's own size formulas)
     shapes: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    layers: list[Layer] = field(default_factory=list)
-    names: set[str] = field(default_factory=set)
-    folded: list[Note] = field(default_factory=list)
-    stopped: list[Note] = field(default_factory=list)
-    unsupported: list[Note] = field(default_factory=list)
-    strict: bool = False
+
+    def emit(self, site: Site, suffix: str = "", **kw: Any) -> str:
+        """A layer, with its node's output shape kept under its name."""
+        name = super().emit(site, suffix, **kw)
+        self.shapes[name] = _spatial(site.node, _first(self.ndim))
+        return name
 
 
 #: ATen ops that are spatially the identity (the overload name aside)
@@ -228,7 +214,7 @@ def _walk(program: Any, example: Any, path: str, strict: bool) -> Imported:
                     names[expr] = size_symbol(AXIS_NAMES[i])
                     sizes.append(names[expr])
             channels = _int(node.meta["val"].shape[1])
-            state.tensors[node] = _Map(INPUT, channels=channels, axes=_first(ndim), rank=ndim + 2)
+            state.tensors[node] = Map(INPUT, channels=channels, axes=_first(ndim), rank=ndim + 2)
             state.shapes[INPUT] = tuple(_expr(d) for d in node.meta["val"].shape[2:])
     for index, node in enumerate(program.graph.nodes):
         if node.op == "call_function":
@@ -242,9 +228,7 @@ def _walk(program: Any, example: Any, path: str, strict: bool) -> Imported:
         loc=Loc(path),
         target="pytorch",
     )
-    if not network.layers:
-        raise SpecError("the module has no spatial layer rfcalc can read", Loc(path))
-    return Imported(network, tuple(state.folded), tuple(state.stopped), tuple(state.unsupported))
+    return state.imported(network, "the module")
 
 
 #: dtypes of indices (max-pool's second result), not of maps
@@ -328,19 +312,13 @@ def _module_path(node: Any) -> str:
     return str(node.name)
 
 
-def _loc(state: _State, node: Any, index: int) -> Loc:
-    return Loc(state.path, index + 1, 1, visible(node.name))
-
-
-def _note(state: _State, node: Any, index: int, why: str) -> Note:
-    return Note(_name(node), _aten(node), why, _loc(state, node, index))
+def _site(state: _State, node: Any, index: int) -> Site:
+    """The node's place: its name in the exported graph, its position."""
+    return Site(_name(node), _aten(node), Loc(state.path, index + 1, 1, visible(node.name)), node)
 
 
 def _emit(state: _State, node: Any, index: int, suffix: str = "", **kw: Any) -> str:
-    base = _name(node) + suffix
-    name = add_layer(state.layers, state.names, base, _loc(state, node, index), **kw)
-    state.shapes[name] = _spatial(node, _first(state.ndim))
-    return name
+    return state.emit(_site(state, node, index), suffix, **kw)
 
 
 def _spatial(node: Any, axes: tuple[int, ...]) -> tuple[Any, ...]:
@@ -351,18 +329,12 @@ def _spatial(node: Any, axes: tuple[int, ...]) -> tuple[Any, ...]:
     return tuple(_expr(shape[a]) for a in axes)
 
 
-def _report(state: _State, node: Any, index: int, why: str, x: _Map | None) -> None:
-    note = _note(state, node, index, why)
-    if state.strict:
-        raise SpecError(f"{note.op_type}: {why}", note.loc)
-    state.unsupported.append(note)
-    if x is not None:
-        state.tensors[node] = x
+def _report(state: _State, node: Any, index: int, why: str, x: Map | None) -> None:
+    state.report(_site(state, node, index), why, [node], x)
 
 
-def _fold(state: _State, node: Any, index: int, x: _Map, why: str) -> None:
-    state.tensors[node] = x
-    state.folded.append(_note(state, node, index, why))
+def _fold(state: _State, node: Any, index: int, x: Map, why: str) -> None:
+    state.fold(_site(state, node, index), [node], x, why)
 
 
 def _ints(value: Any, ndim: int, default: int) -> tuple[int, ...]:
@@ -394,15 +366,15 @@ def _node(state: _State, node: Any, index: int) -> None:
             state.tensors[node] = x
         return
     if op in POINTWISE:
-        _fold(state, node, index, x, "spatially the identity")
+        _fold(state, node, index, x, Because.IDENTITY)
         return
     # a LayerNorm over trailing axes that hold a spatial one reads the map like GroupNorm
     normalised = len(_arg(node, 1, "normalized_shape") or []) if op == "layer_norm" else 0
     if op in WHOLE_MAP or normalised > x.rank - 1 - max(x.axes):
-        _fold(state, node, index, x, "normalisation statistics over the whole map are not counted")
+        _fold(state, node, index, x, Because.WHOLE_MAP_STATISTICS)
         return
     if op == "layer_norm":
-        _fold(state, node, index, x, "a normalisation of the channels")
+        _fold(state, node, index, x, Because.CHANNEL_NORMALISATION)
         return
     if op in RESHAPES:
         _reshape(state, node, index, x)
@@ -413,7 +385,7 @@ def _node(state: _State, node: Any, index: int) -> None:
     if op == "cat":
         dim = int(_arg(node, 1, "dim", 0)) % max(x.rank, 1)
         if dim in x.axes:
-            _stop(state, node, index, "a concat along a spatial axis")
+            state.stop(_site(state, node, index), Because.SPATIAL_CONCAT)
         else:
             _merge(state, node, index, tensors, Op.CONCAT)
         return
@@ -421,7 +393,7 @@ def _node(state: _State, node: Any, index: int) -> None:
         _pick(state, node, index, x)
         return
     if op == "linear" and x.rank - 1 not in x.axes:
-        _fold(state, node, index, x, "a linear map of the channels (channels last)")
+        _fold(state, node, index, x, Because.CHANNEL_LINEAR)
         return
     if not standard:
         _report(state, node, index, "a layer on a map whose axes are not (N, C, spatial)", None)
@@ -429,7 +401,7 @@ def _node(state: _State, node: Any, index: int) -> None:
     _layer(state, node, index, op, x)
 
 
-def _layer(state: _State, node: Any, index: int, op: str, x: _Map) -> None:
+def _layer(state: _State, node: Any, index: int, op: str, x: Map) -> None:
     ndim = state.ndim
     if op in ("conv1d", "conv2d", "conv3d", "convolution", "_convolution"):
         _conv(state, node, index, x, op)
@@ -441,12 +413,12 @@ def _layer(state: _State, node: Any, index: int, op: str, x: _Map) -> None:
         size = _ints(_arg(node, 1, "output_size"), ndim, 1)
         if set(size) == {1}:
             name = _emit(state, node, index, op=Op.GLOBAL_POOL, inputs=(x.layer,))
-            state.tensors[node] = _Map(name, True, x.channels, x.axes, x.rank)
+            state.tensors[node] = Map(name, True, x.channels, x.axes, x.rank)
         else:
             name = _emit(
                 state, node, index, op=Op.ADAPTIVE_POOL, inputs=(x.layer,), output_size=size
             )
-            state.tensors[node] = _Map(name, False, x.channels, x.axes, x.rank)
+            state.tensors[node] = Map(name, False, x.channels, x.axes, x.rank)
     elif op in ("mean", "amax", "sum", "max", "amin", "min", "var", "std"):
         _reduce(state, node, index, x)
     elif "upsample" in op:
@@ -463,17 +435,11 @@ def _layer(state: _State, node: Any, index: int, op: str, x: _Map) -> None:
         factor = int(_arg(node, 1, "upscale_factor"))
         kind = Op.PIXEL_SHUFFLE if op == "pixel_shuffle" else Op.PIXEL_UNSHUFFLE
         name = _emit(state, node, index, op=kind, inputs=(x.layer,), scale=(factor,) * ndim)
-        state.tensors[node] = _Map(name, False, None, x.axes, x.rank)
+        state.tensors[node] = Map(name, False, None, x.axes, x.rank)
     elif op in ENDS:
-        _stop(state, node, index, "the spatial structure ends here")
+        state.stop(_site(state, node, index), Because.STRUCTURE_ENDS)
     else:
-        _report(
-            state, node, index, f"rfcalc cannot express {op}; the analysis goes on without it", x
-        )
-
-
-def _stop(state: _State, node: Any, index: int, why: str) -> None:
-    state.stopped.append(_note(state, node, index, why))
+        _report(state, node, index, Because.CANNOT_EXPRESS.text(op=op), x)
 
 
 def _weight(node: Any) -> tuple[int, ...]:
@@ -482,7 +448,7 @@ def _weight(node: Any) -> tuple[int, ...]:
     return tuple(int(d) for d in val.shape) if val is not None else ()
 
 
-def _conv(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
+def _conv(state: _State, node: Any, index: int, x: Map, op: str) -> None:
     ndim = state.ndim
     wshape = _weight(node)
     kernel = wshape[2:]
@@ -520,10 +486,10 @@ def _conv(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
         bias=bias,
         channels=channels,
     )
-    state.tensors[node] = _Map(name, x.unit and set(kernel) == {1}, channels, x.axes, x.rank)
+    state.tensors[node] = Map(name, x.unit and set(kernel) == {1}, channels, x.axes, x.rank)
 
 
-def _conv_transpose(state: _State, node: Any, index: int, x: _Map) -> None:
+def _conv_transpose(state: _State, node: Any, index: int, x: Map) -> None:
     ndim = state.ndim
     wshape = _weight(node)
     groups = int(_arg(node, 6, "groups", 1))
@@ -544,10 +510,10 @@ def _conv_transpose(state: _State, node: Any, index: int, x: _Map) -> None:
         bias=_arg(node, 2, "bias") is not None,
         channels=channels,
     )
-    state.tensors[node] = _Map(name, False, channels, x.axes, x.rank)
+    state.tensors[node] = Map(name, False, channels, x.axes, x.rank)
 
 
-def _pool(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
+def _pool(state: _State, node: Any, index: int, x: Map, op: str) -> None:
     ndim = state.ndim
     kernel = _ints(_arg(node, 1, "kernel_size"), ndim, 1)
     stride = _ints(_arg(node, 2, "stride"), ndim, 0)
@@ -574,22 +540,22 @@ def _pool(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
         padding=tuple(Padding(before=p, after=p) for p in padding),
         ceil_mode=ceil,
     )
-    state.tensors[node] = _Map(name, False, x.channels, x.axes, x.rank)
+    state.tensors[node] = Map(name, False, x.channels, x.axes, x.rank)
 
 
-def _reduce(state: _State, node: Any, index: int, x: _Map) -> None:
+def _reduce(state: _State, node: Any, index: int, x: Map) -> None:
     dims = _arg(node, 1, "dim")
     if dims is None:
-        _stop(state, node, index, "a reduction over every axis")
+        state.stop(_site(state, node, index), "a reduction over every axis")
         return
     dims = [dims] if isinstance(dims, int) else list(dims)
     got = {int(d) % x.rank for d in dims}
     keep = bool(_arg(node, 2, "keepdim", False))
     if got == set(x.axes) and keep:
         name = _emit(state, node, index, op=Op.GLOBAL_POOL, inputs=(x.layer,))
-        state.tensors[node] = _Map(name, True, x.channels, x.axes, x.rank)
+        state.tensors[node] = Map(name, True, x.channels, x.axes, x.rank)
     elif not got & set(x.axes) and keep:
-        _fold(state, node, index, x, "a reduction of the channels")
+        _fold(state, node, index, x, Because.CHANNEL_REDUCTION)
     elif not got & set(x.axes):
         rank = x.rank - len(got)
         axes = tuple(a - sum(1 for d in got if d < a) for a in x.axes)
@@ -597,11 +563,11 @@ def _reduce(state: _State, node: Any, index: int, x: _Map) -> None:
             state,
             node,
             index,
-            _Map(x.layer, x.unit, None, axes, rank),
-            "a reduction of the channels",
+            Map(x.layer, x.unit, None, axes, rank),
+            Because.CHANNEL_REDUCTION,
         )
     else:
-        _stop(state, node, index, "a reduction that drops spatial axes")
+        state.stop(_site(state, node, index), Because.SPATIAL_REDUCTION)
 
 
 _MODES = {
@@ -614,7 +580,7 @@ _MODES = {
 }
 
 
-def _upsample(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
+def _upsample(state: _State, node: Any, index: int, x: Map, op: str) -> None:
     if op.endswith("_aa"):  # F.interpolate(antialias=True): a wider, size-dependent filter
         _report(state, node, index, "antialiased interpolation", x)
         return
@@ -630,7 +596,7 @@ def _upsample(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
     if size is None and scales:
         fractions = [scale_fraction(float(s)) for s in scales]
         if any(f is None for f in fractions):
-            _report(state, node, index, "scales rfcalc cannot read as fractions", x)
+            _report(state, node, index, Because.UNREAD_SCALES, x)
             return
         values = tuple(sympy.Rational(f.numerator, f.denominator) for f in fractions if f)
         name = _emit(state, node, index, op=Op.UPSAMPLE, scale=values, **kw)
@@ -644,10 +610,10 @@ def _upsample(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
         else:
             _report(state, node, index, "a size that is no other map's", x)
             return
-    state.tensors[node] = _Map(name, False, x.channels, x.axes, x.rank)
+    state.tensors[node] = Map(name, False, x.channels, x.axes, x.rank)
 
 
-def _target(state: _State, want: tuple[Any, ...], x: _Map) -> str | None:
+def _target(state: _State, want: tuple[Any, ...], x: Map) -> str | None:
     """The latest map (other than the one resized) whose size formula is ``want``; None
     when the size is concrete (any map of that size would do: the size is written)."""
     if all(isinstance(v, int) for v in want):
@@ -666,7 +632,7 @@ _PAD_FILLS = {
 }
 
 
-def _pad(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
+def _pad(state: _State, node: Any, index: int, x: Map, op: str) -> None:
     ndim = state.ndim
     amounts = [int(v) for v in _arg(node, 1, "pad")]
     if op == "pad":
@@ -680,7 +646,7 @@ def _pad(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
     else:
         mode = "constant"
     if mode not in _PAD_FILLS or len(amounts) > 2 * ndim or len(amounts) % 2:
-        _report(state, node, index, f"a pad rfcalc cannot read ({mode})", x)
+        _report(state, node, index, Because.PAD_MODE.text(mode=mode), x)
         return
     # F.pad lists the last axis first: (left, right, top, bottom, ...)
     pairs = [(0, 0)] * ndim
@@ -706,12 +672,12 @@ def _pad(state: _State, node: Any, index: int, x: _Map, op: str) -> None:
             padding=tuple(Padding(before=-b, after=-a) for b, a in pairs),
         )
     else:
-        _report(state, node, index, "padding that crops one side and pads the other", x)
+        _report(state, node, index, Because.CROP_AND_PAD, x)
         return
-    state.tensors[node] = _Map(name, False, x.channels, x.axes, x.rank)
+    state.tensors[node] = Map(name, False, x.channels, x.axes, x.rank)
 
 
-def _pick(state: _State, node: Any, index: int, x: _Map) -> None:
+def _pick(state: _State, node: Any, index: int, x: Map) -> None:
     """Slices, splits, chunks: of the channels (folded), or a spatial ``[a:-b]`` (crop)."""
     op = _aten(node)
     # (input, dim, ...) for unbind, narrow, select, slice; (input, sizes, dim) for splits
@@ -723,11 +689,11 @@ def _pick(state: _State, node: Any, index: int, x: _Map) -> None:
                 state,
                 node,
                 index,
-                _Map(x.layer, x.unit, None, x.axes, x.rank),
-                "a split of the channels",
+                Map(x.layer, x.unit, None, x.axes, x.rank),
+                Because.CHANNEL_SPLIT,
             )
         else:
-            _stop(state, node, index, "a split along a spatial axis")
+            state.stop(_site(state, node, index), "a split along a spatial axis")
         return
     if dim not in x.axes:
         if op == "select":
@@ -736,7 +702,7 @@ def _pick(state: _State, node: Any, index: int, x: _Map) -> None:
                 state,
                 node,
                 index,
-                _Map(x.layer, x.unit, None, axes, x.rank - 1),
+                Map(x.layer, x.unit, None, axes, x.rank - 1),
                 "a pick of one channel",
             )
         else:
@@ -744,19 +710,19 @@ def _pick(state: _State, node: Any, index: int, x: _Map) -> None:
                 state,
                 node,
                 index,
-                _Map(x.layer, x.unit, None, x.axes, x.rank),
-                "a slice of the channels",
+                Map(x.layer, x.unit, None, x.axes, x.rank),
+                Because.CHANNEL_SLICE,
             )
         return
     if op != "slice":
-        _stop(state, node, index, f"{op} along a spatial axis")
+        state.stop(_site(state, node, index), f"{op} along a spatial axis")
         return
     start = _arg(node, 2, "start", 0)
     end = _arg(node, 3, "end", None)
     step = _arg(node, 4, "step", 1)
     start = 0 if start is None else start
     if not isinstance(start, int) or step != 1 or start < 0:
-        _report(state, node, index, "a spatial slice rfcalc reads only as [start:-end]", x)
+        _report(state, node, index, Because.SPATIAL_SLICE, x)
         return
     if end is None or (isinstance(end, int) and end >= 1 << 62):
         after = 0
@@ -774,10 +740,10 @@ def _pick(state: _State, node: Any, index: int, x: _Map) -> None:
         _report(state, node, index, "a spatial slice of a map whose axes are moved", x)
         return
     name = _emit(state, node, index, op=Op.CROP, inputs=(x.layer,), padding=tuple(crop))
-    state.tensors[node] = _Map(name, False, x.channels, x.axes, x.rank)
+    state.tensors[node] = Map(name, False, x.channels, x.axes, x.rank)
 
 
-def _reshape(state: _State, node: Any, index: int, x: _Map) -> None:
+def _reshape(state: _State, node: Any, index: int, x: Map) -> None:
     """A view, reshape or permutation: the same map when every spatial axis survives
     whole, in order (channels split or merged, moved last), else the end."""
     val = node.meta.get("val")
@@ -794,14 +760,14 @@ def _reshape(state: _State, node: Any, index: int, x: _Map) -> None:
             order[a], order[b] = order[b], order[a]
         axes = tuple(order.index(a) for a in x.axes)
         if list(axes) != sorted(axes) or 0 in axes:
-            _stop(state, node, index, "the spatial axes are reordered")
+            state.stop(_site(state, node, index), Because.AXES_REORDERED)
             return
         _fold(
             state,
             node,
             index,
-            _Map(x.layer, x.unit, x.channels, axes, rank),
-            "a move of the channels",
+            Map(x.layer, x.unit, x.channels, axes, rank),
+            Because.CHANNEL_MOVE,
         )
         return
     rank = len(shape)
@@ -817,31 +783,26 @@ def _reshape(state: _State, node: Any, index: int, x: _Map) -> None:
                 state,
                 node,
                 index,
-                _Map(x.layer, x.unit, None, axes, rank),
-                "a reshape of the channels",
+                Map(x.layer, x.unit, None, axes, rank),
+                Because.CHANNEL_RESHAPE,
             )
             return
-    _stop(state, node, index, "the spatial axes are reshaped")
+    state.stop(_site(state, node, index), Because.AXES_RESHAPED)
 
 
 def _merge(state: _State, node: Any, index: int, inputs: list[Any], op: Op) -> None:
     maps = [state.tensors[t] for t in inputs]
-    if len(maps) == 1:
-        _fold(state, node, index, maps[0], "arithmetic with constants")
-        return
-    if len({m.layer for m in maps}) == 1:
-        _fold(state, node, index, maps[0], "a map with a pointwise function of itself")
-        return
-    if any(m.axes != maps[0].axes or m.rank != maps[0].rank for m in maps):
-        _report(state, node, index, "branches whose axes are laid out differently", maps[0])
-        return
-
-    names, channels, pooled = merge_inputs(
-        maps, op, lambda p, t: _emit(state, node, index, "_broadcast", **broadcast_layer(p, t))
-    )
-    name = _emit(state, node, index, op=op, inputs=names)
     first = maps[0]
-    state.tensors[node] = _Map(name, pooled, channels, first.axes, first.rank)
+
+    def made(name: str, pooled: bool, channels: int | None) -> Map:
+        return Map(name, pooled, channels, first.axes, first.rank)
+
+    def refuse() -> str | None:
+        if any(m.axes != first.axes or m.rank != first.rank for m in maps):
+            return Because.BRANCH_LAYOUTS
+        return None
+
+    state.merge(_site(state, node, index), node, maps, op, made, refuse)
 
 
 def load_factory(text: str) -> Any:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model import CONVS, POOLS, WINDOWS, Layer, Op, Padding
-from .onnx_graph import Imported
+from .builder import Imported
 
 #: what YAML cannot hold unescaped (PyYAML's reader refuses it)
 _UNPRINTABLE = re.compile(
