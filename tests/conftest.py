@@ -13,8 +13,8 @@ import os
 from collections import Counter
 
 import pytest
-from support.scale import examples
 from hypothesis import HealthCheck, settings
+from support.scale import examples
 
 settings.register_profile(
     "ci",

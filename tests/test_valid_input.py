@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.brute_valid import valid_at
 from support.generated_specs import spec
 from support.scale import examples
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import rfcalc
 from rfcalc.design import DesignError

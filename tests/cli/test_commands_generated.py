@@ -16,11 +16,11 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.brute_valid import valid_at
 from support.generated_specs import spec
 from support.scale import FULL, examples
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from rfcalc.cli import main
 from rfcalc.design import (

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from support.scale import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.scale import examples
 
 from rfcalc.engine.convmatrix import conv_matrix, transpose
 from rfcalc.engine.support import dilated_paths

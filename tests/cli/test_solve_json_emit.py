@@ -19,12 +19,12 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.brute_valid import valid_at
 from support.generated_specs import spec
 from support.optional import library
 from support.scale import examples
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import rfcalc
 from rfcalc.cli import main

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from support.scale import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.scale import examples
 
 import rfcalc
 from rfcalc.engine.cost import network_cost

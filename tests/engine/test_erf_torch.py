@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.scale import examples
 from hypothesis import HealthCheck, assume, given, settings
+from support.scale import examples
 
 import rfcalc
 from rfcalc.engine.erf import (

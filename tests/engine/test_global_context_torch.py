@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.scale import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from support.scale import examples
 
 import rfcalc
 from rfcalc.engine import Analysis

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from support.scale import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from support.scale import examples
 
 import rfcalc
 from rfcalc.engine import analyze_network

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 import sympy
-from support.scale import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from support.scale import examples
 
 from rfcalc.engine.shapes import resolve_padding, same_total, window_output
 from rfcalc.engine.sizes import ceil_div, compare, floor_div, sign_known, size_symbol

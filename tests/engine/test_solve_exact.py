@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import sympy
-from support.scale import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.scale import examples
 
 from rfcalc.engine.sizes import floor_div, size_symbol
 from rfcalc.engine.solve import SPORADIC_CAP, compile_expr, solve_condition

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.scale import CI_ONLY, FULL, examples
 from hypothesis import HealthCheck, assume, given, settings
+from support.scale import CI_ONLY, FULL, examples
 
 import rfcalc
 from rfcalc.engine.conditions import Source, size_conditions

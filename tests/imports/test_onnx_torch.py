@@ -463,8 +463,8 @@ def test_what_ends_the_structure_or_cannot_be_expressed_is_named(
 def test_weights_are_never_converted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Only shapes are read from weights: every tensor turned into an array (pads,
     scales, axes) has at most 64 numbers, on a ResNet-shaped model with its classifier."""
-    from support.torch_nets import ResNetish
     from onnx import numpy_helper
+    from support.torch_nets import ResNetish
 
     path = tmp_path / "r.onnx"
     _export(positive(ResNetish()), [1, 3, 64, 64], path, dynamic=True)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import struct
 from fractions import Fraction
 
-from support.scale import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.scale import examples
 
 from rfcalc.imports.values import scale_fraction
 

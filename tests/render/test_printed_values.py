@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from support.scale import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.scale import examples
 
 from rfcalc.render.values import root_float
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.generated_specs import spec
 from support.report_page import page_data, row_at, walk
 from support.scale import examples
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import rfcalc
 from rfcalc.cli import main

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from support.generated_specs import spec
 from support.optional import BROWSER, missing
 from support.scale import examples, sampled
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 
 import rfcalc
 from rfcalc.cli import main

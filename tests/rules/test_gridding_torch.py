@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from support.scale import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from support.scale import examples
 
 from rfcalc.lint import Config, lint_text
 from rfcalc.render.findings import detail

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 import yaml
-from support.scale import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.scale import examples
 
 from rfcalc.cli import main
 from rfcalc.lint import Config, lint_text

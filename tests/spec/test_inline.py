@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from support.scale import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.scale import examples
 
 from rfcalc.spec.inline import InlineIgnore, inline_ignores
 

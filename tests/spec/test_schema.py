@@ -17,10 +17,10 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from support.generated_specs import spec
-from support.scale import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.generated_specs import spec
+from support.scale import examples
 
 import rfcalc
 from rfcalc.cli import main

@@ -19,10 +19,10 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 import rfcalc
-from support.oracle_pads import pad as padded
-from support.oracle_pads import window_padding
 from rfcalc.engine import Analysis
 from rfcalc.model import Layer, Network, SpecError
+from support.oracle_pads import pad as padded
+from support.oracle_pads import window_padding
 
 F = torch.nn.functional
 
