@@ -9,8 +9,9 @@ from typing import Any
 
 from .._version import __version__
 from ..answers import Annotations
-from ..engine import Analysis
+from ..engine import Analysis, LayerResult
 from ..engine.erf import SHARES, SQUARE_SHARES, THRESHOLDS, Erf
+from ..engine.results import LayerCost
 from ..model import CONVS, WINDOWS
 from ..wording import merge_flags, note_text
 from .values import json_value
@@ -66,54 +67,7 @@ def analysis_document(
     cost = shown.cost
     if cost is None:
         raise ValueError("the JSON document states the cost: annotate with cost=True")
-    layers = []
-    for r in result.layers:
-        axes = r.axes
-        layer = r.layer
-        entry: dict[str, Any] = {
-            "name": r.name,
-            "op": str(layer.op),
-            "inputs": list(layer.inputs),
-        }
-        if layer.op in WINDOWS | CONVS:
-            for key in ("kernel", "stride", "dilation"):
-                entry[key] = [json_value(layer.param(key, i)) for i in range(len(axes))]
-        if layer.op in CONVS:
-            entry["groups"] = layer.groups
-        if layer.padding_mode != "zeros":
-            entry["padding_mode"] = layer.padding_mode
-        entry |= {
-            "output_size": [json_value(a.size) for a in axes],
-            "receptive_field": [json_value(a.receptive_field) for a in axes],
-        }
-        if any(a.receptive_field_min is not None for a in axes):
-            entry["receptive_field_min"] = [
-                json_value(
-                    a.receptive_field if a.receptive_field_min is None else a.receptive_field_min
-                )
-                for a in axes
-            ]
-        entry["jump"] = [json_value(a.jump) for a in axes]
-        entry["effective_padding"] = [json_value(a.effective_padding) for a in axes]
-        if r.context_through:
-            entry["global_context"] = {
-                "region": [
-                    None if a.context is None else [json_value(v) for v in a.context] for a in axes
-                ],
-                "through": list(r.context_through),
-            }
-        entry["padding"] = [[json_value(a.pad_before), json_value(a.pad_after)] for a in axes]
-        c = cost.layers[r.name]
-        entry["channels"] = c.channels
-        entry["params"] = json_value(c.params)
-        entry["macs"] = json_value(c.macs)
-        notes = sorted({note_text(a.note) for a in axes if a.note})
-        notes += merge_flags(r.mismatched_axes, r.aligned, brief=False)
-        if notes:
-            entry["notes"] = notes
-        if erfs is not None and r.name in erfs:
-            entry["erf"] = erf_entry(erfs[r.name])
-        layers.append(entry)
+    layers = [_layer_entry(r, cost.layers[r.name], erfs) for r in result.layers]
     return {
         "rfcalc": __version__,
         "schema": SCHEMA_VERSION,
@@ -124,6 +78,66 @@ def analysis_document(
         "macs": json_value(cost.macs),
         "layers": layers,
     }
+
+
+def _layer_entry(
+    r: LayerResult, layer_cost: LayerCost, erfs: dict[str, Erf | str] | None
+) -> dict[str, Any]:
+    """One layer's entry in the document."""
+    axes = r.axes
+    layer = r.layer
+    entry: dict[str, Any] = {
+        "name": r.name,
+        "op": str(layer.op),
+        "inputs": list(layer.inputs),
+    }
+    if layer.op in WINDOWS | CONVS:
+        for key in ("kernel", "stride", "dilation"):
+            entry[key] = [json_value(layer.param(key, i)) for i in range(len(axes))]
+    if layer.op in CONVS:
+        entry["groups"] = layer.groups
+    if layer.padding_mode != "zeros":
+        entry["padding_mode"] = layer.padding_mode
+    entry |= _field_keys(r)
+    c = layer_cost
+    entry["channels"] = c.channels
+    entry["params"] = json_value(c.params)
+    entry["macs"] = json_value(c.macs)
+    notes = sorted({note_text(a.note) for a in axes if a.note})
+    notes += merge_flags(r.mismatched_axes, r.aligned, brief=False)
+    if notes:
+        entry["notes"] = notes
+    if erfs is not None and r.name in erfs:
+        entry["erf"] = erf_entry(erfs[r.name])
+    return entry
+
+
+def _field_keys(r: LayerResult) -> dict[str, Any]:
+    """A layer's sizes, fields, jumps, paddings and global context, per axis."""
+    axes = r.axes
+    entry: dict[str, Any] = {}
+    entry |= {
+        "output_size": [json_value(a.size) for a in axes],
+        "receptive_field": [json_value(a.receptive_field) for a in axes],
+    }
+    if any(a.receptive_field_min is not None for a in axes):
+        entry["receptive_field_min"] = [
+            json_value(
+                a.receptive_field if a.receptive_field_min is None else a.receptive_field_min
+            )
+            for a in axes
+        ]
+    entry["jump"] = [json_value(a.jump) for a in axes]
+    entry["effective_padding"] = [json_value(a.effective_padding) for a in axes]
+    if r.context_through:
+        entry["global_context"] = {
+            "region": [
+                None if a.context is None else [json_value(v) for v in a.context] for a in axes
+            ],
+            "through": list(r.context_through),
+        }
+    entry["padding"] = [[json_value(a.pad_before), json_value(a.pad_after)] for a in axes]
+    return entry
 
 
 def error_document(path: str, message: str, line: int, column: int) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from math import prod
+from string import Template
 from typing import Any
 
 from .._version import __version__
@@ -305,61 +306,100 @@ def report_html(
     names = ["input"] + [r.name for r in result.layers]
     inputs: list[Sequence[str]] = [()] + [r.layer.inputs for r in result.layers]
     spine, edges = graph_lanes(names, inputs)
-    width = 14 + LANE * max((e.lane for e in edges), default=0)
-    by_layer: dict[str, list[int]] = {}
     ordered = sorted(findings, key=Finding.sort_key)
+    by_layer: dict[str, list[int]] = {}
     for k, f in enumerate(ordered):
         by_layer.setdefault(f.layer or "", []).append(k)
-    cost = doc["macs"] is not None and any(e["channels"] for e in doc["layers"])
-
-    context = any("global_context" in e for e in doc["layers"])
-    head = ["", "layer", "op", "output", "RF", *(["global"] if context else [])]
-    head += ["jump", "eff. pad", "ERF 95 %"]
-    if cost:
-        head += ["params", "MACs"]
-    head.append("findings")
-    rows = [
-        _row(
-            0,
-            "input",
-            "",
-            _joined(doc["input"]),
-            ["1", *([""] if context else []), "1", "0", ""] + (["", ""] if cost else []),
-            [],
-            ordered,
-            _row_svg(0, spine, edges, width, False),
-        )
+    rows = _Rows(
+        doc,
+        erfs,
+        names,
+        ordered,
+        by_layer,
+        spine,
+        edges,
+        14 + LANE * max((e.lane for e in edges), default=0),
+        any("global_context" in e for e in doc["layers"]),
+        doc["macs"] is not None and any(e["channels"] for e in doc["layers"]),
+    )
+    body = [rows.first()]
+    body += [
+        rows.layer(i, r, entry)
+        for i, (r, entry) in enumerate(zip(result.layers, doc["layers"], strict=True), start=1)
     ]
-    for i, (r, entry) in enumerate(zip(result.layers, doc["layers"], strict=True), start=1):
+    table = (
+        '<table id="layers"><thead><tr>'
+        + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in rows.head())
+        + "</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+    )
+    data = _page_data(result, path, erfs, progress)
+    return _page(result, path, doc, table, _findings_list(ordered), data, rows.cost)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The table's rows: what every row needs of the page (the document, the ERFs, the
+    findings by layer, the graph's lanes, which optional columns there are)."""
+
+    doc: dict[str, Any]
+    erfs: dict[str, Erf | str]
+    names: list[str]
+    ordered: list[Finding]
+    by_layer: dict[str, list[int]]
+    spine: Any
+    edges: Any
+    width: int
+    context: bool
+    cost: bool
+
+    def head(self) -> list[str]:
+        head = ["", "layer", "op", "output", "RF", *(["global"] if self.context else [])]
+        head += ["jump", "eff. pad", "ERF 95 %"]
+        if self.cost:
+            head += ["params", "MACs"]
+        return [*head, "findings"]
+
+    def first(self) -> str:
+        """The input's row."""
+        cells = ["1", *([""] if self.context else []), "1", "0", ""]
+        cells += ["", ""] if self.cost else []
+        graph = _row_svg(0, self.spine, self.edges, self.width, False)
+        return _row(0, "input", "", _joined(self.doc["input"]), cells, [], self.ordered, graph)
+
+    def layer(self, i: int, r: Any, entry: dict[str, Any]) -> str:
+        """Layer ``i``'s row: its fields, ERF, cost, findings and the graph beside it."""
         rf = entry["receptive_field"]
         if "receptive_field_min" in entry:
             rf = [f"{lo}..{hi}" for lo, hi in zip(entry["receptive_field_min"], rf, strict=True)]
-        erf_text, erf_title = _erf_cell(erfs.get(r.name))
+        erf_text, erf_title = _erf_cell(self.erfs.get(r.name))
         texts = [_joined(rf)]
-        if context:
-            texts.append(_context_text(entry, doc["input"]))
+        if self.context:
+            texts.append(_context_text(entry, self.doc["input"]))
         texts += [_joined(entry["jump"]), _joined(entry["effective_padding"])]
         cells = [html.escape(t) for t in texts]
         cells.append(f'<span title="{html.escape(erf_title)}">{html.escape(erf_text)}</span>')
-        if cost:
+        if self.cost:
             cells += [_number(entry["params"]), _number(entry["macs"])]
         op = entry["op"] + _options(entry)
-        if len(r.layer.inputs) > 1 or r.layer.inputs[0] != names[i - 1]:
+        if len(r.layer.inputs) > 1 or r.layer.inputs[0] != self.names[i - 1]:
             op += " ← " + ", ".join(r.layer.inputs)
-        rows.append(
-            _row(
-                i,
-                r.name,
-                op,
-                _joined(entry["output_size"]),
-                cells,
-                by_layer.get(r.name, []),
-                ordered,
-                _row_svg(i, spine, edges, width, r.layer.op in MERGES),
-                entry.get("notes", []),
-            )
-        )
-    data = {
+        graph = _row_svg(i, self.spine, self.edges, self.width, r.layer.op in MERGES)
+        found = self.by_layer.get(r.name, [])
+        size = _joined(entry["output_size"])
+        notes = entry.get("notes", [])
+        return _row(i, r.name, op, size, cells, found, self.ordered, graph, notes)
+
+
+def _page_data(
+    result: Analysis,
+    path: str,
+    erfs: dict[str, Erf | str],
+    progress: Callable[[int], None] | None,
+) -> dict[str, Any]:
+    """What the page's script reads: each layer's reads and field, the ERFs, the shares."""
+    return {
         "name": result.network.name,
         "path": path,
         "input": [int(s) for s in result.input_size],
@@ -371,14 +411,6 @@ def report_html(
         "shares": [f"{float(s) * 100:g} %" for s in SHARES],
         "squareShares": [f"{float(s) * 100:g} %" for s in SQUARE_SHARES],
     }
-    table = (
-        '<table id="layers"><thead><tr>'
-        + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-    )
-    return _page(result, path, doc, table, _findings_list(ordered), data, cost)
 
 
 def _context_text(entry: dict[str, Any], sizes: Sequence[int]) -> str:
@@ -493,56 +525,17 @@ def _page(
     totals = ""
     if cost:
         totals = f" · {_number(doc['params'])} parameters · {_number(doc['macs'])} MACs"
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="generator" content="rfcalc {__version__}">
-<title>{name} — rfcalc report</title>
-<style>{_asset("report.css")}</style>
-</head>
-<body>
-<header>
-<h1>{name}</h1>
-<p>{html.escape(path)} · input {size}{totals} · rfcalc {__version__}</p>
-<button type="button" id="theme" aria-pressed="false">dark theme</button>
-</header>
-<main>
-<section id="network" aria-label="layers">
-<p class="help">Select a layer (click, or Tab to a row and press Enter; arrow keys move
-between rows). Its picture is on the right.</p>
-<div class="scroll">{table}</div>{context}
-<h2>Findings</h2>
-{findings}
-</section>
-<section id="picture" aria-label="unit support">
-<h2 id="picture-title">unit support</h2>
-<p class="help">Move over an output unit (or focus the output map and use the arrow
-keys) to see the input pixels it reads, shaded by the number of paths that reach each
-one (the gradient with every weight 1).</p>
-<div id="controls"></div>
-<canvas id="out" tabindex="0" role="img" aria-label="output map"></canvas>
-<p id="info" aria-live="polite"></p>
-<div id="stack"><canvas id="in-shade" role="img" aria-label="input support"></canvas>
-<canvas id="in-over" aria-hidden="true"></canvas></div>
-<p id="pixel" aria-live="polite"></p>
-<ul id="legend">
-<li><span class="swatch high"></span><span class="swatch low"></span>
-paths to the unit (darker: more)</li>
-<li><span class="swatch hole"></span> hole: in the unit's field, no path</li>
-<li><span class="swatch pad"></span> padding: beyond the input</li>
-<li><span class="line rf"></span> the unit's receptive field</li>
-<li><span class="line c20"></span><span class="line c50"></span><span class="line c99"></span>
-ERF contours: above 20 %, 50 %, 99 % of the largest count</li>
-<li><span class="line e95"></span> central unit: the width holding 95 % of the paths</li>
-</ul>
-<div id="erf"></div>
-</section>
-</main>
-<script type="application/json" id="rfcalc-data">{_script_json(data)}</script>
-<script>{_asset("report.js")}</script>
-</body>
-</html>
-"""
+    page = Template(_asset("report.html"))
+    return page.substitute(
+        name=name,
+        version=__version__,
+        style=_asset("report.css"),
+        path=html.escape(path),
+        size=size,
+        totals=totals,
+        table=table,
+        context=context,
+        findings=findings,
+        data=_script_json(data),
+        script=_asset("report.js"),
+    )
