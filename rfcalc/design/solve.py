@@ -30,12 +30,41 @@ def solve(source: Source, ask: SolveRequest) -> SolveReport:
 
     Raises :class:`~rfcalc.model.SpecError` for a repeat count the spec cannot take, and
     :class:`DesignError` for a question that does not fit the spec."""
+    network = source.network
+    analysis = free_analysis(network)
+    _check_request(source, analysis, ask)
+    sizes_of = [a.size for r in analysis.layers for a in r.axes]
+    corners_only = False
+    if network.bounds and involves(network, sizes_of):
+        # the sizes depend on hyperparameters: answer per value, alike answers together
+        cases, complete = instances(network)
+        corners_only = not complete
+        grouped: dict[Any, tuple[tuple[AxisAnswer, ...], list[str]]] = {}
+        for case in cases:
+            got = _answers(free_analysis(case.network), ask)
+            grouped.setdefault(_shown(got), (got, []))[1].append(case.label())
+        groups = tuple(SolveGroup(tuple(labels), got) for got, labels in grouped.values())
+    else:
+        groups = (SolveGroup((), _answers(analysis, ask)),)
+    return SolveReport(
+        network,
+        source.path,
+        groups,
+        corners_only,
+        combinations(network),
+        _rf_answer(source, ask),
+        _roundtrip_cases(network) if ask.roundtrip else (),
+        tuple(tconv_names(network)),
+    )
+
+
+def _check_request(source: Source, analysis: Analysis, ask: SolveRequest) -> None:
+    """A :class:`DesignError` for a question that does not fit the spec or model."""
     from ..spec import has_item
 
     network, path = source.network, source.path
     if source.imported is not None and ask.repeat is not None:
         raise DesignError("--repeat needs a spec; a model has no repeat counts")
-    analysis = free_analysis(network)
     if ask.layer is not None and ask.layer not in [r.name for r in analysis.layers]:
         raise DesignError(f"no layer named {ask.layer!r} in {path}")
     if ask.size is not None and (
@@ -46,41 +75,15 @@ def solve(source: Source, ask: SolveRequest) -> SolveReport:
     if wants_repeat and not has_item(source.with_repeats({str(ask.repeat): 1}), str(ask.repeat)):
         raise DesignError(f"no top-level layer or block instance named {ask.repeat!r}")
 
-    def answers(a: Analysis) -> tuple[AxisAnswer, ...]:
-        return tuple(
-            answer_axis(
-                a,
-                axis,
-                ask.drops,
-                None if ask.size is None else int(ask.size[axis]),
-                ask.output,
-                ask.layer,
-            )
-            for axis in range(network.ndim)
-        )
 
-    sizes_of = [a.size for r in analysis.layers for a in r.axes]
-    corners_only = False
-    if network.bounds and involves(network, sizes_of):
-        # the sizes depend on hyperparameters: answer per value, alike answers together
-        cases, complete = instances(network)
-        corners_only = not complete
-        grouped: dict[Any, tuple[tuple[AxisAnswer, ...], list[str]]] = {}
-        for case in cases:
-            got = answers(free_analysis(case.network))
-            grouped.setdefault(_shown(got), (got, []))[1].append(case.label())
-        groups = tuple(SolveGroup(tuple(labels), got) for got, labels in grouped.values())
-    else:
-        groups = (SolveGroup((), answers(analysis)),)
-    return SolveReport(
-        network,
-        path,
-        groups,
-        corners_only,
-        combinations(network),
-        _rf_answer(source, ask),
-        _roundtrip_cases(network) if ask.roundtrip else (),
-        tuple(tconv_names(network)),
+def _answers(a: Analysis, ask: SolveRequest) -> tuple[AxisAnswer, ...]:
+    """The answers of every axis of the analysis ``a``."""
+    size = ask.size
+    return tuple(
+        answer_axis(
+            a, axis, ask.drops, None if size is None else int(size[axis]), ask.output, ask.layer
+        )
+        for axis in range(len(a.input_size))
     )
 
 

@@ -135,21 +135,22 @@ def _sarif_location(f: Finding) -> dict[str, Any]:
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
+def _sarif_rule(rule: Any) -> dict[str, Any]:
+    """A rule as SARIF's ``reportingDescriptor``, its documentation included."""
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": (rule.doc.strip().split("\n\n")[0] or rule.summary)},
+        "help": {"text": rule.doc.strip() or rule.summary},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+        "helpUri": f"{INFO_URI}",
+    }
+
+
 def sarif(results: Sequence[FileResult]) -> str:
     """A SARIF 2.1.0 log with one run; rules carry their documentation."""
     index = {rule.id: i for i, rule in enumerate(RULES)}
-    rules = [
-        {
-            "id": rule.id,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": (rule.doc.strip().split("\n\n")[0] or rule.summary)},
-            "help": {"text": rule.doc.strip() or rule.summary},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
-            "helpUri": f"{INFO_URI}",
-        }
-        for rule in RULES
-    ]
     sarif_results = [
         {
             "ruleId": f.rule,
@@ -170,7 +171,7 @@ def sarif(results: Sequence[FileResult]) -> str:
                         "name": "rfcalc",
                         "version": __version__,
                         "informationUri": INFO_URI,
-                        "rules": rules,
+                        "rules": [_sarif_rule(rule) for rule in RULES],
                     }
                 },
                 "results": sarif_results,
@@ -228,44 +229,49 @@ def junit(results: Sequence[FileResult]) -> str:
     suites = ET.Element("testsuites", name="rfcalc")
     total = failures = errors = 0
     for r in checked:
-        findings = sorted(r.findings, key=Finding.sort_key)
-        suite = ET.SubElement(suites, "testsuite", name=visible(r.path))
-        cases = 0
-        for f in findings:
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                name=f"rfcalc.{f.rule}.{f.name}",
-                classname=visible(r.path),
-                line=str(f.loc.text_line),
-                column=str(f.loc.text_col),
-            )
-            where = f"node {f.loc.node}" if f.loc.node else f"line {f.loc.line}, col {f.loc.col}"
-            # XML 1.0 cannot hold most control characters, even escaped: they are shown
-            failure = ET.SubElement(
-                case, "failure", message=visible(f.message), type=str(f.severity)
-            )
-            failure.text = visible(f"{where}, {f.rule} {f.severity}: {f.message} [{f.name}]")
-            cases += 1
-        if r.crashed:
-            case = ET.SubElement(suite, "testcase", name="rfcalc", classname=visible(r.path))
-            crashed = visible(r.crashed)
-            ET.SubElement(case, "error", message=crashed).text = crashed
-            errors += 1
-            cases += 1
-        elif not findings:
-            ET.SubElement(suite, "testcase", name="rfcalc", classname=visible(r.path))
-            cases += 1
-        suite.set("tests", str(cases))
-        suite.set("failures", str(len(findings)))
-        suite.set("errors", "1" if r.crashed else "0")
+        cases, found = _junit_suite(ET.SubElement(suites, "testsuite", name=visible(r.path)), r)
         total += cases
-        failures += len(findings)
+        failures += found
+        errors += 1 if r.crashed else 0
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
     suites.set("errors", str(errors))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+
+
+def _junit_suite(suite: Any, r: FileResult) -> tuple[int, int]:
+    """One file's test cases in ``suite``: a failing case per finding, an error case when
+    rfcalc crashed on it, one passing case when clean; (cases, failures)."""
+    from xml.etree import ElementTree as ET
+
+    findings = sorted(r.findings, key=Finding.sort_key)
+    for f in findings:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name=f"rfcalc.{f.rule}.{f.name}",
+            classname=visible(r.path),
+            line=str(f.loc.text_line),
+            column=str(f.loc.text_col),
+        )
+        where = f"node {f.loc.node}" if f.loc.node else f"line {f.loc.line}, col {f.loc.col}"
+        # XML 1.0 cannot hold most control characters, even escaped: they are shown
+        failure = ET.SubElement(case, "failure", message=visible(f.message), type=str(f.severity))
+        failure.text = visible(f"{where}, {f.rule} {f.severity}: {f.message} [{f.name}]")
+    cases = len(findings)
+    if r.crashed:
+        case = ET.SubElement(suite, "testcase", name="rfcalc", classname=visible(r.path))
+        crashed = visible(r.crashed)
+        ET.SubElement(case, "error", message=crashed).text = crashed
+        cases += 1
+    elif not findings:
+        ET.SubElement(suite, "testcase", name="rfcalc", classname=visible(r.path))
+        cases += 1
+    suite.set("tests", str(cases))
+    suite.set("failures", str(len(findings)))
+    suite.set("errors", "1" if r.crashed else "0")
+    return cases, len(findings)
 
 
 def statistics(results: Sequence[FileResult], as_json: bool = False) -> str:

@@ -25,31 +25,7 @@ def _params(r: LayerResult) -> str:
     """``k/s/p/d`` for window layers, the scale for resampling, blank otherwise."""
     layer = r.layer
     if layer.op in WINDOWS | CONVS:
-        axes = range(len(r.axes))
-        k, s, d = (per_axis([layer.param(key, i) for i in axes], "×") for key in _WINDOW)
-        pads = layer.padding
-        if pads and all(p.mode is not None for p in pads) and len({p.mode for p in pads}) == 1:
-            p = pads[0].mode or ""
-        else:
-            p = per_axis(
-                [
-                    a.pad_before
-                    if a.pad_before == a.pad_after
-                    else f"{short(a.pad_before)},{short(a.pad_after)}"
-                    for a in r.axes
-                ],
-                "×",
-            )
-        text = f"{k}/{s}/{p}/{d}"
-        if layer.output_padding and any(layer.output_padding):
-            text += f" op{per_axis(layer.output_padding, '×')}"
-        if layer.ceil_mode:
-            text += " ceil"
-        if layer.op in CONVS and layer.groups > 1:
-            text += f" g{layer.groups}"
-        if layer.padding_mode != "zeros":
-            text += f" {layer.padding_mode}"
-        return text
+        return _window_params(r)
     if layer.op in {Op.UPSAMPLE, Op.PIXEL_SHUFFLE, Op.PIXEL_UNSHUFFLE}:
         return f"×{per_axis(layer.scale, '×')}" + (
             f" {layer.mode}{_options(layer)}" if layer.op == Op.UPSAMPLE else ""
@@ -65,6 +41,37 @@ def _params(r: LayerResult) -> str:
     if layer.op == Op.ADAPTIVE_POOL:
         return f"→{per_axis(layer.output_size, '×')}"
     return ""
+
+
+def _window_params(r: LayerResult) -> str:
+    """``k/s/p/d`` (a padding mode, or the amounts per axis), then output padding, ceil
+    mode, groups and a padding fill when they are not the defaults."""
+    layer = r.layer
+    axes = range(len(r.axes))
+    k, s, d = (per_axis([layer.param(key, i) for i in axes], "×") for key in _WINDOW)
+    pads = layer.padding
+    if pads and all(p.mode is not None for p in pads) and len({p.mode for p in pads}) == 1:
+        p = pads[0].mode or ""
+    else:
+        p = per_axis(
+            [
+                a.pad_before
+                if a.pad_before == a.pad_after
+                else f"{short(a.pad_before)},{short(a.pad_after)}"
+                for a in r.axes
+            ],
+            "×",
+        )
+    text = f"{k}/{s}/{p}/{d}"
+    if layer.output_padding and any(layer.output_padding):
+        text += f" op{per_axis(layer.output_padding, '×')}"
+    if layer.ceil_mode:
+        text += " ceil"
+    if layer.op in CONVS and layer.groups > 1:
+        text += f" g{layer.groups}"
+    if layer.padding_mode != "zeros":
+        text += f" {layer.padding_mode}"
+    return text
 
 
 def _options(layer: Layer) -> str:
@@ -121,15 +128,7 @@ def _rows(result: Analysis, shown: Annotations) -> tuple[list[_Row], list[Text]]
             op = f"{op} ← {', '.join(r.layer.inputs)}"
         previous = r.name
         style, flags, inherited = _flags(result, r)
-        axes = []
-        for i, a in enumerate(r.axes):
-            rf = _rf(a)
-            jump, pad = short(a.jump), short(a.effective_padding)
-            rf = constants.cell(r.name, i, "receptive_field", rf, flags)
-            jump = constants.cell(r.name, i, "jump", jump, flags)
-            pad = constants.cell(r.name, i, "effective_padding", pad, flags)
-            seen = [_context_cell(result, i, a)] if context else []
-            axes.append((short(a.size), rf, *seen, jump, pad))
+        axes = [_axis_cells(result, r, i, constants, flags, context) for i in range(ndim)]
         c = costs.layers[r.name] if costs is not None else None
         cells = _cost_cells(c.params, c.macs) if c is not None else []
         rows.append(_Row(r.name, op, _params(r), axes, cells, style))
@@ -147,6 +146,24 @@ def _rows(result: Analysis, shown: Annotations) -> tuple[list[_Row], list[Text]]
         width = len(rows[0].axes[0])
         rows.append(_Row("total", "", "", [("",) * width] * ndim, total, "bold"))
     return rows, notes
+
+
+def _axis_cells(
+    result: Analysis,
+    r: LayerResult,
+    i: int,
+    constants: _Constants,
+    flags: list[str],
+    context: bool,
+) -> tuple[str, ...]:
+    """One axis of a row: size, RF, (global context,) jump, eff. pad; a value constant on
+    the valid inputs printed as that constant (its note added to ``flags``)."""
+    a = r.axes[i]
+    rf = constants.cell(r.name, i, "receptive_field", _rf(a), flags)
+    jump = constants.cell(r.name, i, "jump", short(a.jump), flags)
+    pad = constants.cell(r.name, i, "effective_padding", short(a.effective_padding), flags)
+    seen = [_context_cell(result, i, a)] if context else []
+    return (short(a.size), rf, *seen, jump, pad)
 
 
 def _context_cell(result: Analysis, axis: int, a: AxisResult) -> str:

@@ -68,19 +68,7 @@ _AXES = {1: ("steps",), 2: ("rows", "columns"), 3: ("slices", "rows", "columns")
 def one_unit_picture(analysis: Analysis, name: str, unit: tuple[int, ...]) -> UnitPicture:
     """The picture of output unit ``unit`` of layer ``name`` (negative indices count from
     the end), borders included: each layer's padding fill and clamps, tap by tap."""
-    if not all(is_concrete(a.size) for a in analysis[name].axes):
-        raise NoSuchUnit(
-            "a unit's own support needs numbers: a concrete input (--input 64x64) and "
-            "no open hyperparameter"
-        )
-    sizes = [int(a.size) for a in analysis[name].axes]
-    if any(n < 1 for n in sizes):
-        shown = "x".join(map(str, sizes))
-        raise NoSupport(f"{name} has an empty output ({shown}) at this input: no unit to show")
-    where = tuple(u + n if u < 0 else u for u, n in zip(unit, sizes, strict=True))
-    if any(not 0 <= u < n for u, n in zip(where, sizes, strict=True)):
-        shown = "x".join(map(str, sizes))
-        raise NoSuchUnit(f"unit {_unit_text(unit)} is outside {name}'s output ({shown})")
+    where = _unit_at(analysis, name, unit)
     try:
         support = unit_support(analysis, name, where)
     except TooLarge:
@@ -98,14 +86,7 @@ def one_unit_picture(analysis: Analysis, name: str, unit: tuple[int, ...]) -> Un
     ndim = len(where)
     lo = [min(p[i] for p in support) for i in range(ndim)]
     hi = [max(p[i] for p in support) for i in range(ndim)]
-    # 3-D: the slices summed (the picture is rows by columns)
-    flat: dict[tuple[int, ...], int] = {}
-    for p, c in support.items():
-        key = p[-2:] if ndim > 1 else (0, p[0])
-        flat[key] = flat.get(key, 0) + c
-    r0, c0 = (lo[-2], lo[-1]) if ndim > 1 else (0, lo[0])
-    r1, c1 = (hi[-2], hi[-1]) if ndim > 1 else (0, hi[0])
-    grid = tuple(tuple(flat.get((r, c), 0) for c in range(c0, c1 + 1)) for r in range(r0, r1 + 1))
+    grid = _flat_grid(support, ndim, lo, hi)
     spans = ", ".join(
         f"{word} {a}..{b}"
         for word, a, b in zip(_AXES.get(ndim, ("units",) * ndim), lo, hi, strict=False)
@@ -121,6 +102,39 @@ def one_unit_picture(analysis: Analysis, name: str, unit: tuple[int, ...]) -> Un
     if ndim == 3:
         lines.append("(3-D: the slices summed)")
     return UnitPicture(title, (), "\n".join(lines) + "\n", grid)
+
+
+def _unit_at(analysis: Analysis, name: str, unit: tuple[int, ...]) -> tuple[int, ...]:
+    """``unit`` with negative indices counted from the end; :class:`NoSupport` when the
+    layer's output is symbolic, empty or does not hold it."""
+    if not all(is_concrete(a.size) for a in analysis[name].axes):
+        raise NoSuchUnit(
+            "a unit's own support needs numbers: a concrete input (--input 64x64) and "
+            "no open hyperparameter"
+        )
+    sizes = [int(a.size) for a in analysis[name].axes]
+    if any(n < 1 for n in sizes):
+        shown = "x".join(map(str, sizes))
+        raise NoSupport(f"{name} has an empty output ({shown}) at this input: no unit to show")
+    where = tuple(u + n if u < 0 else u for u, n in zip(unit, sizes, strict=True))
+    if any(not 0 <= u < n for u, n in zip(where, sizes, strict=True)):
+        shown = "x".join(map(str, sizes))
+        raise NoSuchUnit(f"unit {_unit_text(unit)} is outside {name}'s output ({shown})")
+    return where
+
+
+def _flat_grid(
+    support: dict[tuple[int, ...], int], ndim: int, lo: list[int], hi: list[int]
+) -> tuple[tuple[int, ...], ...]:
+    """The path counts as rows by columns over the support's span (3-D: the slices
+    summed; 1-D: one row)."""
+    flat: dict[tuple[int, ...], int] = {}
+    for p, c in support.items():
+        key = p[-2:] if ndim > 1 else (0, p[0])
+        flat[key] = flat.get(key, 0) + c
+    r0, c0 = (lo[-2], lo[-1]) if ndim > 1 else (0, lo[0])
+    r1, c1 = (hi[-2], hi[-1]) if ndim > 1 else (0, hi[0])
+    return tuple(tuple(flat.get((r, c), 0) for c in range(c0, c1 + 1)) for r in range(r0, r1 + 1))
 
 
 def _unit_text(unit: tuple[int, ...]) -> str:
