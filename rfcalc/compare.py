@@ -37,6 +37,24 @@ def drift(spec: Network, model: Network, config: Config = Config()) -> list[Find
         )
         return _findings(found, severity)
     pairs, lacking, extra, by_order = _pair(spec, model)
+    found += _structure(spec, pairs, lacking, extra)
+    inputs: list[tuple[Any, ...]] = [tuple(spec.input_size)]
+    inputs += [tuple(sizes) for sizes in spec.sizes if tuple(sizes) != tuple(spec.input_size)]
+    inputs += _valid_samples(spec, inputs)
+    for size in inputs:
+        found += _first_difference(spec, model, pairs, size)
+    found += _padding_differences(spec, model, pairs, inputs)
+    if by_order and found:
+        found.append((spec.loc, "layers were paired in order: no name is shared", None))
+    return _findings(found, severity)
+
+
+def _structure(
+    spec: Network, pairs: list[Any], lacking: list[Any], extra: list[Any]
+) -> list[tuple[Any, str, str | None]]:
+    """Layers one side lacks, and paired layers whose op, hyperparameters or inputs
+    differ."""
+    found: list[tuple[Any, str, str | None]] = []
     for layer in lacking:
         found.append((layer.loc, f"{layer.name}: the model has no layer of that name", layer.name))
     if extra:
@@ -61,15 +79,7 @@ def drift(spec: Network, model: Network, config: Config = Config()) -> list[Find
                     s.name,
                 )
             )
-    inputs: list[tuple[Any, ...]] = [tuple(spec.input_size)]
-    inputs += [tuple(sizes) for sizes in spec.sizes if tuple(sizes) != tuple(spec.input_size)]
-    inputs += _valid_samples(spec, inputs)
-    for size in inputs:
-        found += _first_difference(spec, model, pairs, size)
-    found += _padding_differences(spec, model, pairs, inputs)
-    if by_order and found:
-        found.append((spec.loc, "layers were paired in order: no name is shared", None))
-    return _findings(found, severity)
+    return found
 
 
 #: the hyperparameters compared layer by layer, per axis (defaults filled in)

@@ -28,6 +28,7 @@ or ``same`` padding.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..engine import LayerResult
 from ..engine.conditions import Source, lost_pixels
@@ -40,44 +41,51 @@ from .solving import first_valid_text, nearest_text, per_axis
 
 def check(ctx: Context) -> Iterator[Report]:
     conditions = per_axis(ctx, Source.DROP, lambda values: all(v <= 0 for v in values))
-
     for run in ctx.concrete_runs():
-        a = run.analysis
-        for r in a.layers:
-            # what a finding says, axis names aside (rows, count, size, hint) -> its axes
-            said: dict[tuple[str, int, int, str], list[int]] = {}
-            for axis in range(ctx.network.ndim):
-                if int(r.input_sizes[0][axis]) < 1 or int(r.axes[axis].size) < 1:
-                    continue  # an empty map is RF101's finding
-                dropped = lost_pixels(r, axis, r.input_sizes[0][axis])
-                if dropped is None or int(dropped) <= 0:
-                    continue
-                n, k = int(r.input_sizes[0][axis]), int(dropped)
-                end = n - _gap(r, axis)  # the skipped gap after the last window is RF202's
-                which = f"{end - 1}" if k == 1 else f"{end - k}-{end - 1}"
-                res, _ = conditions[axis]
-                hint = ""
-                if res is not None and not res.never:
-                    inp = int(a.input_size[axis])
-                    hint = (
-                        f"; inputs with {residues_text(res, '{axis}')} keep every pixel "
-                        f"(nearest: {nearest_text(res, inp)})"
-                    )
-                said.setdefault((which, k, n, hint), []).append(axis)
-            for (which, count, size, tail), axes in said.items():
-                shown = [ctx.axis_name(i) for i in axes]
-                words = " and ".join(ctx.unit_word(i, count) for i in axes)
-                on = f"on axis {shown[0]}" if len(axes) == 1 else f"on axes {' and '.join(shown)}"
-                yield Report(
-                    r.layer.loc,
-                    f"{r.name} drops {words} {which} of its {size}-pixel input {on} "
-                    f"at input {run.label}: no window reaches them"
-                    + tail.replace("{axis}", ", ".join(shown)),
-                    r.name,
-                )
+        for r in run.analysis.layers:
+            yield from _dropped(ctx, run, r, conditions)
+    if not all(is_concrete(s) for s in ctx.network.input_size):
+        yield from _input_conditions(ctx, conditions)
 
-    if all(is_concrete(s) for s in ctx.network.input_size):
-        return
+
+def _dropped(ctx: Context, run: Any, r: LayerResult, conditions: Any) -> Iterator[Report]:
+    """What layer ``r`` drops at one concrete input, axes alike said together."""
+    a = run.analysis
+    # what a finding says, axis names aside (rows, count, size, hint) -> its axes
+    said: dict[tuple[str, int, int, str], list[int]] = {}
+    for axis in range(ctx.network.ndim):
+        if int(r.input_sizes[0][axis]) < 1 or int(r.axes[axis].size) < 1:
+            continue  # an empty map is RF101's finding
+        dropped = lost_pixels(r, axis, r.input_sizes[0][axis])
+        if dropped is None or int(dropped) <= 0:
+            continue
+        n, k = int(r.input_sizes[0][axis]), int(dropped)
+        end = n - _gap(r, axis)  # the skipped gap after the last window is RF202's
+        which = f"{end - 1}" if k == 1 else f"{end - k}-{end - 1}"
+        res, _ = conditions[axis]
+        hint = ""
+        if res is not None and not res.never:
+            inp = int(a.input_size[axis])
+            hint = (
+                f"; inputs with {residues_text(res, '{axis}')} keep every pixel "
+                f"(nearest: {nearest_text(res, inp)})"
+            )
+        said.setdefault((which, k, n, hint), []).append(axis)
+    for (which, count, size, tail), axes in said.items():
+        shown = [ctx.axis_name(i) for i in axes]
+        words = " and ".join(ctx.unit_word(i, count) for i in axes)
+        on = f"on axis {shown[0]}" if len(axes) == 1 else f"on axes {' and '.join(shown)}"
+        yield Report(
+            r.layer.loc,
+            f"{r.name} drops {words} {which} of its {size}-pixel input {on} "
+            f"at input {run.label}: no window reaches them"
+            + tail.replace("{axis}", ", ".join(shown)),
+            r.name,
+        )
+
+
+def _input_conditions(ctx: Context, conditions: Any) -> Iterator[Report]:
+    """What a symbolic input must satisfy for no layer to drop pixels."""
     loc = ctx.network.key_locs.get("input", ctx.network.loc)
     alike: dict[tuple[str, str, str], list[int]] = {}  # the same condition on several axes
     for axis, (res, layers) in enumerate(conditions):

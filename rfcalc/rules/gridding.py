@@ -64,31 +64,9 @@ def _worst(ctx: Context, name: str) -> list[tuple[int, int]] | None:
     return worst if any_holes else None
 
 
-def check(ctx: Context) -> Iterator[Report]:  # noqa: C901 (the finding, worded per axis)
+def check(ctx: Context) -> Iterator[Report]:
     reported: set[str] = set()
-    worst_of: dict[str, list[tuple[int, int]] | None] = {}
-    blamed: dict[str, str] = {}
-
-    def worst_at(name: str) -> list[tuple[int, int]] | None:
-        if name not in worst_of:
-            worst_of[name] = _worst(ctx, name)
-        return worst_of[name]
-
-    def blame(name: str) -> str:
-        """The earliest layer on the way in from which the holes persist (each layer
-        walked once over all sinks: a chain with a sink per layer stays linear)."""
-        path = []
-        while name not in blamed:
-            below = ctx.layers[name].inputs[0]
-            if below == INPUT or worst_at(below) is None:
-                blamed[name] = name
-                break
-            path.append(name)
-            name = below
-        for p in path:
-            blamed[p] = blamed[name]
-        return blamed[path[0]] if path else blamed[name]
-
+    blame = _Blame(ctx)
     for sink in ctx.sinks():
         notes = {
             note_text(a.field.support_note)
@@ -104,43 +82,78 @@ def check(ctx: Context) -> Iterator[Report]:  # noqa: C901 (the finding, worded 
                 severity=Severity.INFO,
             )
             continue
-        worst = worst_at(sink)
+        worst = blame.worst_at(sink)
         if worst is None:
             continue
         start = blame(sink)
         if start in reported:
             continue
         reported.add(start)
-        per_axis: dict[int, str] = {}
-        seen_total, extent_total = 1, 1
-        for axis, (bits, _) in enumerate(worst):
-            n, c = span(bits), count(bits)
-            seen_total *= c
-            extent_total *= n
-            if n > c:
-                gaps = holes(bits, first=7)
-                shown = ", ".join(map(str, gaps[:6])) + (", ..." if n - c > 6 else "")
-                per_axis[axis] = f"{n - c} of {n} offsets never reach it ({shown})"
-        texts = set(per_axis.values())
-        if len(worst) > 1 and len(per_axis) == len(worst) and len(texts) == 1:
-            parts = [f"{texts.pop()} on every axis"]
-        elif len(worst) > 1:
-            parts = [f"axis {ctx.axis_name(i)}: {t}" for i, t in per_axis.items()]
-        else:
-            parts = list(per_axis.values())
-        total = ""
-        if len(worst) > 1:
-            total = f"; {extent_total - seen_total} of {extent_total} input pixels in all"
-            if any(r.layer.op in MERGES for r in ctx.main.layers):
-                total += " (per-axis projection: branches may fill more)"
         yield Report(
             ctx.layers[start].loc,
             f"gridding: {'' if start == sink else f'from {start} on, '}an output unit of "
             f"{sink} sees its receptive field "
-            f"with holes: {'; '.join(parts)}{total}",
+            f"with holes: {_holes_text(ctx, worst)}",
             start,
             support=tuple(tuple(counts_from_bits(b)) for b, _ in worst),
         )
+
+
+class _Blame:
+    """Where the holes a unit sees start: each layer's worst phase found once, and each
+    layer walked once over all sinks (a chain with a sink per layer stays linear)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.worst_of: dict[str, list[tuple[int, int]] | None] = {}
+        self.blamed: dict[str, str] = {}
+
+    def worst_at(self, name: str) -> list[tuple[int, int]] | None:
+        if name not in self.worst_of:
+            self.worst_of[name] = _worst(self.ctx, name)
+        return self.worst_of[name]
+
+    def __call__(self, name: str) -> str:
+        """The earliest layer on the way in from which the holes persist."""
+        blamed, path = self.blamed, []
+        while name not in blamed:
+            below = self.ctx.layers[name].inputs[0]
+            if below == INPUT or self.worst_at(below) is None:
+                blamed[name] = name
+                break
+            path.append(name)
+            name = below
+        for p in path:
+            blamed[p] = blamed[name]
+        return blamed[path[0]] if path else blamed[name]
+
+
+def _holes_text(ctx: Context, worst: list[tuple[int, int]]) -> str:
+    """The holes per axis (one sentence when every axis has the same), and on more than
+    one axis how many input pixels they are in all."""
+    per_axis: dict[int, str] = {}
+    seen_total, extent_total = 1, 1
+    for axis, (bits, _) in enumerate(worst):
+        n, c = span(bits), count(bits)
+        seen_total *= c
+        extent_total *= n
+        if n > c:
+            gaps = holes(bits, first=7)
+            shown = ", ".join(map(str, gaps[:6])) + (", ..." if n - c > 6 else "")
+            per_axis[axis] = f"{n - c} of {n} offsets never reach it ({shown})"
+    texts = set(per_axis.values())
+    if len(worst) > 1 and len(per_axis) == len(worst) and len(texts) == 1:
+        parts = [f"{texts.pop()} on every axis"]
+    elif len(worst) > 1:
+        parts = [f"axis {ctx.axis_name(i)}: {t}" for i, t in per_axis.items()]
+    else:
+        parts = list(per_axis.values())
+    total = ""
+    if len(worst) > 1:
+        total = f"; {extent_total - seen_total} of {extent_total} input pixels in all"
+        if any(r.layer.op in MERGES for r in ctx.main.layers):
+            total += " (per-axis projection: branches may fill more)"
+    return "; ".join(parts) + total
 
 
 RULE = Rule(

@@ -32,6 +32,7 @@ Fix: an input that meets the condition, a ``resize`` to the skip's size, or a ``
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..engine.conditions import Source
 from ..engine.sizes import is_concrete
@@ -52,17 +53,7 @@ def check(ctx: Context) -> Iterator[Report]:
                 f"{name} {size_text(s)}"
                 for name, s in zip(r.layer.inputs, r.input_sizes, strict=True)
             )
-            hints = []
-            for axis in sorted(r.mismatched_axes):
-                res, _ = conditions[axis]
-                if res is not None and not res.never:
-                    name = ctx.axis_name(axis)
-                    inp = int(run.analysis.input_size[axis])
-                    near = nearest_text(res, inp)
-                    hints.append(
-                        f"{residues_text(res, name)} makes them agree (nearest {name}: {near})"
-                    )
-            hint = "; " + "; ".join(hints) if hints else ""
+            hint = _hint(ctx, run, r, conditions)
             yield Report(
                 r.layer.loc,
                 f"{r.layer.op} {r.name} joins branches of different sizes at input {run.label} "
@@ -88,6 +79,18 @@ def check(ctx: Context) -> Iterator[Report]:
                 f"(valid: {first_valid_text(res)})",
                 severity=Severity.INFO,
             )
+
+
+def _hint(ctx: Context, run: Any, r: Any, conditions: Any) -> str:
+    """The inputs that make the branches of ``r`` agree on each axis where they differ."""
+    hints = []
+    for axis in sorted(r.mismatched_axes):
+        res, _ = conditions[axis]
+        if res is not None and not res.never:
+            name = ctx.axis_name(axis)
+            near = nearest_text(res, int(run.analysis.input_size[axis]))
+            hints.append(f"{residues_text(res, name)} makes them agree (nearest {name}: {near})")
+    return "; " + "; ".join(hints) if hints else ""
 
 
 RULE = Rule(
