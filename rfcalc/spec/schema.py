@@ -94,7 +94,7 @@ def _key_schemas() -> dict[str, dict[str, Any]]:
         ]
     }
     boolean = {"type": "boolean"}
-    return {
+    common: dict[str, dict[str, Any]] = {
         "name": {"type": "string", "minLength": 1, "not": {"const": "input"}},
         "inputs": {
             "description": "the layer(s) read; a merge lists two or more",
@@ -109,6 +109,13 @@ def _key_schemas() -> dict[str, dict[str, Any]]:
         "ceil_mode": boolean,
         "align_corners": boolean,
         "recompute_scale_factor": boolean,
+    }
+    return {**common, **_window_keys(positive, symbolic, fraction), **_fill_keys()}
+
+
+def _window_keys(positive: Any, symbolic: Any, fraction: Any) -> dict[str, dict[str, Any]]:
+    """The keys of windows and resampling, per axis (``@op``: narrowed for that op)."""
+    return {
         "kernel": _per_axis(positive, "window size"),
         "kernel@conv": _per_axis(symbolic, "window size, or a hyperparameter of symbols:"),
         "stride": _per_axis(positive, "step between windows"),
@@ -120,6 +127,12 @@ def _key_schemas() -> dict[str, dict[str, Any]]:
         "size": _per_axis(positive, "a fixed output size"),
         "scale": _per_axis(positive, "the factor"),
         "scale@upsample": _per_axis(fraction, "the factor: 2, 1.5 or '3/2'"),
+    }
+
+
+def _fill_keys() -> dict[str, dict[str, Any]]:
+    """Fills, interpolation, targets, crops, expectations, suppressions, repeats."""
+    return {
         "padding_mode": {"enum": list(PAD_FILLS), "description": "what fills the padding"},
         "mode": {"enum": list(INTERPOLATION_MODES), "description": "interpolation"},
         "mode@pad": {"enum": ["constant", *PAD_FILLS[1:]], "description": "what fills it"},
@@ -176,21 +189,19 @@ def _instance() -> dict[str, Any]:
     }
 
 
-def spec_schema() -> dict[str, Any]:
-    """The spec format (version :data:`FORMAT_VERSION`) as a JSON Schema (2020-12)."""
-    keys = _key_schemas()
-    layers = {f"layer_{op.value}": _layer(op, keys) for op in Op}
-    item = {
-        "description": "a layer (by its op) or a block instance",
-        "oneOf": [{"$ref": f"#/$defs/{name}"} for name in layers] + [{"$ref": "#/$defs/instance"}],
-    }
-    size = {
+def _size_schema() -> dict[str, Any]:
+    """One input axis: an integer or a symbol (not ``input``)."""
+    return {
         "anyOf": [
             {"type": "integer", "minimum": 1, "maximum": MAX_PARAM},
             {"type": "string", "pattern": _NAME, "not": {"const": "input"}},
         ]
     }
-    concrete = {
+
+
+def _concrete_sizes() -> dict[str, Any]:
+    """A concrete input: one integer for every axis, or one per axis."""
+    return {
         "anyOf": [
             {"type": "integer", "minimum": 1, "maximum": MAX_PARAM},
             {
@@ -201,68 +212,96 @@ def spec_schema() -> dict[str, Any]:
             },
         ]
     }
+
+
+def _input_schema() -> dict[str, Any]:
+    """The ``input:`` mapping: its size, channels and the extra concrete sizes."""
+    size = _size_schema()
+    concrete = _concrete_sizes()
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["size"],
+        "properties": {
+            "size": {
+                "description": "1 to 3 spatial axes: integers or symbols (H, W)",
+                "anyOf": [
+                    size,
+                    {"type": "array", "items": size, "minItems": 1, "maxItems": 3},
+                ],
+            },
+            "channels": {"type": "integer", "minimum": 1, "maximum": MAX_PARAM},
+            "sizes": {
+                "description": "concrete input sizes every rule also runs at",
+                "type": "array",
+                "items": concrete,
+                "minItems": 1,
+            },
+        },
+    }
+
+
+def _blocks_schema() -> dict[str, Any]:
+    """``blocks:``: named lists of layers, with their parameters."""
+    return {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["layers"],
+            "properties": {
+                "params": {
+                    "anyOf": [
+                        {"type": "array", "items": {"type": "string", "pattern": _NAME}},
+                        {"type": "object", "propertyNames": {"pattern": _NAME}},
+                    ]
+                },
+                "layers": {"type": "array", "items": {"$ref": "#/$defs/item"}, "minItems": 1},
+                "description": {"type": "string"},
+            },
+        },
+    }
+
+
+def _symbols_schema() -> dict[str, Any]:
+    """``symbols:``: hyperparameters left open, with their bounds."""
+    return {
+        "type": "object",
+        "description": "hyperparameters left open: name -> {min, max} (default 1..64)",
+        "propertyNames": {"pattern": _NAME},
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "min": {"type": "integer", "minimum": 1, "maximum": MAX_PARAM},
+                        "max": {"type": "integer", "minimum": 1, "maximum": MAX_PARAM},
+                    },
+                },
+            ]
+        },
+    }
+
+
+def spec_schema() -> dict[str, Any]:
+    """The spec format (version :data:`FORMAT_VERSION`) as a JSON Schema (2020-12)."""
+    keys = _key_schemas()
+    layers = {f"layer_{op.value}": _layer(op, keys) for op in Op}
+    item = {
+        "description": "a layer (by its op) or a block instance",
+        "oneOf": [{"$ref": f"#/$defs/{name}"} for name in layers] + [{"$ref": "#/$defs/instance"}],
+    }
+    concrete = _concrete_sizes()
     properties = {
         "rfcalc": {"const": FORMAT_VERSION, "description": "the spec format version"},
         "name": {"type": "string"},
         "description": {"type": "string"},
-        "input": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["size"],
-            "properties": {
-                "size": {
-                    "description": "1 to 3 spatial axes: integers or symbols (H, W)",
-                    "anyOf": [
-                        size,
-                        {"type": "array", "items": size, "minItems": 1, "maxItems": 3},
-                    ],
-                },
-                "channels": {"type": "integer", "minimum": 1, "maximum": MAX_PARAM},
-                "sizes": {
-                    "description": "concrete input sizes every rule also runs at",
-                    "type": "array",
-                    "items": concrete,
-                    "minItems": 1,
-                },
-            },
-        },
+        "input": _input_schema(),
         "layers": {"type": "array", "items": {"$ref": "#/$defs/item"}, "minItems": 1},
-        "blocks": {
-            "type": "object",
-            "additionalProperties": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["layers"],
-                "properties": {
-                    "params": {
-                        "anyOf": [
-                            {"type": "array", "items": {"type": "string", "pattern": _NAME}},
-                            {"type": "object", "propertyNames": {"pattern": _NAME}},
-                        ]
-                    },
-                    "layers": {"type": "array", "items": {"$ref": "#/$defs/item"}, "minItems": 1},
-                    "description": {"type": "string"},
-                },
-            },
-        },
-        "symbols": {
-            "type": "object",
-            "description": "hyperparameters left open: name -> {min, max} (default 1..64)",
-            "propertyNames": {"pattern": _NAME},
-            "additionalProperties": {
-                "anyOf": [
-                    {"type": "null"},
-                    {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "min": {"type": "integer", "minimum": 1, "maximum": MAX_PARAM},
-                            "max": {"type": "integer", "minimum": 1, "maximum": MAX_PARAM},
-                        },
-                    },
-                ]
-            },
-        },
+        "blocks": _blocks_schema(),
+        "symbols": _symbols_schema(),
         "target": {"enum": list(TARGETS)},
         "expect": {
             "type": "object",
@@ -274,10 +313,7 @@ def spec_schema() -> dict[str, Any]:
         },
         "suppress": _suppress(),
     }
-    assert set(properties) == set(TOP_KEYS)
-    assert set(properties["input"]["properties"]) == set(INPUT_KEYS)  # type: ignore[index]
-    assert set(properties["expect"]["properties"]) == set(NETWORK_EXPECT)  # type: ignore[index]
-    assert set(BLOCK_KEYS) == {"params", "layers", "description"}
+    _same_vocabulary(properties)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -290,6 +326,14 @@ def spec_schema() -> dict[str, Any]:
         "properties": properties,
         "$defs": {"item": item, "instance": _instance(), **layers, **keys},
     }
+
+
+def _same_vocabulary(properties: dict[str, Any]) -> None:
+    """The schema's keys are the reader's (a generator that drifts fails here)."""
+    assert set(properties) == set(TOP_KEYS)
+    assert set(properties["input"]["properties"]) == set(INPUT_KEYS)
+    assert set(properties["expect"]["properties"]) == set(NETWORK_EXPECT)
+    assert set(BLOCK_KEYS) == {"params", "layers", "description"}
 
 
 if __name__ == "__main__":  # python -m rfcalc.spec.schema > rfcalc/schema/spec.schema.json
