@@ -279,14 +279,7 @@ def _padding(
 
 def parse_network(root: Value, path: str, repeats: Mapping[str, int] | None = None) -> Network:
     top = _mapping(root, "a spec")
-    if "rfcalc" not in top:
-        raise SpecError("not an rfcalc spec: the top level needs 'rfcalc: 1'", root.loc)
-    version = top["rfcalc"]
-    if version.data != FORMAT_VERSION or isinstance(version.data, bool):
-        raise SpecError(
-            f"unsupported spec format {version.data!r}; this rfcalc reads format {FORMAT_VERSION}",
-            version.loc,
-        )
+    _check_version(root, top)
     _check_keys(root, TOP_KEYS, "the top level")
     name = _string(top.get("name"), "name") or path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if "name" in top:
@@ -297,6 +290,44 @@ def parse_network(root: Value, path: str, repeats: Mapping[str, int] | None = No
             "the spec needs an 'input' with a 'size', e.g. 'input: {size: [H, W]}'", root.loc
         )
     sizes, channels, concrete = _input(top["input"])
+    items = _items(root, top, repeats, concrete)
+    hyper, bounds = _symbols(top["symbols"], sizes) if "symbols" in top else ({}, {})
+    layers = _layers(items, len(sizes), channels, hyper)
+    return Network(
+        name=name,
+        input_size=sizes,
+        layers=tuple(layers),
+        input_channels=channels,
+        description=description,
+        path=path,
+        loc=root.loc,
+        key_locs=dict(root.key_locs or {}),
+        sizes=concrete,
+        target=_target(top),
+        expect=_network_expect(top["expect"], len(sizes)) if "expect" in top else (),
+        suppress=_suppress(top["suppress"]) if "suppress" in top else (),
+        bounds=bounds,
+    )
+
+
+def _check_version(root: Value, top: dict[str, Value]) -> None:
+    if "rfcalc" not in top:
+        raise SpecError("not an rfcalc spec: the top level needs 'rfcalc: 1'", root.loc)
+    version = top["rfcalc"]
+    if version.data != FORMAT_VERSION or isinstance(version.data, bool):
+        raise SpecError(
+            f"unsupported spec format {version.data!r}; this rfcalc reads format {FORMAT_VERSION}",
+            version.loc,
+        )
+
+
+def _items(
+    root: Value,
+    top: dict[str, Value],
+    repeats: Mapping[str, int] | None,
+    concrete: tuple[tuple[int, ...], ...],
+) -> list[Value]:
+    """The layer items, blocks and repeats expanded, within the layer budgets."""
     if "layers" not in top:
         raise SpecError("the spec needs a list of 'layers'", root.loc)
     layers_v = top["layers"]
@@ -319,34 +350,21 @@ def parse_network(root: Value, path: str, repeats: Mapping[str, int] | None = No
             f"(here {MAX_LAYER_RUNS // len(items) - 1} sizes at most)",
             where,
         )
-    hyper, bounds = _symbols(top["symbols"], sizes) if "symbols" in top else ({}, {})
-    layers = _layers(items, len(sizes), channels, hyper)
-    target = None
-    if "target" in top:
-        target = _string(top["target"], "target")
-        if target not in TARGETS:
-            raise SpecError(
-                f"unknown target {target!r}{_suggest(str(target), TARGETS)}; "
-                f"targets: {', '.join(TARGETS)}",
-                top["target"].loc,
-            )
-    expect = _network_expect(top["expect"], len(sizes)) if "expect" in top else ()
-    suppress = _suppress(top["suppress"]) if "suppress" in top else ()
-    return Network(
-        name=name,
-        input_size=sizes,
-        layers=tuple(layers),
-        input_channels=channels,
-        description=description,
-        path=path,
-        loc=root.loc,
-        key_locs=dict(root.key_locs or {}),
-        sizes=concrete,
-        target=target,
-        expect=expect,
-        suppress=suppress,
-        bounds=bounds,
-    )
+    return list(items)
+
+
+def _target(top: dict[str, Value]) -> str | None:
+    """``target:``, one of :data:`~rfcalc.model.TARGETS`."""
+    if "target" not in top:
+        return None
+    target = _string(top["target"], "target")
+    if target not in TARGETS:
+        raise SpecError(
+            f"unknown target {target!r}{_suggest(str(target), TARGETS)}; "
+            f"targets: {', '.join(TARGETS)}",
+            top["target"].loc,
+        )
+    return target
 
 
 #: the range a hyperparameter symbol takes when its bounds are not given
