@@ -755,46 +755,11 @@ def _check_channels(layer: Layer, channels: dict[str, int | None]) -> None:
     c_in = below[0]
     out: int | None = c_in
     if layer.op in CONVS:
-        out = layer.channels if layer.channels is not None else c_in
-        g = layer.groups
-        if c_in is not None and c_in % g:
-            raise SpecError(
-                f"groups {g} does not divide the {c_in} input channels", layer.at("groups")
-            )
-        if out is not None and out % g:
-            raise SpecError(
-                f"groups {g} does not divide the {out} output channels", layer.at("groups")
-            )
-    elif layer.op == Op.CONCAT:
-        out = None if any(c is None for c in below) else sum(c for c in below if c is not None)
-    elif layer.op == Op.ADD:
-        known = {c for c in below if c is not None}
-        if len(known) > 1:
-            raise SpecError(
-                f"add joins branches with different channels {sorted(known)}", layer.loc
-            )
-    elif layer.op == Op.MUL:
-        # a one-channel gate (spatial attention) multiplies every channel, as in PyTorch
-        known = {c for c in below if c is not None}
-        if len(known - {1}) > 1:
-            raise SpecError(
-                f"mul joins branches with different channels {sorted(known)}", layer.loc
-            )
-        out = None if None in below else max(known, default=None)
-    elif layer.op == Op.PIXEL_SHUFFLE and c_in is not None:
-        r = 1
-        for f in layer.scale:
-            r *= f
-        if c_in % r:
-            raise SpecError(
-                f"pixel_shuffle by {layer.scale} needs channels divisible by {r}", layer.loc
-            )
-        out = c_in // r
-    elif layer.op == Op.PIXEL_UNSHUFFLE and c_in is not None:
-        r = 1
-        for f in layer.scale:
-            r *= f
-        out = c_in * r
+        out = _conv_channels(layer, c_in)
+    elif layer.op in MERGES:
+        out = _merged_channels(layer, below)
+    elif layer.op in (Op.PIXEL_SHUFFLE, Op.PIXEL_UNSHUFFLE) and c_in is not None:
+        out = _shuffled_channels(layer, c_in)
     elif layer.channels is not None and c_in is not None and layer.channels != c_in:
         raise SpecError(
             f"a {layer.op} layer keeps the {c_in} channels it reads, not {layer.channels}",
@@ -803,3 +768,46 @@ def _check_channels(layer: Layer, channels: dict[str, int | None]) -> None:
     if layer.channels is not None and layer.op not in CONVS:
         out = layer.channels if out is None else out
     channels[layer.name] = out
+
+
+def _conv_channels(layer: Layer, c_in: int | None) -> int | None:
+    """A convolution's output channels (its own, else its input's); groups divide both."""
+    out = layer.channels if layer.channels is not None else c_in
+    g = layer.groups
+    if c_in is not None and c_in % g:
+        raise SpecError(f"groups {g} does not divide the {c_in} input channels", layer.at("groups"))
+    if out is not None and out % g:
+        raise SpecError(f"groups {g} does not divide the {out} output channels", layer.at("groups"))
+    return out
+
+
+def _merged_channels(layer: Layer, below: list[int | None]) -> int | None:
+    """A concat's sum; an add's common count; a mul's widest (a one-channel gate, spatial
+    attention, multiplies every channel, as in PyTorch)."""
+    known = {c for c in below if c is not None}
+    if layer.op == Op.CONCAT:
+        return None if any(c is None for c in below) else sum(c for c in below if c is not None)
+    if layer.op == Op.ADD:
+        if len(known) > 1:
+            raise SpecError(
+                f"add joins branches with different channels {sorted(known)}", layer.loc
+            )
+        return below[0]
+    if len(known - {1}) > 1:
+        raise SpecError(f"mul joins branches with different channels {sorted(known)}", layer.loc)
+    return None if None in below else max(known, default=None)
+
+
+def _shuffled_channels(layer: Layer, c_in: int) -> int:
+    """pixel_shuffle divides the channels by the product of its factors (they must
+    divide them); pixel_unshuffle multiplies them."""
+    r = 1
+    for f in layer.scale:
+        r *= f
+    if layer.op == Op.PIXEL_UNSHUFFLE:
+        return c_in * r
+    if c_in % r:
+        raise SpecError(
+            f"pixel_shuffle by {layer.scale} needs channels divisible by {r}", layer.loc
+        )
+    return c_in // r
