@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -354,112 +354,123 @@ def _ints(values: Any) -> list[int]:
     return [int(v) for v in values]
 
 
-def _node(state: _State, node: Any, index: int, strict: bool) -> None:  # noqa: C901
+def _node(state: _State, node: Any, index: int, strict: bool) -> None:
     op = node.op_type
     ins = [state.tensors.get(name) if name else None for name in node.input]
     out = node.output[0] if node.output else ""
     a = _attrs(node)
     maps = [t for t in ins if isinstance(t, Map)]
-    unknown = [name for t, name in zip(ins, node.input, strict=True) if name and t is None]
-    if unknown:
-        if not maps:
-            return  # wholly past the end of the spatial structure
-        if op in BINARY or op == "Concat":
-            # a map merged with something past the end: the merge is not followed
-            state.stop(
-                _site(state, node, index), f"it also reads {unknown[0]}, past the spatial structure"
-            )
-            return
+    if _past_the_end(state, node, index, ins, maps):
+        return
     if op == "Constant":
-        value = a.get("value")
-        if value is not None:
-            dims = tuple(int(d) for d in value.dims)
-            if math.prod(dims) > 64:  # a weight: its shape is all rfcalc reads
-                state.tensors[out] = _Const(None, dims)
-            else:
-                arr = _array(value, state.path)
-                state.tensors[out] = _Const(arr.reshape(-1).tolist(), dims, arr)
-        else:
-            for key in ("value_ints", "value_int", "value_floats", "value_float"):
-                if key in a:
-                    v = a[key]
-                    state.tensors[out] = _Const(list(v) if isinstance(v, list) else [v])
+        _constant(state, out, a)
         return
     if (op == "Shape" or any(isinstance(t, _Shape) for t in ins)) and _shape_op(
         state, node, ins, a
     ):
         return
     if not maps:
-        if any(isinstance(t, _Shape) for t in ins):
-            # arithmetic on sizes (a channel split point): not followed; a layer that
-            # needs the result reports that it cannot read it
-            state.tensors[out] = _Const(None, (1,) if op != "Gather" else ())
-            return
-        if any(isinstance(t, _Const) for t in ins) and all(
-            t is None or isinstance(t, _Const) for t in ins
-        ):
-            # a constant subgraph (pads an exporter computes): folded when small
-            state.tensors[out] = _fold(node, ins)
-            return
-        _report(state, node, index, "its inputs are not maps rfcalc follows", strict)
+        _not_maps(state, node, index, ins, out, strict)
         return
-    x = maps[0]
-    at = _At(state, node, index, x, ins, a, out, strict)
-    if op in ("Transpose", "Reshape", "Unsqueeze", "Squeeze", "Gather") or x.axes:
+    at = _At(state, node, index, maps[0], ins, a, out, strict)
+    if op in ("Transpose", "Reshape", "Unsqueeze", "Squeeze", "Gather") or maps[0].axes:
         _moved(at)
         return
     if op in FOLDED or (op in ("Softmax", "LogSoftmax") and a.get("axis", 1) == 1):
-        state.tensors[out] = x
+        state.tensors[out] = maps[0]
         why = Because.WHOLE_MAP_STATISTICS if op in WHOLE_MAP_STATS else Because.IDENTITY
         state.folded.append(state.note(_site(state, node, index), why))
         return
-    if op in ("Conv", "ConvTranspose"):
-        _conv(at)
-        return
-    if op in ("MaxPool", "AveragePool", "LpPool"):
-        _pool(at)
-        return
-    if op in ("GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"):
-        name = _reads_x(at, op=Op.GLOBAL_POOL)
-        state.tensors[out] = Map(name, unit=True, channels=x.channels)
-        return
-    if op.startswith("Reduce"):
-        _reduce(at)
-        return
-    if op in ("Resize", "Upsample"):
-        _resize(at)
-        return
-    if op == "Pad":
-        _pad(at)
-        return
-    if op == "Slice":
-        _slice(at)
-        return
-    if op in ("DepthToSpace", "SpaceToDepth"):
-        b = int(a["blocksize"])
-        kind = Op.PIXEL_SHUFFLE if op == "DepthToSpace" else Op.PIXEL_UNSHUFFLE
-        name = _reads_x(at, op=kind, scale=(b,) * state.ndim)
-        state.tensors[out] = Map(name)
-        return
-    if op in BINARY:
-        _merge(state, node, index, maps, out, Op.MUL if op in PRODUCTS else Op.ADD)
-        return
-    if op == "Concat":
-        axis = int(a.get("axis", 1))
-        if axis not in (1, -(state.ndim + 1)):
-            state.stop(_site(state, node, index), Because.SPATIAL_CONCAT)
-            return
-        _merge(state, node, index, maps, out, Op.CONCAT)
-        return
-    if op == "Split" and int(a.get("axis", 0)) in (1, -(state.ndim + 1)):
-        for name in node.output:
-            state.tensors[name] = Map(x.layer, x.unit)
-        state.folded.append(state.note(_site(state, node, index), Because.CHANNEL_SPLIT))
-        return
-    if op in ENDS or op.startswith("Reduce"):
+    read = _MAP_OPS.get(op) or (_reduce if op.startswith("Reduce") else None)
+    if read is not None:
+        read(at)
+    elif op in ENDS:
         state.stop(_site(state, node, index), Because.STRUCTURE_ENDS)
+    else:
+        _report(state, node, index, Because.CANNOT_EXPRESS.text(op=op), strict)
+
+
+def _past_the_end(state: _State, node: Any, index: int, ins: list[Any], maps: list[Map]) -> bool:
+    """Whether the node reads a tensor past the end of the spatial structure (then it is
+    not followed: a merge of a map with one is where the structure ends)."""
+    unknown = [name for t, name in zip(ins, node.input, strict=True) if name and t is None]
+    if not unknown:
+        return False
+    if maps and (node.op_type in BINARY or node.op_type == "Concat"):
+        # a map merged with something past the end: the merge is not followed
+        why = f"it also reads {unknown[0]}, past the spatial structure"
+        state.stop(_site(state, node, index), why)
+    return not maps or node.op_type in BINARY or node.op_type == "Concat"
+
+
+def _constant(state: _State, out: str, a: dict[str, Any]) -> None:
+    """A ``Constant``: small values kept (an exporter's pads, scales), a weight's shape."""
+    value = a.get("value")
+    if value is not None:
+        dims = tuple(int(d) for d in value.dims)
+        if math.prod(dims) > 64:  # a weight: its shape is all rfcalc reads
+            state.tensors[out] = _Const(None, dims)
+        else:
+            arr = _array(value, state.path)
+            state.tensors[out] = _Const(arr.reshape(-1).tolist(), dims, arr)
         return
-    _report(state, node, index, Because.CANNOT_EXPRESS.text(op=op), strict)
+    for key in ("value_ints", "value_int", "value_floats", "value_float"):
+        if key in a:
+            v = a[key]
+            state.tensors[out] = _Const(list(v) if isinstance(v, list) else [v])
+
+
+def _not_maps(state: _State, node: Any, index: int, ins: list[Any], out: str, strict: bool) -> None:
+    """A node that reads no map: arithmetic on sizes, a constant subgraph, or reported."""
+    if any(isinstance(t, _Shape) for t in ins):
+        # arithmetic on sizes (a channel split point): not followed; a layer that
+        # needs the result reports that it cannot read it
+        state.tensors[out] = _Const(None, (1,) if node.op_type != "Gather" else ())
+        return
+    if any(isinstance(t, _Const) for t in ins) and all(
+        t is None or isinstance(t, _Const) for t in ins
+    ):
+        # a constant subgraph (pads an exporter computes): folded when small
+        state.tensors[out] = _fold(node, ins)
+        return
+    _report(state, node, index, "its inputs are not maps rfcalc follows", strict)
+
+
+def _global_pool(at: _At) -> None:
+    name = _reads_x(at, op=Op.GLOBAL_POOL)
+    at.state.tensors[at.out] = Map(name, unit=True, channels=at.x.channels)
+
+
+def _depth_space(at: _At) -> None:
+    """``DepthToSpace`` / ``SpaceToDepth``: pixel (un)shuffle by the block size."""
+    b = int(at.a["blocksize"])
+    kind = Op.PIXEL_SHUFFLE if at.node.op_type == "DepthToSpace" else Op.PIXEL_UNSHUFFLE
+    name = _reads_x(at, op=kind, scale=(b,) * at.state.ndim)
+    at.state.tensors[at.out] = Map(name)
+
+
+def _binary(at: _At) -> None:
+    op = Op.MUL if at.node.op_type in PRODUCTS else Op.ADD
+    _merge(at.state, at.node, at.position, maps_of(at.ins), at.out, op)
+
+
+def _concat(at: _At) -> None:
+    axis = int(at.a.get("axis", 1))
+    if axis not in (1, -(at.state.ndim + 1)):
+        at.state.stop(_site(at.state, at.node, at.position), Because.SPATIAL_CONCAT)
+        return
+    _merge(at.state, at.node, at.position, maps_of(at.ins), at.out, Op.CONCAT)
+
+
+def _split(at: _At) -> None:
+    """A ``Split`` of the channels is folded; along another axis it is reported."""
+    state, node = at.state, at.node
+    if int(at.a.get("axis", 0)) not in (1, -(state.ndim + 1)):
+        _report(state, node, at.position, Because.CANNOT_EXPRESS.text(op="Split"), at.strict)
+        return
+    for name in node.output:
+        state.tensors[name] = Map(at.x.layer, at.x.unit)
+    state.folded.append(state.note(_site(state, node, at.position), Because.CHANNEL_SPLIT))
 
 
 def _layout(x: Map, ndim: int) -> tuple[tuple[int, ...], int]:
@@ -472,92 +483,113 @@ def _carried(x: Map, axes: tuple[int, ...], rank: int, ndim: int) -> Map:
     return Map(x.layer, x.unit, None, () if standard else axes, 0 if standard else rank)
 
 
-def _moved(at: _At) -> None:  # noqa: C901 (one branch per op that keeps a moved map)
+def _moved(at: _At) -> None:
     """Transpose, Reshape, (Un)Squeeze, and what a channels-last block does between
     them (LayerNormalization and MatMul over the channels, pointwise ops): the map
     carried with its spatial axes where they now are; anything else on a moved map is
     reported, and a permutation or reshape that breaks the spatial axes ends the map."""
+    op = at.node.op_type
+    if op == "Transpose":
+        _transpose(at)
+    elif op in ("Unsqueeze", "Squeeze"):
+        _squeeze(at)
+    elif op == "Gather":  # channels picked (Inception's transform_input: x[:, 0])
+        _gather(at)
+    elif op == "Reshape":
+        target = _reshaped(at.state, at.x, at.ins[1] if len(at.ins) > 1 else None)
+        if target is None:
+            at.state.stop(_site(at.state, at.node, at.position), Because.AXES_RESHAPED)
+        else:
+            _keep(at, target[0], target[1], Because.CHANNEL_RESHAPE)
+    else:
+        _channels_last(at)
+
+
+def _keep(at: _At, axes: tuple[int, ...], rank: int, why: str) -> None:
+    """The node's output is the map, its spatial axes at ``axes`` of a ``rank`` tensor."""
+    state = at.state
+    state.tensors[at.out] = _carried(at.x, axes, rank, state.ndim)
+    state.folded.append(state.note(_site(state, at.node, at.position), why))
+
+
+def _transpose(at: _At) -> None:
+    axes, rank = _layout(at.x, at.state.ndim)
+    perm = _ints(at.a.get("perm", list(reversed(range(rank)))))
+    moved = tuple(perm.index(ax) for ax in axes)
+    if list(moved) != sorted(moved) or 0 in moved:
+        at.state.stop(_site(at.state, at.node, at.position), Because.AXES_REORDERED)
+    else:
+        _keep(at, moved, rank, Because.CHANNEL_MOVE)
+
+
+def _squeeze(at: _At) -> None:
+    """(Un)Squeeze: an added or dropped axis other than a spatial one."""
+    state, op = at.state, at.node.op_type
+    axes, rank = _layout(at.x, state.ndim)
+    given = at.a.get("axes")
+    if given is None and len(at.ins) > 1 and isinstance(at.ins[1], _Const):
+        given = at.ins[1].values
+    if given is None:
+        state.stop(_site(state, at.node, at.position), f"{op} of axes rfcalc cannot read")
+        return
+    if op == "Unsqueeze":
+        new_rank = rank + len(given)
+        added = sorted(int(g) % new_rank for g in given)
+        kept = [i for i in range(new_rank) if i not in added]
+        _keep(at, tuple(kept[ax] for ax in axes), new_rank, "an added axis")
+        return
+    dropped = {int(g) % rank for g in given}
+    if dropped & set(axes):
+        state.stop(_site(state, at.node, at.position), "a squeeze of a spatial axis")
+        return
+    moved = tuple(ax - sum(d < ax for d in dropped) for ax in axes)
+    _keep(at, moved, rank - len(dropped), "a dropped axis")
+
+
+def _gather(at: _At) -> None:
+    axes, rank = _layout(at.x, at.state.ndim)
+    axis = int(at.a.get("axis", 0)) % rank
+    picks = at.ins[1] if len(at.ins) > 1 else None
+    if axis in axes or not isinstance(picks, _Const):
+        at.state.stop(_site(at.state, at.node, at.position), "a gather along a spatial axis")
+    elif picks.dims == ():
+        _keep(at, tuple(ax - (ax > axis) for ax in axes), rank - 1, "a pick of the channels")
+    else:
+        _keep(at, axes, rank, "a pick of the channels")
+
+
+def _channels_last(at: _At) -> None:
+    """What a channels-last block does to a moved map: pointwise ops, a normalisation or
+    a linear map of the channels, arithmetic, merges of maps laid out alike."""
     state, node, index, x, ins, a, out, strict = at
     op = node.op_type
     axes, rank = _layout(x, state.ndim)
-
-    def keep(new_axes: tuple[int, ...], new_rank: int, why: str) -> None:
-        state.tensors[out] = _carried(x, new_axes, new_rank, state.ndim)
-        state.folded.append(state.note(_site(state, node, index), why))
-
-    if op == "Transpose":
-        perm = _ints(a.get("perm", list(reversed(range(rank)))))
-        moved = tuple(perm.index(ax) for ax in axes)
-        if list(moved) != sorted(moved) or 0 in moved:
-            state.stop(_site(state, node, index), Because.AXES_REORDERED)
-        else:
-            keep(moved, rank, Because.CHANNEL_MOVE)
-        return
-    if op in ("Unsqueeze", "Squeeze"):
-        given = a.get("axes")
-        if given is None and len(ins) > 1 and isinstance(ins[1], _Const):
-            given = ins[1].values
-        if given is None:
-            state.stop(_site(state, node, index), f"{op} of axes rfcalc cannot read")
-            return
-        if op == "Unsqueeze":
-            new_rank = rank + len(given)
-            added = sorted(int(g) % new_rank for g in given)
-            kept = [i for i in range(new_rank) if i not in added]
-            keep(tuple(kept[ax] for ax in axes), new_rank, "an added axis")
-        else:
-            dropped = {int(g) % rank for g in given}
-            if dropped & set(axes):
-                state.stop(_site(state, node, index), "a squeeze of a spatial axis")
-                return
-            keep(
-                tuple(ax - sum(d < ax for d in dropped) for ax in axes),
-                rank - len(dropped),
-                "a dropped axis",
-            )
-        return
-    if op == "Gather":  # channels picked (Inception's transform_input: x[:, 0])
-        axis = int(a.get("axis", 0)) % rank
-        picks = ins[1] if len(ins) > 1 else None
-        if axis in axes or not isinstance(picks, _Const):
-            state.stop(_site(state, node, index), "a gather along a spatial axis")
-        elif picks.dims == ():
-            keep(tuple(ax - (ax > axis) for ax in axes), rank - 1, "a pick of the channels")
-        else:
-            keep(axes, rank, "a pick of the channels")
-        return
-    if op == "Reshape":
-        target = _reshaped(state, x, ins[1] if len(ins) > 1 else None)
-        if target is None:
-            state.stop(_site(state, node, index), Because.AXES_RESHAPED)
-        else:
-            keep(target[0], target[1], Because.CHANNEL_RESHAPE)
-        return
     if op in FOLDED or (
         op in ("Softmax", "LogSoftmax") and int(a.get("axis", -1)) % rank not in axes
     ):
-        keep(axes, rank, Because.IDENTITY)
-        return
-    if op == "LayerNormalization" and all(ax < int(a.get("axis", -1)) % rank for ax in axes):
-        keep(axes, rank, Because.CHANNEL_NORMALISATION)
-        return
-    linear = op == "MatMul" and len(ins) > 1 and isinstance(ins[1], _Const)
-    if linear and len(ins[1].dims) == 2 and rank - 1 not in axes:
-        keep(axes, rank, Because.CHANNEL_LINEAR)
-        return
-    if op in BINARY and len(maps_of(ins)) == 1:
-        keep(axes, rank, Because.CONSTANT_ARITHMETIC)
-        return
-    if op in BINARY and all(_layout(m, state.ndim) == (axes, rank) for m in maps_of(ins)):
+        _keep(at, axes, rank, Because.IDENTITY)
+    elif op == "LayerNormalization" and all(ax < int(a.get("axis", -1)) % rank for ax in axes):
+        _keep(at, axes, rank, Because.CHANNEL_NORMALISATION)
+    elif (
+        op == "MatMul"
+        and len(ins) > 1
+        and isinstance(ins[1], _Const)
+        and len(ins[1].dims) == 2
+        and rank - 1 not in axes
+    ):
+        _keep(at, axes, rank, Because.CHANNEL_LINEAR)
+    elif op in BINARY and len(maps_of(ins)) == 1:
+        _keep(at, axes, rank, Because.CONSTANT_ARITHMETIC)
+    elif op in BINARY and all(_layout(m, state.ndim) == (axes, rank) for m in maps_of(ins)):
         _merge(state, node, index, maps_of(ins), out, Op.MUL if op in PRODUCTS else Op.ADD)
         merged = state.tensors[out]
         if isinstance(merged, Map):
             state.tensors[out] = Map(merged.layer, merged.unit, None, axes, rank)
-        return
-    if op in ENDS:
+    elif op in ENDS:
         state.stop(_site(state, node, index), Because.STRUCTURE_ENDS)
-        return
-    _report(state, node, index, "a layer on a map whose axes are moved (channels last)", strict)
+    else:
+        why = "a layer on a map whose axes are moved (channels last)"
+        _report(state, node, index, why, strict)
 
 
 def maps_of(ins: list[Any]) -> list[Map]:
@@ -815,41 +847,9 @@ def _conv(at: _At) -> None:
         state.tensors[out] = Map(name, x.unit and set(kernel) == {1}, channels)
         return
     opad = _ints(a.get("output_padding", [0] * ndim))
-    padding = _pads(a, ndim)
-    # an odd total's extra pixel: after for SAME_UPPER, before otherwise
-    split = "same" if padding[0].mode == "same" else "same_lower"
-    if "output_shape" in a:
-        # pads from the wanted size (ONNX: pads are then ignored; an odd total puts the
-        # extra pixel after for SAME_UPPER, before otherwise)
-        want = _ints(a["output_shape"])[-ndim:]
-        n = _sizes_so_far(state, x.layer)
-        if n is None:
-            _report(state, node, index, "output_shape on an input whose size is a symbol", strict)
-            return
-        fixed = []
-        for k, s, d, o, size, w in zip(kernel, strides, dilations, opad, n, want, strict=True):
-            total = s * (size - 1) + o + d * (k - 1) + 1 - w
-            if total < 0:
-                _report(state, node, index, f"output_shape {w} is beyond the conv's reach", strict)
-                return
-            before, after = split_same(total, split)
-            fixed.append(Padding(before=before, after=after))
-        padding = tuple(fixed)
-    elif padding[0].mode in ("same", "same_lower"):
-        # the output is n*s: total padding ke + op - s, the extra pixel after (upper)
-        fixed = []
-        for k, s, d, o in zip(kernel, strides, dilations, opad, strict=True):
-            total = d * (k - 1) + 1 + o - s
-            if total < 0:
-                _report(
-                    state, node, index, "auto_pad with a kernel shorter than the stride", strict
-                )
-                return
-            before, after = split_same(total, split)
-            fixed.append(Padding(before=before, after=after))
-        padding = tuple(fixed)
-    elif padding[0].mode == "valid":
-        padding = (Padding(),) * ndim
+    padding = _transposed_padding(at, kernel, strides, dilations, opad)
+    if padding is None:
+        return
     channels = wdims[1] * groups if len(wdims) > 1 else None
     name = _emit(
         state,
@@ -862,6 +862,49 @@ def _conv(at: _At) -> None:
         **kw,
     )
     state.tensors[out] = Map(name, channels=channels)
+
+
+def _transposed_padding(
+    at: _At, kernel: list[int], strides: list[int], dilations: list[int], opad: list[int]
+) -> tuple[Padding, ...] | None:
+    """A ConvTranspose's padding: its pads, or the split that gives ``output_shape`` or
+    ``auto_pad``'s size (an odd total's extra pixel after for SAME_UPPER, before
+    otherwise); None when reported."""
+    state, node, index, x, _, a, _, strict = at
+    ndim = state.ndim
+    padding = _pads(a, ndim)
+    split = "same" if padding[0].mode == "same" else "same_lower"
+    if "output_shape" in a:
+        # pads from the wanted size (ONNX: pads are then ignored)
+        want = _ints(a["output_shape"])[-ndim:]
+        n = _sizes_so_far(state, x.layer)
+        if n is None:
+            _report(state, node, index, "output_shape on an input whose size is a symbol", strict)
+            return None
+        totals = [
+            s * (size - 1) + o + d * (k - 1) + 1 - w
+            for k, s, d, o, size, w in zip(kernel, strides, dilations, opad, n, want, strict=True)
+        ]
+        bad = next((w for t, w in zip(totals, want, strict=True) if t < 0), None)
+        if bad is not None:
+            _report(state, node, index, f"output_shape {bad} is beyond the conv's reach", strict)
+            return None
+    elif padding[0].mode in ("same", "same_lower"):
+        # the output is n*s: total padding ke + op - s, the extra pixel after (upper)
+        totals = [
+            d * (k - 1) + 1 + o - s
+            for k, s, d, o in zip(kernel, strides, dilations, opad, strict=True)
+        ]
+        if any(t < 0 for t in totals):
+            why = "auto_pad with a kernel shorter than the stride"
+            _report(state, node, index, why, strict)
+            return None
+    elif padding[0].mode == "valid":
+        return (Padding(),) * ndim
+    else:
+        return padding
+    pairs = [split_same(t, split) for t in totals]
+    return tuple(Padding(before=before, after=after) for before, after in pairs)
 
 
 def _sizes_so_far(state: _State, layer: str) -> list[int] | None:
@@ -913,94 +956,75 @@ def _reduce(at: _At) -> None:
 
 
 def _resize(at: _At) -> None:
-    state, node, index, x, ins, a, out, strict = at
-    ndim = state.ndim
+    """``Resize`` / ``Upsample`` as PyTorch's interpolation: by scales, to a fixed size,
+    or to another map's size; what PyTorch cannot do is reported."""
+    how = _resize_mode(at)
+    if how is None:
+        return
+    keys = _resize_keys(at)
+    if keys is None:
+        return
+    name = _reads_x(at, **keys, mode=how[0], align_corners=how[1])
+    at.state.tensors[at.out] = Map(name, channels=at.x.channels)
+
+
+def _resize_mode(at: _At) -> tuple[str, bool] | None:
+    """PyTorch's mode and ``align_corners`` for the node's mode and coordinates (None:
+    reported, PyTorch has no such interpolation)."""
+    a, node = at.a, at.node
     mode = _text(a, "mode", "nearest")
     coord = _text(a, "coordinate_transformation_mode", "half_pixel")
     nearest = _text(a, "nearest_mode", "round_prefer_floor")
     if node.op_type == "Upsample":
         coord, nearest = "asymmetric", "floor"
-    align = False
+    why = f"resize mode {mode}"
     if mode == "nearest":
         if coord == "asymmetric" and nearest == "floor":
-            rf_mode = "nearest"
-        elif coord in ("half_pixel", "pytorch_half_pixel") and nearest == "round_prefer_ceil":
-            rf_mode = "nearest-exact"
-        else:
-            _report(state, node, index, f"nearest with {coord} / {nearest}", strict)
-            return
+            return "nearest", False
+        if coord in ("half_pixel", "pytorch_half_pixel") and nearest == "round_prefer_ceil":
+            return "nearest-exact", False
+        why = f"nearest with {coord} / {nearest}"
+    elif mode == "cubic" and abs(float(a.get("cubic_coeff_a", -0.75)) + 0.75) > 1e-6:
+        why = "a cubic coefficient other than PyTorch's -0.75"
     elif mode in ("linear", "cubic"):
-        if mode == "cubic" and abs(float(a.get("cubic_coeff_a", -0.75)) + 0.75) > 1e-6:
-            _report(state, node, index, "a cubic coefficient other than PyTorch's -0.75", strict)
-            return
-        if coord == "align_corners":
-            align = True
-        elif coord not in ("half_pixel", "pytorch_half_pixel"):
-            _report(state, node, index, f"{mode} with {coord} coordinates", strict)
-            return
-        rf_mode = {
-            "linear": {1: "linear", 2: "bilinear", 3: "trilinear"}[ndim],
-            "cubic": "bicubic",
-        }[mode]
-    else:
-        _report(state, node, index, f"resize mode {mode}", strict)
-        return
+        if coord in ("align_corners", "half_pixel", "pytorch_half_pixel"):
+            names = {1: "linear", 2: "bilinear", 3: "trilinear"}
+            return (names[at.state.ndim] if mode == "linear" else "bicubic"), (
+                coord == "align_corners"
+            )
+        why = f"{mode} with {coord} coordinates"
+    _report(at.state, node, at.position, why, at.strict)
+    return None
+
+
+def _resize_keys(at: _At) -> dict[str, Any] | None:
+    """The layer's op and its scales, fixed size or target map (None: reported)."""
+    state, node, ins, ndim = at.state, at.node, at.ins, at.state.ndim
     scales_t = ins[1] if node.op_type == "Upsample" else (ins[2] if len(ins) > 2 else None)
     sizes_t = ins[3] if node.op_type == "Resize" and len(ins) > 3 else None
+    why = "scales or sizes computed in a way rfcalc does not follow"
     if isinstance(scales_t, _Const) and scales_t.values:
         scales = [scale_fraction(float(v), single=True) for v in scales_t.values[2:]]
-        if any(s is None for s in scales) or len(scales) != ndim:
-            _report(state, node, index, Because.UNREAD_SCALES, strict)
-            return
-        values = tuple(sympy.Rational(s.numerator, s.denominator) for s in scales if s)
-        name = _reads_x(
-            at,
-            op=Op.UPSAMPLE,
-            scale=values,
-            mode=rf_mode,
-            align_corners=align,
-        )
+        if not any(s is None for s in scales) and len(scales) == ndim:
+            values = tuple(sympy.Rational(s.numerator, s.denominator) for s in scales if s)
+            return {"op": Op.UPSAMPLE, "scale": values}
+        why = Because.UNREAD_SCALES
     elif isinstance(sizes_t, _Shape):
         spatial = sizes_t.entries[-ndim:]
         layers = {e[0] for e in spatial if isinstance(e, tuple) and len(e) == 2}
         if len(layers) == 1 and [e[1] for e in spatial] == list(range(ndim)):
-            (target,) = layers
-            name = _reads_x(
-                at,
-                op=Op.RESIZE,
-                target=target,
-                mode=rf_mode,
-                align_corners=align,
-            )
-        elif all(isinstance(e, int) for e in spatial):
-            name = _reads_x(
-                at,
-                op=Op.RESIZE,
-                output_size=tuple(int(e) for e in spatial),
-                mode=rf_mode,
-                align_corners=align,
-            )
-        else:
-            want = [_entry_expr(state, e) for e in spatial]
-            target = None if None in want else _same_size(state, want, x.layer)
-            if target is None:
-                _report(state, node, index, "sizes that are no map's size", strict)
-                return
-            name = _reads_x(at, op=Op.RESIZE, target=target, mode=rf_mode, align_corners=align)
+            return {"op": Op.RESIZE, "target": next(iter(layers))}
+        if all(isinstance(e, int) for e in spatial):
+            return {"op": Op.RESIZE, "output_size": tuple(int(e) for e in spatial)}
+        want = [_entry_expr(state, e) for e in spatial]
+        target = None if None in want else _same_size(state, want, at.x.layer)
+        if target is not None:
+            return {"op": Op.RESIZE, "target": target}
+        why = "sizes that are no map's size"
     elif isinstance(sizes_t, _Const) and sizes_t.values:
-        name = _reads_x(
-            at,
-            op=Op.RESIZE,
-            output_size=tuple(int(v) for v in sizes_t.values[2:]),
-            mode=rf_mode,
-            align_corners=align,
-        )
-    else:
-        _report(
-            state, node, index, "scales or sizes computed in a way rfcalc does not follow", strict
-        )
-        return
-    state.tensors[out] = Map(name, channels=x.channels)
+        return {"op": Op.RESIZE, "output_size": tuple(int(v) for v in sizes_t.values[2:])}
+    _report(state, node, at.position, why, at.strict)
+    return None
 
 
 _FILLS = {"constant": "zeros", "reflect": "reflect", "edge": "replicate", "wrap": "circular"}
@@ -1081,3 +1105,25 @@ def _merge(state: _State, node: Any, index: int, maps: list[Map], out: str, op: 
         return Map(name, unit=pooled, channels=channels)
 
     state.merge(_site(state, node, index), out, maps, op, made)
+
+
+#: the ops read on a map in (N, C, spatial) layout, by the function that reads them
+_MAP_OPS: dict[str, Callable[[_At], None]] = {
+    "Conv": _conv,
+    "ConvTranspose": _conv,
+    "MaxPool": _pool,
+    "AveragePool": _pool,
+    "LpPool": _pool,
+    "GlobalAveragePool": _global_pool,
+    "GlobalMaxPool": _global_pool,
+    "GlobalLpPool": _global_pool,
+    "Resize": _resize,
+    "Upsample": _resize,
+    "Pad": _pad,
+    "Slice": _slice,
+    "DepthToSpace": _depth_space,
+    "SpaceToDepth": _depth_space,
+    **dict.fromkeys(BINARY, _binary),
+    "Concat": _concat,
+    "Split": _split,
+}
