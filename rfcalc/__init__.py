@@ -150,9 +150,11 @@ def _warned(imported: Imported) -> Network:
     (the analysis went on as if it passed its input on)."""
     import warnings
 
+    from .wording import unsupported_text
+
     for note in imported.unsupported:
         warnings.warn(
-            f"{note.loc}: {note.op_type}: {note.why}; analysed as if it passed its input on",
+            f"{note.loc}: {unsupported_text(note.op_type, note.why)}",
             stacklevel=3,
         )
     return imported.network

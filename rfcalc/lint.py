@@ -21,6 +21,7 @@ from .model import (
 )
 from .rules import RULES, Context, Run
 from .rules.base import size_text
+from .wording import unsupported_text
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,7 @@ def lint_model(path: str, config: Config = Config(), imported: Any = None) -> Fi
             rule.id,
             rule.name,
             Severity.WARNING,
-            f"{n.op_type}: {n.why}; analysed as if it passed its input on",
+            unsupported_text(n.op_type, n.why),
             n.node,
         )
         for n in imported.unsupported

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .model import Network, Refused
+from .wording import unsupported_text
 
 if TYPE_CHECKING:
     from .imports import Imported
@@ -99,8 +100,7 @@ def import_messages(imported: Imported, path: str) -> list[str]:
     """An import report in words: each node analysed as the identity or where the
     analysis stopped, then the folded nodes counted by kind."""
     lines = [
-        f"{note.loc}: {note.op_type}: {note.why}; analysed as if it passed its input on"
-        for note in imported.unsupported
+        f"{note.loc}: {unsupported_text(note.op_type, note.why)}" for note in imported.unsupported
     ]
     lines += [f"{note.loc}: {note.op_type}: {note.why}; stopped there" for note in imported.stopped]
     if imported.folded:

@@ -228,3 +228,8 @@ class Because(str, enum.Enum):
     def text(self, **values: Any) -> str:
         """The words, with ``values`` in their places (``{mode}``, ``{op}``)."""
         return str(self.value).format(**values)
+
+
+def unsupported_text(op_type: str, why: str) -> str:
+    """A model's node rfcalc cannot express, which the analysis went on without."""
+    return f"{op_type}: {why}; analysed as if it passed its input on"

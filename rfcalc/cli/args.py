@@ -7,7 +7,7 @@ import json
 import re
 from enum import Enum
 from fractions import Fraction
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -45,6 +45,16 @@ class SchemaName(str, Enum):
     analyze = "analyze"
     check = "check"
     solve = "solve"
+
+
+#: ``--config`` and ``--isolated``, as every command that reads [tool.rfcalc] takes them
+ConfigOption = Annotated[
+    str | None,
+    typer.Option("--config", help="A pyproject.toml to read [tool.rfcalc] from."),
+]
+IsolatedOption = Annotated[
+    bool, typer.Option("--isolated", help="Ignore pyproject.toml configuration.")
+]
 
 
 _SIZE_ITEM = re.compile(r"^(\d+|[A-Za-z_][A-Za-z0-9_]*)$")

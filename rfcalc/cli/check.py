@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ..model import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Network, SpecError
-from .args import CheckFormat
+from .args import CheckFormat, ConfigOption, IsolatedOption
 from .output import crashes, emit, open_source, refuse_output, say, spec_error, stdin_bytes
 
 
@@ -50,13 +50,8 @@ def check(
     target: Annotated[
         str | None, typer.Option("--target", help="Framework rules: pytorch, tensorflow, onnx.")
     ] = None,
-    config_path: Annotated[
-        str | None,
-        typer.Option("--config", help="A pyproject.toml to read [tool.rfcalc] from."),
-    ] = None,
-    isolated: Annotated[
-        bool, typer.Option("--isolated", help="Ignore pyproject.toml configuration.")
-    ] = False,
+    config_path: ConfigOption = None,
+    isolated: IsolatedOption = False,
     details: Annotated[
         bool, typer.Option("--details", help="text format: print pictures under findings.")
     ] = False,

@@ -47,9 +47,8 @@ def matrix(
         w_shape, w_flat = parse_array(weights, "--weights") if weights else ((), [])
         v_shape, v_flat = parse_array(values, "--values") if values else ((), [])
         sizes, ks = _geometry(input_size, kernel, weights, w_shape, values, v_shape)
-        if not all(isinstance(v, int) for v in sizes) or min(*ks, stride, dilation) < 1:
-            raise ValueError("matrix needs a concrete --input, and kernel, stride, dilation >= 1")
-        if padding < 0:
+        concrete = all(isinstance(v, int) for v in sizes)
+        if not concrete or min(*ks, stride, dilation) < 1 or padding < 0:
             raise ValueError("matrix needs a concrete --input, and kernel, stride, dilation >= 1")
         m = layer_matrix([int(v) for v in sizes], ks, stride, padding, dilation, transposed)
         result = _product(m, w_shape, w_flat, v_flat) if weights or values else None

@@ -9,7 +9,7 @@ import typer
 
 from .._version import __version__
 from ..model import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Refused, SpecError
-from .args import parse_input, parse_repeats
+from .args import ConfigOption, IsolatedOption, parse_input, parse_repeats
 from .output import open_source, refuse_output, say, spec_error, write_output
 
 
@@ -35,13 +35,8 @@ def report(
         list[str] | None,
         typer.Option("--repeat", help="ITEM=N: repeat a top-level layer or block N times."),
     ] = None,
-    config_path: Annotated[
-        str | None,
-        typer.Option("--config", help="A pyproject.toml to read [tool.rfcalc] from."),
-    ] = None,
-    isolated: Annotated[
-        bool, typer.Option("--isolated", help="Ignore pyproject.toml configuration.")
-    ] = False,
+    config_path: ConfigOption = None,
+    isolated: IsolatedOption = False,
 ) -> int:
     """One self-contained HTML page: the network as a graph, the table, the findings,
     and any unit's exact input support (hover, or the keyboard), with ERF contours."""

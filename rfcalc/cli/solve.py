@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..model import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Refused, SpecError
 from .args import EmitTarget, SolveFormat, parse_input
 from .output import say, spec_error
+
+if TYPE_CHECKING:
+    from ..answers import SolveReport
 
 
 def solve(
@@ -63,7 +66,7 @@ def solve(
     ] = None,
 ) -> int:
     """Valid input sizes in closed form, and the design questions around them."""
-    from ..design import DesignError, SolveRequest
+    from ..design import SolveRequest
     from ..design import solve as answer
     from ..render.design_text import solve_text
     from ..sources import open_source
@@ -75,7 +78,7 @@ def solve(
     except SpecError as exc:
         spec_error(exc)
         return EXIT_FINDINGS
-    except (DesignError, Refused) as exc:
+    except Refused as exc:  # DesignError among them: the question does not fit
         say(f"rfcalc: {exc}")
         return EXIT_USAGE
     if emit_target is not None:
@@ -89,11 +92,11 @@ def solve(
     return report.exit_code
 
 
-def _emit(report: object, target: EmitTarget, spec: str) -> int:
+def _emit(report: SolveReport, target: EmitTarget, spec: str) -> int:
     from ..render.emit import CannotEmit, emit
 
     try:
-        sys.stdout.write(emit(report, target.value))  # type: ignore[arg-type]
+        sys.stdout.write(emit(report, target.value))
     except CannotEmit as exc:
         say(f"{spec}: --emit {target.value}: {exc}")
         return EXIT_USAGE

@@ -64,7 +64,8 @@ def solve_axis(analysis: Analysis, axis: int, drops: bool = True) -> AxisSolutio
     def test(values: list[Any]) -> bool:
         return all(c.holds(v) for c, v in zip(conds, values, strict=True))
 
-    res = solve_axis_values(analysis, axis, [c.expr for c in conds], test, start)
+    exprs = [c.expr for c in conds]
+    res = solve_axis_values(analysis, axis, exprs, test, start, [f for f, _ in funcs])
     if res is not None and not res.always and res.residues and not res.sporadic:
         first = res.first(start)
         if first is not None and first != start:

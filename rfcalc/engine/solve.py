@@ -354,13 +354,14 @@ def solve_axis_values(
     exprs: Sequence[Expr],
     test: Callable[[list[Any]], bool],
     start: int,
+    compiled: Sequence[Callable[[Env], Fraction]] | None = None,
 ) -> Residues | None:
     """The inputs ``>= start`` on ``axis`` of an analysis with a symbol there for which
     ``test`` holds of the values of ``exprs`` (:func:`solve_condition`; an input at which
     an expression cannot be evaluated fails).  The one per-axis solver of the rules and
-    the design answers."""
+    the design answers; ``compiled``: ``exprs`` already compiled by the caller."""
     sym = analysis.input_size[axis]
-    funcs = [compile_expr(e) for e in exprs]
+    funcs = list(compiled) if compiled is not None else [compile_expr(e) for e in exprs]
     others = held_others(analysis.symbols, sym)
 
     def holds(n: int) -> bool:

@@ -396,11 +396,12 @@ def _past_the_end(state: _State, node: Any, index: int, ins: list[Any], maps: li
     unknown = [name for t, name in zip(ins, node.input, strict=True) if name and t is None]
     if not unknown:
         return False
-    if maps and (node.op_type in BINARY or node.op_type == "Concat"):
+    merge = node.op_type in BINARY or node.op_type == "Concat"
+    if maps and merge:
         # a map merged with something past the end: the merge is not followed
         why = f"it also reads {unknown[0]}, past the spatial structure"
         state.stop(_site(state, node, index), why)
-    return not maps or node.op_type in BINARY or node.op_type == "Concat"
+    return not maps or merge
 
 
 def _constant(state: _State, out: str, a: dict[str, Any]) -> None:
